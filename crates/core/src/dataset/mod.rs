@@ -1,0 +1,1 @@
+//! Dataset formats, streaming validation, statistics, token counting and normalisation.

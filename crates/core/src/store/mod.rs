@@ -1,0 +1,1 @@
+//! The local SQLite store: migrations, one module per table.
