@@ -1,0 +1,28 @@
+//! Errors of the store.
+
+/// What can go wrong reading or writing the local database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused or failed an operation.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database file or its folder could not be created or read.
+    #[error("cannot open the database at {path}: {source}")]
+    Io {
+        /// The file or folder involved.
+        path: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The database was written by a newer BrightRun than this one.
+    #[error(
+        "the database at {path} has migration {migration} that this version does not know; \
+         upgrade BrightRun or point it at another data folder"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: String,
+        /// The unknown migration's name.
+        migration: String,
+    },
+}
