@@ -1,0 +1,63 @@
+//! The stable issue codes and the suggestion that goes with each. The strings are a contract with the
+//! app, the CLI and users' scripts: never rename one; add new ones and document them in docs/datasets.md.
+
+/// The record is not valid JSON.
+pub const INVALID_JSON: &str = "invalid_json";
+/// The record's bytes are not UTF-8.
+pub const INVALID_UTF8: &str = "invalid_utf8";
+/// The record does not match the file's format (or matches no known format).
+pub const FORMAT_MISMATCH: &str = "format_mismatch";
+/// A message has no text content (missing, null or not a string).
+pub const MISSING_CONTENT: &str = "missing_content";
+/// A message's content is empty or only whitespace.
+pub const EMPTY_CONTENT: &str = "empty_content";
+/// A message's role (or ShareGPT `from`) is not one BrightRun can train on.
+pub const UNKNOWN_ROLE: &str = "unknown_role";
+/// The example has no assistant message to learn.
+pub const NO_ASSISTANT_TARGET: &str = "no_assistant_target";
+/// The message list is empty.
+pub const EMPTY_CONVERSATION: &str = "empty_conversation";
+/// The file holds no records at all.
+pub const EMPTY_FILE: &str = "empty_file";
+/// A field the format requires is absent.
+pub const MISSING_FIELD: &str = "missing_field";
+/// A field has the wrong JSON type (e.g. `messages` is a string, a message is not an object).
+pub const WRONG_TYPE: &str = "wrong_type";
+/// The file has records but none of them is a training example (e.g. only v4 user turns).
+pub const NO_TRAINING_EXAMPLES: &str = "no_training_examples";
+
+/// Warning: the same example (after normalisation) appears earlier in the file.
+pub const DUPLICATE_EXAMPLE: &str = "duplicate_example";
+/// Warning: the example has more tokens than the maximum sequence length.
+pub const OVER_MAX_SEQ_LEN: &str = "over_max_seq_len";
+/// Warning: a system message appears after the first message.
+pub const SYSTEM_NOT_FIRST: &str = "system_not_first";
+/// Warning: roles do not alternate user/assistant, or the conversation ends on a user turn.
+pub const ODD_ROLE_ORDER: &str = "odd_role_order";
+
+/// The standard suggestion for a code; every error code has one.
+pub fn suggestion(code: &str) -> Option<&'static str> {
+    Some(match code {
+        INVALID_JSON => {
+            "Fix the JSON syntax on this line (each JSONL line must be one complete JSON object)."
+        }
+        INVALID_UTF8 => "Re-save the file as UTF-8.",
+        FORMAT_MISMATCH => "Keep one format per file, or convert this record to the file's format.",
+        MISSING_CONTENT => "Give every message a text `content` (ShareGPT: `value`).",
+        EMPTY_CONTENT => "Remove the empty message or fill in its text.",
+        UNKNOWN_ROLE => "Use one of system, user, assistant (ShareGPT: system, human, gpt).",
+        NO_ASSISTANT_TARGET => "Add an assistant reply for the model to learn, or remove the record.",
+        EMPTY_CONVERSATION => "Add messages to the conversation or remove the record.",
+        EMPTY_FILE => "Choose a file that contains training records.",
+        MISSING_FIELD => "Add the missing field (see docs/datasets.md for each format's fields).",
+        WRONG_TYPE => "Give the field the JSON type the format expects (see docs/datasets.md).",
+        NO_TRAINING_EXAMPLES => "Add records with an assistant target.",
+        DUPLICATE_EXAMPLE => "Remove the repeated example; duplicates overweight it in training.",
+        OVER_MAX_SEQ_LEN => {
+            "Shorten the example or raise the maximum sequence length; the trainer truncates it."
+        }
+        SYSTEM_NOT_FIRST => "Move the system message to the start of the conversation.",
+        ODD_ROLE_ORDER => "Alternate user and assistant turns and end on an assistant turn.",
+        _ => return None,
+    })
+}
