@@ -1,0 +1,5 @@
+//! Tauri commands, one file per domain. Each command is a few lines over the core or the shell state.
+//!
+//! Commands must live in modules: declared in `lib.rs` their generated `__cmd__` macros collide.
+
+pub mod app;
