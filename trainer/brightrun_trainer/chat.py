@@ -1,0 +1,102 @@
+"""Turns one conversation into model inputs with the base model's chat template, loss on assistant tokens only.
+
+Two ways to find the assistant tokens:
+- templates that mark assistant text with `{% generation %}` give the mask directly
+  (`apply_chat_template(return_assistant_tokens_mask=True)`);
+- other templates (most hub models') are rendered turn by turn: the text an assistant turn adds after the
+  generation prompt of the turns before it is that turn's target, end-of-turn marker included, so the model
+  learns to stop. Its characters are mapped to tokens through the tokenizer's offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+IGNORE_INDEX = -100  # label value that torch's cross-entropy skips
+
+# Used only when the model ships no chat template at all (a base model): plain ChatML.
+FALLBACK_CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{{ '\\n' }}"
+    "{% else %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+_GENERATION_TAG = re.compile(r"{%-?\s*generation\s*-?%}")
+
+
+@dataclass
+class Example:
+    """One tokenized training example."""
+
+    input_ids: list[int]
+    labels: list[int]
+    truncated: bool
+
+    @property
+    def loss_tokens(self) -> int:
+        return sum(1 for label in self.labels if label != IGNORE_INDEX)
+
+
+class TemplateError(ValueError):
+    """The chat template does not render this conversation so that its assistant turns can be located."""
+
+
+def has_generation_marks(tokenizer: Any) -> bool:
+    template = tokenizer.chat_template
+    return isinstance(template, str) and bool(_GENERATION_TAG.search(template))
+
+
+def tokenize_conversation(tokenizer: Any, messages: list[dict[str, str]], max_seq_len: int) -> Example:
+    """Tokens of the whole conversation and labels that keep only assistant tokens, cut at `max_seq_len`."""
+    if has_generation_marks(tokenizer):
+        ids, mask = _by_generation_marks(tokenizer, messages)
+    else:
+        ids, mask = _by_rendering_prefixes(tokenizer, messages)
+    truncated = len(ids) > max_seq_len
+    ids, mask = ids[:max_seq_len], mask[:max_seq_len]
+    labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask)]
+    return Example(input_ids=ids, labels=labels, truncated=truncated)
+
+
+def _by_generation_marks(tokenizer: Any, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
+    out = tokenizer.apply_chat_template(
+        messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+    )
+    return list(out["input_ids"]), list(out["assistant_masks"])
+
+
+def _render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+
+def _by_rendering_prefixes(tokenizer: Any, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
+    text = _render(tokenizer, messages, add_generation_prompt=False)
+    spans: list[tuple[int, int]] = []
+    for i, message in enumerate(messages):
+        if message["role"] != "assistant":
+            continue
+        before = _render(tokenizer, messages[:i], add_generation_prompt=True) if i else ""
+        through = _render(tokenizer, messages[: i + 1], add_generation_prompt=False)
+        # Templates that rewrite earlier turns (e.g. drop old reasoning) are not prefix-stable; their spans
+        # cannot be located this way, and guessing would train on the wrong tokens.
+        if not through.startswith(before) or not text.startswith(through):
+            raise TemplateError(
+                "the chat template does not render the conversation turn by turn (assistant turn "
+                f"{i + 1} is not a continuation of the turns before it)"
+            )
+        spans.append((len(before), len(through)))
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(encoded["input_ids"])
+    mask = [
+        int(any(start < span_end and end > span_start for span_start, span_end in spans) and end > start)
+        for start, end in encoded["offset_mapping"]
+    ]
+    return ids, mask

@@ -1,0 +1,136 @@
+"""Loads the base model and tokenizer and wraps the model with LoRA (4-bit QLoRA when asked for and possible)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .chat import FALLBACK_CHAT_TEMPLATE
+from .errors import model_not_found
+from .job import Job
+
+log = logging.getLogger("brightrun_trainer")
+
+
+@dataclass
+class Hardware:
+    """What this process trains on, decided once so that the model loading and the Trainer agree."""
+
+    cuda: bool
+    bf16: bool
+    fp16: bool
+    qlora: bool
+    liger: bool
+    local_rank: int
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "device": "cuda" if self.cuda else "cpu",
+            "precision": "bf16" if self.bf16 else "fp16" if self.fp16 else "fp32",
+            "qlora": self.qlora,
+            "liger_kernel": self.liger,
+        }
+
+
+def detect_hardware(job: Job) -> Hardware:
+    import torch
+
+    cuda = torch.cuda.is_available() and job.gpu.type.lower() != "cpu"
+    bf16 = cuda and torch.cuda.is_bf16_supported()
+    has_bnb = importlib.util.find_spec("bitsandbytes") is not None
+    has_liger = importlib.util.find_spec("liger_kernel") is not None
+    if job.qlora and not (cuda and has_bnb):
+        log.warning("QLoRA asked for but %s; training in 16/32-bit LoRA instead",
+                    "bitsandbytes is not installed" if cuda else "no CUDA GPU is in use")
+    return Hardware(
+        cuda=cuda,
+        bf16=bf16,
+        fp16=cuda and not bf16,
+        qlora=job.qlora and cuda and has_bnb,
+        # Liger's kernels are Triton GPU kernels: no use on CPU.
+        liger=cuda and has_liger,
+        local_rank=int(os.environ.get("LOCAL_RANK", "0")),
+    )
+
+
+def _looks_like_path(name: str) -> bool:
+    # A hub id is "org/name"; anything that starts like a file path is a local folder and never goes to the hub.
+    return name.startswith(("/", "./", "../", "~"))
+
+
+def load_tokenizer(job: Job) -> Any:
+    from transformers import AutoTokenizer
+
+    name = job.base_model
+    if _looks_like_path(name) and not os.path.isdir(os.path.expanduser(name)):
+        raise model_not_found(name)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(os.path.expanduser(name))
+    except (OSError, ValueError) as e:
+        raise model_not_found(name, e) from e
+    except Exception as e:  # huggingface_hub's HTTP errors (repository not found, gated, offline)
+        if type(e).__module__.startswith("huggingface_hub"):
+            raise model_not_found(name, e) from e
+        raise
+    if not tokenizer.is_fast:
+        # Offsets (for the assistant-token mask) need a fast tokenizer.
+        raise model_not_found(name, ValueError("the model has no fast (tokenizer.json) tokenizer"))
+    if not tokenizer.chat_template:
+        log.warning("%s has no chat template; using ChatML", name)
+        tokenizer.chat_template = FALLBACK_CHAT_TEMPLATE
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "right"
+    return tokenizer
+
+
+def load_model(job: Job, hardware: Hardware) -> Any:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    kwargs: dict[str, Any] = {}
+    if hardware.cuda:
+        kwargs["dtype"] = torch.bfloat16 if hardware.bf16 else torch.float16
+    else:
+        kwargs["dtype"] = torch.float32
+    if hardware.qlora:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=kwargs["dtype"],
+        )
+        # Each process keeps its whole quantized copy on its own GPU.
+        kwargs["device_map"] = {"": hardware.local_rank}
+    try:
+        model = AutoModelForCausalLM.from_pretrained(os.path.expanduser(job.base_model), **kwargs)
+    except (OSError, ValueError) as e:
+        raise model_not_found(job.base_model, e) from e
+    model.config.use_cache = False  # the KV cache is useless in training and conflicts with checkpointing
+    return model
+
+
+def apply_lora(job: Job, model: Any, hardware: Hardware) -> Any:
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    hp = job.hyperparameters
+    if hardware.qlora:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
+    elif hardware.cuda:
+        # Activation memory dominates on long chats; recomputing them costs ~30 % speed and avoids most OOMs.
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    config = LoraConfig(
+        r=hp.lora_rank,
+        lora_alpha=hp.lora_alpha,
+        lora_dropout=hp.lora_dropout,
+        target_modules=hp.target_modules or "all-linear",
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)
