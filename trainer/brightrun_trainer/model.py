@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .chat import FALLBACK_CHAT_TEMPLATE
-from .errors import model_not_found
+from .errors import TrainerError, model_not_found
 from .job import Job
 
 log = logging.getLogger("brightrun_trainer")
@@ -38,7 +38,15 @@ class Hardware:
 def detect_hardware(job: Job) -> Hardware:
     import torch
 
-    cuda = torch.cuda.is_available() and job.gpu.type.lower() != "cpu"
+    wants_gpu = job.gpu.type.lower() != "cpu"
+    if wants_gpu and not torch.cuda.is_available():
+        # Training a GPU-sized job on the CPU would look like a hang to the user: refuse it instead.
+        raise TrainerError(
+            "invalid_job",
+            f"the job asks for GPU type {job.gpu.type!r} but no CUDA GPU is visible to the trainer",
+            'Check CUDA_VISIBLE_DEVICES and the NVIDIA driver, or run the job with gpu.type "cpu".',
+        )
+    cuda = wants_gpu
     bf16 = cuda and torch.cuda.is_bf16_supported()
     has_bnb = importlib.util.find_spec("bitsandbytes") is not None
     has_liger = importlib.util.find_spec("liger_kernel") is not None
@@ -61,12 +69,28 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith(("/", "./", "../", "~"))
 
 
+def check_model_available(job: Job) -> None:
+    """Fail in a fraction of a second, before transformers loads, when the model can't be there: a local folder
+    that does not exist, or a hub id missing from the cache while the hub is off (HF_HUB_OFFLINE=1)."""
+    name = job.base_model
+    if _looks_like_path(name):
+        if not os.path.isdir(os.path.expanduser(name)):
+            raise model_not_found(name)
+        return
+    from huggingface_hub import constants, snapshot_download
+
+    if not constants.HF_HUB_OFFLINE:
+        return  # the download (or its failure) happens in load_tokenizer
+    try:
+        snapshot_download(name, local_files_only=True)
+    except Exception as e:  # LocalEntryNotFoundError, or a malformed id (HFValidationError)
+        raise model_not_found(name, e) from e
+
+
 def load_tokenizer(job: Job) -> Any:
+    name = job.base_model
     from transformers import AutoTokenizer
 
-    name = job.base_model
-    if _looks_like_path(name) and not os.path.isdir(os.path.expanduser(name)):
-        raise model_not_found(name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(os.path.expanduser(name))
     except (OSError, ValueError) as e:

@@ -73,13 +73,25 @@ def _run(job: Job, events: EventStream, cancel: CancelRequest) -> int:
             "The file changed or was truncated after upload: upload the dataset again.",
         )
 
+    # Read (and reject) the dataset before the model: a broken line fails fast, without loading anything.
+    hp = job.hyperparameters
+    conversations = read_conversations(job.dataset_path)
+    if job.validation_path:
+        train_set, validation_set = conversations, read_conversations(job.validation_path)
+    else:
+        train_set, validation_set = split_validation(conversations, hp.validation_split, hp.seed)
+
+    from .model import check_model_available
+
+    check_model_available(job)
+
     from transformers import set_seed
 
     from .model import load_tokenizer
 
-    set_seed(job.hyperparameters.seed)
+    set_seed(hp.seed)
     tokenizer = load_tokenizer(job)
-    prepared = _prepare(job, tokenizer, sha256)
+    prepared = _prepare(job, tokenizer, sha256, train_set, validation_set)
 
     events.stage("model_loading")
     from .model import apply_lora, detect_hardware, load_model
@@ -115,15 +127,11 @@ def _run(job: Job, events: EventStream, cancel: CancelRequest) -> int:
     return EXIT_OK
 
 
-def _prepare(job: Job, tokenizer: Any, sha256: str) -> Prepared:
+def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], validation_set: list[Any]) -> Prepared:
+    """Tokenize both sets with the model's chat template; examples cut before any assistant token are dropped."""
     from .chat import TemplateError, tokenize_conversation
 
     hp = job.hyperparameters
-    conversations = read_conversations(job.dataset_path)
-    if job.validation_path:
-        train_set, validation_set = conversations, read_conversations(job.validation_path)
-    else:
-        train_set, validation_set = split_validation(conversations, hp.validation_split, hp.seed)
 
     def tokenize(items: list[Any], path: str) -> tuple[list[Any], int, int]:
         examples, truncated, dropped = [], 0, 0

@@ -1,0 +1,92 @@
+"""The loss mask: exactly the assistant tokens (their text and end-of-turn marker), nothing else, none twice."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import conversation
+
+from brightrun_trainer.chat import (
+    IGNORE_INDEX,
+    TemplateError,
+    has_generation_marks,
+    tokenize_conversation,
+)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tiny_model):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
+
+
+def loss_spans(example) -> list[list[int]]:
+    """Runs of consecutive label positions that carry loss."""
+    spans, current = [], []
+    for token, label in zip(example.input_ids, example.labels):
+        if label == IGNORE_INDEX:
+            if current:
+                spans.append(current)
+            current = []
+        else:
+            assert label == token  # a kept label is the token itself; the model shifts it
+            current.append(token)
+    if current:
+        spans.append(current)
+    return spans
+
+
+def test_mask_covers_exactly_the_assistant_turns(tokenizer):
+    messages = conversation(3)["messages"]
+    example = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+    assistant = [m["content"] for m in messages if m["role"] == "assistant"]
+
+    spans = loss_spans(example)
+
+    assert [tokenizer.decode(span) for span in spans] == [text + "<|im_end|>" for text in assistant]
+    # Every assistant token is in the mask: their count equals the tokens of the texts plus one end marker each.
+    expected = sum(len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1 for text in assistant)
+    assert example.loss_tokens == expected
+    # And nothing of the system or user turns is: the unmasked text still holds them whole.
+    kept = tokenizer.decode([t for t, l in zip(example.input_ids, example.labels) if l == IGNORE_INDEX])
+    for message in messages:
+        if message["role"] != "assistant":
+            assert message["content"] in kept
+
+
+def test_template_without_generation_marks_gives_the_same_mask(tokenizer):
+    messages = conversation(5)["messages"]
+    marked = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+    plain = tokenizer.chat_template.replace("{% generation %}", "").replace("{% endgeneration %}", "")
+    original = tokenizer.chat_template
+    tokenizer.chat_template = plain
+    try:
+        assert not has_generation_marks(tokenizer)
+        unmarked = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+    finally:
+        tokenizer.chat_template = original
+    assert unmarked.input_ids == marked.input_ids
+    # Rendering turn by turn also counts the newline the template puts after each assistant turn.
+    unmarked_spans = [tokenizer.decode(s) for s in loss_spans(unmarked)]
+    marked_spans = [tokenizer.decode(s) for s in loss_spans(marked)]
+    assert [s.rstrip("\n") for s in unmarked_spans] == marked_spans
+
+
+def test_template_that_rewrites_earlier_turns_is_refused(tokenizer):
+    # Renders only the last message: earlier turns vanish once a new one is added, so spans can't be located.
+    original = tokenizer.chat_template
+    tokenizer.chat_template = "{{ messages[-1]['content'] }}{% if add_generation_prompt %}>{% endif %}"
+    try:
+        with pytest.raises(TemplateError):
+            tokenize_conversation(tokenizer, conversation(1)["messages"], max_seq_len=4096)
+    finally:
+        tokenizer.chat_template = original
+
+
+def test_truncation_cuts_tokens_and_labels_together(tokenizer):
+    messages = conversation(2)["messages"]
+    full = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+    cut = tokenize_conversation(tokenizer, messages, max_seq_len=len(full.input_ids) - 5)
+    assert cut.truncated and not full.truncated
+    assert cut.input_ids == full.input_ids[:-5]
+    assert cut.labels == full.labels[:-5]

@@ -1,0 +1,115 @@
+"""Training in-process on the tiny model: seeded runs repeat exactly, and the saved adapter is the trained one."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import make_job
+
+from brightrun_trainer import train
+from brightrun_trainer.errors import TrainerError, is_out_of_memory, out_of_memory
+from brightrun_trainer.events import ListEventStream
+from brightrun_trainer.job import parse_job
+
+
+def train_in_process(tmp_path, tiny_model, dataset, name, **overrides):
+    job = parse_job(make_job(tmp_path / name, tiny_model, dataset, **overrides))
+    events = ListEventStream()
+    code = train.run_job(job, events)
+    assert code == 0, events.events[-1]
+    return job, events
+
+
+def train_losses(events: ListEventStream) -> list[float]:
+    return [m["train_loss"] for m in events.of("metrics")]
+
+
+@pytest.fixture(scope="module")
+def seeded_runs(tmp_path_factory, tiny_model):
+    """Two runs with seed 42 and one with seed 7; the second run's trained model is kept for the reload test."""
+    from conftest import write_dataset
+
+    tmp = tmp_path_factory.mktemp("seeded")
+    data = write_dataset(tmp / "train.jsonl")
+    first = train_in_process(tmp, tiny_model, data, "a")
+    captured = {}
+    original_save = train._save
+
+    def keep_model(job, trainer, *args, **kwargs):
+        captured["model"] = trainer.model
+        return original_save(job, trainer, *args, **kwargs)
+
+    train._save = keep_model
+    try:
+        second = train_in_process(tmp, tiny_model, data, "b")
+    finally:
+        train._save = original_save
+    other = train_in_process(tmp, tiny_model, data, "c", hyperparameters={"seed": 7})
+    return first, second, other, captured["model"]
+
+
+def test_same_seed_gives_the_same_losses(seeded_runs):
+    (_, first), (_, second), (_, other), _ = seeded_runs
+    assert len(train_losses(first)) == 4
+    assert train_losses(first) == train_losses(second)
+    assert [m["val_loss"] for m in first.of("metrics")] == [m["val_loss"] for m in second.of("metrics")]
+    # A different seed (other split, other LoRA init, other order) trains differently: the check can fail.
+    assert train_losses(other) != train_losses(first)
+
+
+def test_saved_adapter_reloads_with_peft_and_reproduces_the_logits(seeded_runs, tiny_model):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    _, (job, _), _, trained = seeded_runs
+    inputs = torch.tensor([[5, 17, 42, 99, 7, 3, 250, 64]])
+    trained.eval()
+    with torch.no_grad():
+        expected = trained(input_ids=inputs).logits
+        base = AutoModelForCausalLM.from_pretrained(tiny_model, local_files_only=True)
+        base_logits = base(input_ids=inputs).logits
+        reloaded = PeftModel.from_pretrained(base, job.adapter_dir).eval()
+        actual = reloaded(input_ids=inputs).logits
+    assert torch.equal(actual, expected)
+    # The adapter is not a no-op: LoRA starts as the identity and training moved it.
+    assert not torch.allclose(actual, base_logits)
+
+
+def test_summary_holds_losses_perplexity_and_versions(seeded_runs):
+    (job, events), _, _, _ = seeded_runs
+    summary = events.of("completed")[0]["summary"]
+    losses = train_losses(events)
+    assert summary["first_train_loss"] == losses[0] and summary["final_train_loss"] == losses[-1]
+    assert summary["best_train_loss"] == min(losses)
+    assert summary["final_val_loss"] is not None
+    assert summary["perplexity"] == pytest.approx(math.exp(summary["final_val_loss"]))
+    assert summary["seed"] == 42 and summary["steps"] == 4
+    assert summary["tokens_seen"] > 0 and summary["dataset"]["train_tokens"] > 0
+    assert {"torch", "transformers", "peft"} <= set(summary["library_versions"])
+
+
+def test_nan_loss_is_reported_with_a_lower_learning_rate_hint():
+    from transformers import TrainerControl, TrainerState
+
+    from brightrun_trainer.cancel import CancelRequest
+    from brightrun_trainer.progress import ProgressReporter
+
+    reporter = ProgressReporter(ListEventStream(), CancelRequest(), learning_rate=2e-4)
+    state = TrainerState()
+    state.global_step = 3
+    with pytest.raises(TrainerError) as caught:
+        reporter.on_log(None, state, TrainerControl(), logs={"loss": float("nan"), "epoch": 0.3})
+    assert caught.value.kind == "nan_loss"
+    assert "0.0001" in caught.value.hint
+
+
+def test_out_of_memory_is_recognised_and_suggests_half_the_batch():
+    import torch
+
+    assert is_out_of_memory(torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"))
+    assert is_out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 8 GB"))
+    assert not is_out_of_memory(RuntimeError("shape mismatch"))
+    error = out_of_memory(8, MemoryError())
+    assert error.kind == "out_of_memory" and "to 4" in error.hint
