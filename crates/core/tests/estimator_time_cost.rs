@@ -188,6 +188,32 @@ fn checkpointing_adds_a_forward_pass() {
 }
 
 #[test]
+fn qlora_steps_take_longer_on_a_gpu_but_not_on_the_cpu() {
+    let workload = Workload {
+        train_tokens: 1e6,
+        validation_tokens: 0.0,
+        epochs: 1,
+        evaluations: 0,
+    };
+    let qlora = TrainingSetup {
+        qlora: true,
+        ..setup(false)
+    };
+    let e = estimate(
+        &request(one_billion(), "h100-sxm", 1, qlora.clone(), workload.clone()),
+        None,
+    )
+    .unwrap();
+    // 4e15 FLOPs / 346.29e12 × 1.3 (dequantisation) = 15.0163158…  s.
+    close(e.time.compute_seconds.expected, 4e15 / 346.29e12 * 1.3);
+    // Loading still reads the 16-bit checkpoint: 2e9 B at 0.5e9 B/s = 4 s + 120 s.
+    close(e.time.overhead_seconds.expected, 124.0);
+    // The CPU falls back to plain LoRA: 4e15 / (0.4e12 × 0.35) = 28,571.43 s, no factor.
+    let cpu = estimate(&request(one_billion(), "cpu", 1, qlora, workload), None).unwrap();
+    close(cpu.time.compute_seconds.expected, 4e15 / (0.4e12 * 0.35));
+}
+
+#[test]
 fn calibration_uses_the_median_of_matching_jobs() {
     let obs = |cluster: &str, gpu: &str, model: &str, gpus: u32, tps: f64| ThroughputObservation {
         cluster_id: cluster.into(),
@@ -323,4 +349,29 @@ fn evaluations_follow_the_trainer_schedule() {
         ..every_ten
     };
     assert_eq!(Workload::evaluations_for(&capped, 100, 2, 1e4), 1);
+}
+
+#[test]
+fn requests_and_estimates_cross_ipc_as_json() {
+    let model = find_known_model("meta-llama/Llama-3.1-8B").unwrap().spec;
+    let workload = Workload {
+        train_tokens: 2e6,
+        validation_tokens: 2e5,
+        epochs: 3,
+        evaluations: 3,
+    };
+    let mut setup = setup(true);
+    setup.batch_size = 16;
+    setup.sequence_length = 4096;
+    let r = request(model, "l4", 1, setup, workload);
+    let r_back: EstimateRequest = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(r_back, r);
+    let e = estimate(&r, None).unwrap();
+    let json = serde_json::to_value(&e).unwrap();
+    // Tagged enums keep their shape for the UI.
+    assert_eq!(json["time"]["basis"]["kind"], "flops_model");
+    assert_eq!(json["memory"]["verdict"], "does_not_fit");
+    assert!(json["memory"]["suggestion"]["changes"][0]["kind"].is_string());
+    let back: brightrun_core::training::estimator::TrainingEstimate = serde_json::from_value(json).unwrap();
+    assert_eq!(back, e);
 }

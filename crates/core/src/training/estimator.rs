@@ -35,10 +35,14 @@ pub use model::{ModelSpec, LINEAR_MODULES};
 pub use suggest::{MemoryChange, MemorySuggestion, MIN_SEQUENCE_LENGTH};
 pub use time::{
     flops_compute_seconds, gpu_scaling, overhead_seconds, TimeBasis, TimeEstimate, MFU_BAND,
-    MULTI_GPU_SCALING, SECONDS_PER_EVALUATION, STARTUP_SECONDS, WEIGHT_LOAD_BYTES_PER_SECOND,
+    MULTI_GPU_SCALING, QLORA_TIME_FACTOR, SECONDS_PER_EVALUATION, STARTUP_SECONDS,
+    WEIGHT_LOAD_BYTES_PER_SECOND,
 };
 
 use super::Hyperparameters;
+
+/// Bytes per parameter of a checkpoint on the hub (bf16 or fp16 safetensors), for the loading time.
+pub const CHECKPOINT_BYTES_PER_PARAMETER: f64 = 2.0;
 
 /// A low / expected / high triple (time, GPU-hours, money, or an efficiency).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,7 +205,11 @@ pub fn estimate(
         setup.gradient_checkpointing,
     );
     let memory = estimate_memory(model, gpu, setup);
-    let overhead = overhead_seconds(memory.weights_bytes, workload.evaluations);
+    // Loading reads the checkpoint as published (16-bit), whatever precision it is then held in.
+    let overhead = overhead_seconds(
+        model.parameters * CHECKPOINT_BYTES_PER_PARAMETER,
+        workload.evaluations,
+    );
     let (compute, basis) = match calibration {
         Some(c) => (
             c.compute_seconds(&flops, model.parameters, *gpu_count),
@@ -211,10 +219,14 @@ pub fn estimate(
                 band: c.band,
             },
         ),
-        None => (
-            flops_compute_seconds(&flops, gpu.peak_tflops, *gpu_count),
-            TimeBasis::FlopsModel { mfu: MFU_BAND },
-        ),
+        None => {
+            let mut seconds = flops_compute_seconds(&flops, gpu.peak_tflops, *gpu_count);
+            // The CPU cannot quantise; the trainer falls back to plain LoRA there.
+            if setup.qlora && gpu.kind == DeviceKind::Gpu {
+                seconds = seconds.map(|s| s * QLORA_TIME_FACTOR);
+            }
+            (seconds, TimeBasis::FlopsModel { mfu: MFU_BAND })
+        }
     };
     let time = time::time_estimate(compute, overhead, basis);
     let cost = cost_estimate(&time.seconds, *gpu_count, pricing, *capacity);

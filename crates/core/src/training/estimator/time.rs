@@ -17,6 +17,10 @@ pub const MFU_BAND: Band = Band {
 /// tiny, so the loss is stragglers and uneven padding rather than communication.
 pub const MULTI_GPU_SCALING: f64 = 0.9;
 
+/// Compute time multiplier under QLoRA: every matmul first dequantises its NF4 weight to bf16, which public
+/// benchmarks of bitsandbytes put at roughly 30 % slower steps than bf16 LoRA (see docs/estimator.md).
+pub const QLORA_TIME_FACTOR: f64 = 1.3;
+
 /// Seconds from "started" to the first training step, without loading the weights: process and CUDA start,
 /// tokenising the dataset. Fastest, expected, slowest.
 pub const STARTUP_SECONDS: Band = Band {
@@ -79,7 +83,7 @@ pub fn gpu_scaling(gpu_count: u32) -> f64 {
     }
 }
 
-/// Start-up, weight loading and evaluation overhead for weights of `weight_bytes` and `evaluations` passes.
+/// Start-up, weight loading and evaluation overhead for a checkpoint of `weight_bytes` and `evaluations` passes.
 pub fn overhead_seconds(weight_bytes: f64, evaluations: u32) -> Band {
     let evals = SECONDS_PER_EVALUATION * f64::from(evaluations);
     Band {
