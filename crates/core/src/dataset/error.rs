@@ -45,3 +45,27 @@ pub enum DatasetError {
     #[error("cancelled")]
     Cancelled,
 }
+
+impl DatasetError {
+    /// Maps an `io::Error` met while opening or reading `path` to the right variant.
+    pub(crate) fn read(path: &std::path::Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DatasetError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            DatasetError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+
+    /// Wraps an `io::Error` met while writing `path`.
+    pub(crate) fn write(path: &std::path::Path, source: std::io::Error) -> Self {
+        DatasetError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -19,3 +19,21 @@ pub use report::{
     DatasetStats, HistogramBin, Issue, QualityStats, ReadinessCheck, TokenMethod, TokenStats, TokenSummary,
     ValidationReport, MAX_KEPT_ISSUES,
 };
+
+mod convert;
+mod document;
+mod engine;
+mod normalise;
+mod readiness;
+mod record;
+mod samples;
+mod source;
+mod tokens;
+mod validate;
+
+pub use convert::{convert_to_openai_messages, ConvertSummary};
+pub use readiness::{MIN_MEAN_QUALITY, MIN_TRAINING_PAIRS};
+pub use samples::{detect_format, read_examples};
+pub use source::sha256_file;
+pub use tokens::PER_MESSAGE_OVERHEAD;
+pub use validate::validate_file;

@@ -1,0 +1,289 @@
+//! Opening a dataset file as a stream of records: gzip detection, hashing and byte counting while
+//! reading, and splitting into batches of records (JSONL lines, or a JSON document's records).
+
+use super::document::DocumentWalker;
+use super::{DatasetError, Issue};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+
+/// Bytes read per JSONL batch. Big enough that the per-batch overhead (a channel send, a rayon
+/// fork-join) vanishes, small enough that memory stays bounded by a few batches plus one record.
+pub(crate) const BATCH_BYTES: usize = 4 << 20;
+
+/// Conversation-level facts a v4 document gives its training pairs.
+#[derive(Debug, Default)]
+pub(crate) struct DocContext {
+    /// The conversation's id (from `conversation_metadata.conversation_id`), or a key made from its
+    /// position when the document has none.
+    pub(crate) conversation_id: String,
+    /// Scaffolding keys from `conversation_metadata.scaffolding`, when present.
+    pub(crate) scaffolding: Option<super::normalise::Scaffolding>,
+}
+
+/// Where one record's bytes are in a batch.
+#[derive(Debug)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// 1-based line where the record starts.
+    pub(crate) line: u64,
+    /// JSON path of the record in a document (`None` for JSONL).
+    pub(crate) path: Option<Box<str>>,
+    /// The enclosing v4 conversation, for a document's training pairs.
+    pub(crate) context: Option<Arc<DocContext>>,
+}
+
+/// A run of records read together.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    pub(crate) data: Vec<u8>,
+    pub(crate) spans: Vec<Span>,
+    /// A structural error that ends the document (JSON documents only).
+    pub(crate) fatal: Option<Issue>,
+}
+
+/// Shared state of the file being read: bytes read so far and the SHA-256 of those bytes.
+pub(crate) struct ReadState {
+    pub(crate) done: AtomicU64,
+    pub(crate) total: u64,
+    hasher: Mutex<Sha256>,
+}
+
+impl ReadState {
+    /// The SHA-256 (lowercase hex) of every byte read through the state so far.
+    pub(crate) fn sha256(&self) -> String {
+        let hasher = self
+            .hasher
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// Counts and hashes the raw (possibly compressed) bytes as they are read.
+struct HashingReader {
+    inner: File,
+    state: Arc<ReadState>,
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            if let Ok(mut h) = self.state.hasher.lock() {
+                h.update(&buf[..n]);
+            }
+            self.state.done.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// How the decoded bytes are split into records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One record per line.
+    Lines,
+    /// A JSON array of records, a v4 document, or a sequence of top-level JSON values.
+    Document,
+}
+
+/// An opened dataset: the decoded byte stream and how to split it.
+pub(crate) struct Source {
+    pub(crate) reader: Box<dyn Read + Send>,
+    pub(crate) layout: Layout,
+    pub(crate) state: Arc<ReadState>,
+}
+
+/// The name without a `.gz` suffix, lowercased, to choose the layout.
+fn inner_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    name.strip_suffix(".gz").map(str::to_string).unwrap_or(name)
+}
+
+/// Opens `path`, sees through gzip (by its magic bytes, whatever the name), skips a UTF-8 BOM and
+/// decides the layout: `.jsonl`/`.ndjson` are lines, `.json` is a document, anything else is
+/// sniffed (a first `[` means a document).
+pub(crate) fn open(path: &Path) -> Result<Source, DatasetError> {
+    let file = File::open(path).map_err(|e| DatasetError::read(path, e))?;
+    let meta = file.metadata().map_err(|e| DatasetError::read(path, e))?;
+    if meta.is_dir() {
+        let e = std::io::Error::other("is a folder, not a file");
+        return Err(DatasetError::read(path, e));
+    }
+    let state = Arc::new(ReadState {
+        done: AtomicU64::new(0),
+        total: meta.len(),
+        hasher: Mutex::new(Sha256::new()),
+    });
+    let mut raw = BufReader::with_capacity(
+        1 << 16,
+        HashingReader {
+            inner: file,
+            state: state.clone(),
+        },
+    );
+    let head = raw.fill_buf().map_err(|e| DatasetError::read(path, e))?;
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let decoded: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let mut decoded = BufReader::with_capacity(1 << 16, decoded);
+    let head = decoded.fill_buf().map_err(|e| DatasetError::read(path, e))?;
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        decoded.consume(3);
+    }
+    let name = inner_name(path);
+    let layout = if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Layout::Lines
+    } else if name.ends_with(".json") {
+        Layout::Document
+    } else {
+        let head = decoded.fill_buf().map_err(|e| DatasetError::read(path, e))?;
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Layout::Document,
+            _ => Layout::Lines,
+        }
+    };
+    Ok(Source {
+        reader: Box::new(decoded),
+        layout,
+        state,
+    })
+}
+
+/// Reads until `buf` is full or the stream ends; returns the bytes read.
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads the source and sends batches until the end, an error, cancellation or a closed channel.
+pub(crate) fn produce(
+    path: &Path,
+    mut source: Source,
+    tx: SyncSender<Result<Batch, DatasetError>>,
+    cancel: &AtomicBool,
+) {
+    let result = match source.layout {
+        Layout::Lines => produce_lines(path, &mut *source.reader, &tx, cancel),
+        Layout::Document => DocumentWalker::new(path, &mut *source.reader, &tx, cancel).run(),
+    };
+    if let Err(e) = result {
+        let _ = tx.send(Err(e));
+    }
+}
+
+fn produce_lines(
+    path: &Path,
+    reader: &mut dyn Read,
+    tx: &SyncSender<Result<Batch, DatasetError>>,
+    cancel: &AtomicBool,
+) -> Result<(), DatasetError> {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line_no: u64 = 1;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut data = std::mem::take(&mut carry);
+        let mut eof = false;
+        // Read at least one whole line: a record longer than a batch grows the buffer.
+        let cut = loop {
+            let old = data.len();
+            data.resize(old + BATCH_BYTES, 0);
+            let n = read_full(reader, &mut data[old..]).map_err(|e| DatasetError::read(path, e))?;
+            data.truncate(old + n);
+            if n < BATCH_BYTES {
+                eof = true;
+                break data.len();
+            }
+            if let Some(pos) = memchr::memrchr(b'\n', &data[old..]) {
+                break old + pos + 1;
+            }
+        };
+        carry.extend_from_slice(&data[cut..]);
+        data.truncate(cut);
+        let spans = split_lines(&data, &mut line_no);
+        if !spans.is_empty()
+            && tx
+                .send(Ok(Batch {
+                    data,
+                    spans,
+                    fatal: None,
+                }))
+                .is_err()
+        {
+            return Ok(());
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// Finds the non-blank lines of `data` (which ends at a line end or the end of the file),
+/// trimming CR and surrounding whitespace.
+fn split_lines(data: &[u8], line_no: &mut u64) -> Vec<Span> {
+    let mut spans = Vec::with_capacity(data.len() / 512 + 1);
+    let mut start = 0;
+    let mut push = |s: usize, e: usize, line: u64| {
+        let bytes = &data[s..e];
+        if let Some(first) = bytes.iter().position(|b| !b.is_ascii_whitespace()) {
+            let last = bytes
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .unwrap_or(first);
+            spans.push(Span {
+                start: s + first,
+                end: s + last + 1,
+                line,
+                path: None,
+                context: None,
+            });
+        }
+    };
+    for nl in memchr::memchr_iter(b'\n', data) {
+        push(start, nl, *line_no);
+        *line_no += 1;
+        start = nl + 1;
+    }
+    if start < data.len() {
+        push(start, data.len(), *line_no);
+    }
+    spans
+}
+
+/// SHA-256 of a file's bytes, lowercase hex.
+pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
+    let mut file = File::open(path).map_err(|e| DatasetError::read(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = read_full(&mut file, &mut buf).map_err(|e| DatasetError::read(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
