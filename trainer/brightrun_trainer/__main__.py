@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job", required=True, help="path of the job file (docs/trainer.md)")
     args = parser.parse_args(argv)
 
-    events = stdout_stream()
+    # Under torchrun only rank 0 reports progress (RANK is unset in a single-process run).
+    events = stdout_stream(enabled=os.environ.get("RANK", "0") == "0")
     # Everything that is not an event goes to stderr, which the agent keeps as the job's log.
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     warnings.simplefilter("default")

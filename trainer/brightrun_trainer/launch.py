@@ -82,6 +82,7 @@ def supervise(job: Job, job_path: str, events: EventStream) -> int:
                 continue  # a second rank reporting the same end
             terminal = kind
         events.write_raw(line)
+    child.stdout.close()
     code = child.wait()
     if terminal is None:
         if terminated:
