@@ -52,6 +52,7 @@ class ProgressReporter(TrainerCallback):
         if self.cancel.agreed():
             control.should_save = True
             control.should_training_stop = True
+            control.should_evaluate = False  # the agent is waiting for the exit, not for a validation loss
         return control
 
     def on_epoch_end(self, args, state, control, **kwargs):
