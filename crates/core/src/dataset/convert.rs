@@ -224,12 +224,16 @@ pub fn convert_to_openai_messages(
         (Ok(info), None) => info,
         (Ok(_), Some((p, err))) => {
             train.abandon();
-            val.map(PartialFile::abandon);
+            if let Some(v) = val {
+                v.abandon();
+            }
             return Err(DatasetError::write(&p, err));
         }
         (Err(e), _) => {
             train.abandon();
-            val.map(PartialFile::abandon);
+            if let Some(v) = val {
+                v.abandon();
+            }
             return Err(e);
         }
     };

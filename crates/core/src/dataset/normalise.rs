@@ -134,39 +134,31 @@ fn parse_role(name: &str) -> Option<Role> {
     }
 }
 
-/// Reads a required text field into `out`, or explains why it cannot be used.
+/// Reads a required text field, or explains why it cannot be used. `place` gives the field's path
+/// and its name for a person; it is called only on error, keeping allocations off the hot path.
 fn text_field<'r>(
     value: &'r Text<'r>,
-    path: &str,
-    what: &str,
     missing_code: &'static str,
     errors: &mut Vec<Draft>,
+    place: impl Fn() -> (String, String),
 ) -> Option<&'r str> {
-    match value {
-        Text::Missing => {
-            let msg = format!("{what} is missing");
-            errors.push(Draft::new(missing_code, Some(path.to_string()), msg));
-            None
-        }
-        Text::Null => {
-            let msg = format!("{what} is null");
-            errors.push(Draft::new(codes::MISSING_CONTENT, Some(path.to_string()), msg));
-            None
-        }
+    let (code, problem) = match value {
+        Text::Missing => (missing_code, "is missing".to_string()),
+        Text::Null => (codes::MISSING_CONTENT, "is null".to_string()),
         other => match other.as_str() {
-            Some(s) if s.trim().is_empty() => {
-                let msg = format!("{what} is empty");
-                errors.push(Draft::new(codes::EMPTY_CONTENT, Some(path.to_string()), msg));
-                None
-            }
-            Some(s) => Some(s),
-            None => {
-                let msg = format!("{what} is a {}, not text", other.kind());
-                errors.push(Draft::new(codes::WRONG_TYPE, Some(path.to_string()), msg));
-                None
-            }
+            Some(s) if s.trim().is_empty() => (codes::EMPTY_CONTENT, "is empty".to_string()),
+            Some(s) => return Some(s),
+            None => (codes::WRONG_TYPE, format!("is a {}, not text", other.kind())),
         },
-    }
+    };
+    let (path, what) = place();
+    errors.push(Draft::new(code, Some(path), format!("{what} {problem}")));
+    None
+}
+
+/// `place` for a top-level field.
+fn top(field: &'static str) -> impl Fn() -> (String, String) {
+    move || (format!("$.{field}"), format!("`{field}`"))
 }
 
 /// Reads a list of chat messages; `sharegpt` reads `from`/`value` first.
@@ -186,23 +178,26 @@ fn messages<'r>(
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let base = format!("$.{field}[{i}]");
         let m = match item {
             Obj::Fields(m) => m,
             Obj::Not(t) => {
                 let msg = format!("message {i} is a {}, not an object", t.kind());
-                errors.push(Draft::new(codes::WRONG_TYPE, Some(base), msg));
+                errors.push(Draft::new(
+                    codes::WRONG_TYPE,
+                    Some(format!("$.{field}[{i}]")),
+                    msg,
+                ));
                 continue;
             }
         };
-        let (role_field, role, content_field, content) = if sharegpt && m.from.is_present() {
-            ("from", &m.from, "value", &m.value)
-        } else if sharegpt && !m.role.is_present() {
-            ("from", &m.from, "value", &m.value)
-        } else {
-            ("role", &m.role, "content", &m.content)
-        };
-        // ShareGPT files sometimes spell the text `content` next to `from`.
+        // ShareGPT speaks `from`/`value`, but accept `role`/`content` there when `from` is absent.
+        let (role_field, role, content_field, content) =
+            if sharegpt && (m.from.is_present() || !m.role.is_present()) {
+                ("from", &m.from, "value", &m.value)
+            } else {
+                ("role", &m.role, "content", &m.content)
+            };
+        // Files that mix the spellings (`from` with `content`, `role` with `value`) are common.
         let content = if sharegpt && !content.is_present() && m.content.is_present() {
             &m.content
         } else if !sharegpt && !content.is_present() && m.value.is_present() {
@@ -215,7 +210,7 @@ fn messages<'r>(
                 let msg = format!("message {i} has no `{role_field}`");
                 errors.push(Draft::new(
                     codes::MISSING_FIELD,
-                    Some(format!("{base}.{role_field}")),
+                    Some(format!("$.{field}[{i}].{role_field}")),
                     msg,
                 ));
                 None
@@ -229,16 +224,20 @@ fn messages<'r>(
                     let msg = format!("message {i} has unknown {role_field} {shown}");
                     errors.push(Draft::new(
                         codes::UNKNOWN_ROLE,
-                        Some(format!("{base}.{role_field}")),
+                        Some(format!("$.{field}[{i}].{role_field}")),
                         msg,
                     ));
                     None
                 }
             },
         };
-        let path = format!("{base}.{content_field}");
-        let what = format!("message {i}'s `{content_field}`");
-        let text = text_field(content, &path, &what, codes::MISSING_CONTENT, errors);
+        let place = || {
+            (
+                format!("$.{field}[{i}].{content_field}"),
+                format!("message {i}'s `{content_field}`"),
+            )
+        };
+        let text = text_field(content, codes::MISSING_CONTENT, errors, place);
         if let (Some(role), Some(text)) = (role, text) {
             out.push((role, Cow::Borrowed(text)));
         }
@@ -375,20 +374,13 @@ fn alpaca<'r>(rec: &'r RawRecord<'r>) -> Normalisation<'r> {
     let mut errors = Vec::new();
     let instruction = text_field(
         &rec.instruction,
-        "$.instruction",
-        "`instruction`",
         codes::MISSING_FIELD,
         &mut errors,
+        top("instruction"),
     );
     let input = optional_text(&rec.input, "$.input", &mut errors);
     let system = optional_text(&rec.system, "$.system", &mut errors);
-    let output = text_field(
-        &rec.output,
-        "$.output",
-        "`output`",
-        codes::MISSING_FIELD,
-        &mut errors,
-    );
+    let output = text_field(&rec.output, codes::MISSING_FIELD, &mut errors, top("output"));
     let (Some(instruction), Some(output), true) = (instruction, output, errors.is_empty()) else {
         return Normalisation::Invalid(errors);
     };
@@ -407,19 +399,12 @@ fn alpaca<'r>(rec: &'r RawRecord<'r>) -> Normalisation<'r> {
 
 fn prompt_completion<'r>(rec: &'r RawRecord<'r>) -> Normalisation<'r> {
     let mut errors = Vec::new();
-    let prompt = text_field(
-        &rec.prompt,
-        "$.prompt",
-        "`prompt`",
-        codes::MISSING_FIELD,
-        &mut errors,
-    );
+    let prompt = text_field(&rec.prompt, codes::MISSING_FIELD, &mut errors, top("prompt"));
     let completion = text_field(
         &rec.completion,
-        "$.completion",
-        "`completion`",
         codes::MISSING_FIELD,
         &mut errors,
+        top("completion"),
     );
     let (Some(prompt), Some(completion)) = (prompt, completion) else {
         return Normalisation::Invalid(errors);
@@ -458,20 +443,13 @@ fn normalise_v4<'r>(
     // A null target marks a user turn: skipped, not an error (the v4 generator writes one per user message).
     let target = match &rec.target_response {
         Text::Null => None,
-        t => text_field(
-            t,
-            "$.target_response",
-            "`target_response`",
-            codes::MISSING_FIELD,
-            &mut errors,
-        ),
+        t => text_field(t, codes::MISSING_FIELD, &mut errors, top("target_response")),
     };
     let user = text_field(
         &rec.current_user_input,
-        "$.current_user_input",
-        "`current_user_input`",
         codes::MISSING_FIELD,
         &mut errors,
+        top("current_user_input"),
     );
     let history = match &rec.conversation_history {
         Some(list) => messages(list, "conversation_history", false, &mut errors),
