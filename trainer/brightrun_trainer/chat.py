@@ -62,14 +62,12 @@ def tokenize_conversation(tokenizer: Any, messages: list[dict[str, str]], max_se
         ids, mask = _by_rendering_prefixes(tokenizer, messages)
     truncated = len(ids) > max_seq_len
     ids, mask = ids[:max_seq_len], mask[:max_seq_len]
-    labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask)]
+    labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask, strict=True)]
     return Example(input_ids=ids, labels=labels, truncated=truncated)
 
 
 def _by_generation_marks(tokenizer: Any, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
-    out = tokenizer.apply_chat_template(
-        messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-    )
+    out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
     return list(out["input_ids"]), list(out["assistant_masks"])
 
 

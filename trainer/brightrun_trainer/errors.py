@@ -36,7 +36,8 @@ def invalid_dataset(message: str, hint: str | None = None) -> TrainerError:
     return TrainerError(
         "invalid_dataset",
         message,
-        hint or 'Each line must be a JSON object {"messages": [{"role": .., "content": ..}, ..]} with an assistant turn.',
+        hint
+        or 'Each line must be a JSON object {"messages": [{"role": .., "content": ..}, ..]} with an assistant turn.',
     )
 
 

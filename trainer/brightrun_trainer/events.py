@@ -14,7 +14,8 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 # Events that end a run: after one of them the process exits.
 TERMINAL_EVENTS = ("completed", "error", "cancelled")

@@ -54,8 +54,12 @@ def supervise(job: Job, job_path: str, events: EventStream) -> int:
             bufsize=1,
         )
     except OSError as e:
-        events.emit("error", kind="internal", message=f"cannot start torchrun: {first_line(e)}",
-                    hint="Check that torch is installed in the trainer's Python environment.")
+        events.emit(
+            "error",
+            kind="internal",
+            message=f"cannot start torchrun: {first_line(e)}",
+            hint="Check that torch is installed in the trainer's Python environment.",
+        )
         return 1
     terminated = False
 
@@ -88,7 +92,11 @@ def supervise(job: Job, job_path: str, events: EventStream) -> int:
         if terminated:
             events.emit("cancelled", checkpoint=None)
             return 143
-        events.emit("error", kind="internal", message=f"the training processes exited with code {code}",
-                    hint="The job's stderr log has the workers' output.")
+        events.emit(
+            "error",
+            kind="internal",
+            message=f"the training processes exited with code {code}",
+            hint="The job's stderr log has the workers' output.",
+        )
         return 1
     return EXIT_CODES[terminal]

@@ -51,8 +51,10 @@ def detect_hardware(job: Job) -> Hardware:
     has_bnb = importlib.util.find_spec("bitsandbytes") is not None
     has_liger = importlib.util.find_spec("liger_kernel") is not None
     if job.qlora and not (cuda and has_bnb):
-        log.warning("QLoRA asked for but %s; training in 16/32-bit LoRA instead",
-                    "bitsandbytes is not installed" if cuda else "no CUDA GPU is in use")
+        log.warning(
+            "QLoRA asked for but %s; training in 16/32-bit LoRA instead",
+            "bitsandbytes is not installed" if cuda else "no CUDA GPU is in use",
+        )
     return Hardware(
         cuda=cuda,
         bf16=bf16,

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 from .chat import FALLBACK_CHAT_TEMPLATE
 

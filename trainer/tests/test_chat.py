@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import conversation
 
 from brightrun_trainer.chat import (
     IGNORE_INDEX,
@@ -11,6 +10,7 @@ from brightrun_trainer.chat import (
     has_generation_marks,
     tokenize_conversation,
 )
+from conftest import conversation
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def tokenizer(tiny_model):
 def loss_spans(example) -> list[list[int]]:
     """Runs of consecutive label positions that carry loss."""
     spans, current = [], []
-    for token, label in zip(example.input_ids, example.labels):
+    for token, label in zip(example.input_ids, example.labels, strict=True):
         if label == IGNORE_INDEX:
             if current:
                 spans.append(current)
@@ -48,7 +48,9 @@ def test_mask_covers_exactly_the_assistant_turns(tokenizer):
     expected = sum(len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1 for text in assistant)
     assert example.loss_tokens == expected
     # And nothing of the system or user turns is: the unmasked text still holds them whole.
-    kept = tokenizer.decode([t for t, l in zip(example.input_ids, example.labels) if l == IGNORE_INDEX])
+    kept = tokenizer.decode(
+        [token for token, label in zip(example.input_ids, example.labels, strict=True) if label == IGNORE_INDEX]
+    )
     for message in messages:
         if message["role"] != "assistant":
             assert message["content"] in kept

@@ -7,6 +7,7 @@ import os
 import signal
 
 import pytest
+
 from conftest import make_job, of, parse_events, run_cli, start_cli, write_job
 
 

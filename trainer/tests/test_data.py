@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write_dataset
 
 from brightrun_trainer.data import read_conversations, split_validation
 from brightrun_trainer.errors import TrainerError
+from conftest import write_dataset
 
 
 def test_reads_every_conversation_and_skips_blank_lines(tmp_path):

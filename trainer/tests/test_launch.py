@@ -5,10 +5,9 @@ On a machine without GPUs the same path runs as two CPU processes (gloo), so CI 
 
 from __future__ import annotations
 
-from conftest import make_job, of, run_cli, write_job
-
-from brightrun_trainer.launch import needs_launcher, torchrun_command
 from brightrun_trainer.job import parse_job
+from brightrun_trainer.launch import needs_launcher, torchrun_command
+from conftest import make_job, of, run_cli, write_job
 
 
 def test_two_processes_report_one_stream(tmp_path, tiny_model, dataset):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import make_job
 
 from brightrun_trainer import train
 from brightrun_trainer.errors import TrainerError, is_out_of_memory, out_of_memory
 from brightrun_trainer.events import ListEventStream
 from brightrun_trainer.job import parse_job
+from conftest import make_job
 
 
 def train_in_process(tmp_path, tiny_model, dataset, name, **overrides):
