@@ -41,6 +41,18 @@ def torchrun_command(job_path: str, processes: int) -> list[str]:
     ]  # fmt: skip
 
 
+def _stop_with_parent() -> None:
+    """Linux: torchrun gets SIGTERM if the supervisor dies, even by SIGKILL, so no worker outlives the job."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux/glibc: the agent's own process-group handling is the fallback
+
+
 def supervise(job: Job, job_path: str, events: EventStream) -> int:
     """Run the workers, relay their events, return the exit code for the agent."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -52,6 +64,7 @@ def supervise(job: Job, job_path: str, events: EventStream) -> int:
             env=env,
             text=True,
             bufsize=1,
+            preexec_fn=_stop_with_parent,
         )
     except OSError as e:
         events.emit(
