@@ -2,4 +2,5 @@
 //! depends on Tauri, so every behaviour here is testable without a window.
 
 pub mod dataset;
+pub mod paths;
 pub mod store;

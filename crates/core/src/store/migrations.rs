@@ -1,0 +1,38 @@
+//! Every schema change of the local database, in order. A table's module owns its migration files;
+//! each new one is appended here (names are UTC timestamps, so the list sorts by time).
+
+use super::Migration;
+
+/// The migrations `Store::open` applies, oldest first.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "20261122030000_datasets",
+        sql: include_str!("../../migrations/20261122030000_datasets.sql"),
+    },
+    Migration {
+        name: "20261122030100_settings",
+        sql: include_str!("../../migrations/20261122030100_settings.sql"),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_timestamps_in_order() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+        for migration in MIGRATIONS {
+            let (stamp, what) = migration.name.split_at(14);
+            assert!(stamp.bytes().all(|b| b.is_ascii_digit()), "{}", migration.name);
+            assert!(what.starts_with('_') && what.len() > 1, "{}", migration.name);
+        }
+    }
+}

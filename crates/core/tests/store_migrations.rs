@@ -1,0 +1,206 @@
+//! Migrations: a fresh database gets the whole schema, and a database left at every earlier schema
+//! (with data written as that schema allowed) upgrades to the same schema with its data intact.
+//!
+//! When you add a migration, add its fixture to `seed` below: the upgrade test refuses to run without one.
+
+use std::collections::BTreeMap;
+
+use brightrun_core::paths;
+use brightrun_core::store::{self, DatasetStatus, Durability, Store, StoreError, MIGRATIONS};
+use rusqlite::Connection;
+
+/// Writes rows the way the schema right after `migration` allowed, with plain SQL (the Rust API may
+/// have moved on since).
+fn seed(conn: &Connection, migration: &str) {
+    match migration {
+        "20261122030000_datasets" => {
+            conn.execute_batch(
+                "INSERT INTO datasets (id, name, description, status, sha256, file_path, original_file_name,
+                     bytes, format, conversations, training_examples, training_pairs, tokens_total,
+                     error_count, warning_count, ready, report_json, created_at, updated_at, validated_at)
+                 VALUES ('0190e0e0-0000-7000-8000-000000000001', 'old library entry', 'kept across upgrades',
+                     'ready', 'aaaa', 'datasets/aaaa.jsonl', 'old.jsonl', 10, 'alpaca', 1, 2, 2, 30, 0, 0, 1,
+                     NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                     '2026-01-01T00:00:01.000Z')",
+            )
+            .unwrap();
+        }
+        "20261122030100_settings" => {
+            conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('monthly_budget_usd', '42.0', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        "20261122040000_clusters" => {
+            conn.execute(
+                "INSERT INTO clusters (id, name, url, kind, created_at)
+                 VALUES ('c1', 'Local (this computer)', 'http://127.0.0.1:1', 'local', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
+    }
+}
+
+/// Checks that each fixture written by `seed` for the applied migrations reads back through today's API.
+fn check_seeded(store: &Store, applied: &[&str]) {
+    if applied.contains(&"20261122030000_datasets") {
+        let d = store
+            .datasets()
+            .get("0190e0e0-0000-7000-8000-000000000001")
+            .unwrap();
+        assert_eq!(d.name, "old library entry");
+        assert_eq!(d.status, DatasetStatus::Ready);
+        assert_eq!(d.training_examples, 2);
+        assert!(d.ready);
+    }
+    if applied.contains(&"20261122030100_settings") {
+        assert_eq!(store.settings().monthly_budget_usd().unwrap(), Some(42.0));
+    }
+    if applied.contains(&"20261122040000_clusters") {
+        let name: String = store
+            .connection()
+            .query_row("SELECT name FROM clusters WHERE id = 'c1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "Local (this computer)");
+    }
+}
+
+/// Every table's columns (name, type, not-null, default, pk) and every index, by name.
+fn schema(conn: &Connection) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let objects: Vec<(String, String, Option<String>)> = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (kind, name, sql) in objects {
+        let description = if kind == "table" {
+            conn.prepare(&format!("PRAGMA table_info('{name}')"))
+                .unwrap()
+                .query_map([], |r| {
+                    Ok(format!(
+                        "{}:{}:{}:{:?}:{}",
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, i64>(5)?
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        } else {
+            vec![sql.unwrap_or_default()]
+        };
+        out.insert(format!("{kind} {name}"), description);
+    }
+    out
+}
+
+fn applied(conn: &Connection) -> Vec<String> {
+    conn.prepare("SELECT name FROM schema_migrations ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn all_names() -> Vec<String> {
+    MIGRATIONS.iter().map(|m| m.name.to_string()).collect()
+}
+
+#[test]
+fn an_empty_folder_gets_the_whole_schema_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested/data");
+    let store = Store::open(&data).unwrap();
+    assert!(paths::database_path(&data).is_file());
+    assert_eq!(applied(store.connection()), all_names());
+    let tables = schema(store.connection());
+    assert!(tables.contains_key("table datasets"), "{tables:?}");
+    assert!(tables.contains_key("table settings"), "{tables:?}");
+    let mode: String = store
+        .connection()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(store);
+    let again = Store::open(&data).unwrap();
+    assert_eq!(
+        applied(again.connection()),
+        all_names(),
+        "reopening applies nothing twice"
+    );
+}
+
+#[test]
+fn a_database_at_every_earlier_schema_upgrades_with_its_data() {
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = Store::open(fresh_dir.path()).unwrap();
+    let expected = schema(fresh.connection());
+
+    for upto in 0..MIGRATIONS.len() {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = paths::database_path(dir.path());
+        let earlier: Vec<&str> = MIGRATIONS[..upto].iter().map(|m| m.name).collect();
+        {
+            let mut conn = store::open(&db_path, Durability::Full).unwrap();
+            for (i, name) in earlier.iter().enumerate() {
+                store::migrate(&mut conn, &MIGRATIONS[..=i]).unwrap();
+                seed(&conn, name);
+            }
+        }
+        let upgraded = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            applied(upgraded.connection()),
+            all_names(),
+            "from {upto} migrations"
+        );
+        assert_eq!(schema(upgraded.connection()), expected, "from {upto} migrations");
+        check_seeded(&upgraded, &earlier);
+    }
+}
+
+#[test]
+fn every_migration_has_a_fixture() {
+    let conn = {
+        let mut conn = store::open_in_memory().unwrap();
+        store::migrate(&mut conn, MIGRATIONS).unwrap();
+        conn
+    };
+    for migration in MIGRATIONS {
+        seed(&conn, migration.name);
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_brightrun_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let conn = Connection::open(paths::database_path(dir.path())).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (name) VALUES ('29990101000000_future')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    match Store::open(dir.path()) {
+        Err(StoreError::NewerSchema { migration, .. }) => assert_eq!(migration, "29990101000000_future"),
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("a newer database was opened"),
+    }
+}
+
+#[test]
+fn the_store_opens_in_memory_too() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(applied(store.connection()), all_names());
+    assert_eq!(store.settings().polling_interval_secs().unwrap(), 30);
+}
