@@ -1,0 +1,328 @@
+//! `ClusterClient`: the typed async client of the Cluster API v1 (see DESIGN.md and the agent's
+//! docs/openapi.json). One `reqwest::Client` is shared by every cluster for the life of the process; the API
+//! key goes from [`Sensitive`] into the `Authorization` header and nowhere else.
+
+mod download;
+mod error;
+mod types;
+mod upload;
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+pub use error::ClientError;
+pub use types::{
+    Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
+    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
+};
+pub use upload::DatasetPresence;
+
+use super::Sensitive;
+use crate::training::FieldError;
+
+/// How long a connection attempt may take before the cluster counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a JSON call may take in all; uploads and downloads have no total limit, only `READ_TIMEOUT`.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a transfer may stall (no byte read) before it is given up; resumable, so little is lost.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Progress of an upload or download, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes transferred so far (including what an earlier, interrupted attempt transferred).
+    pub done: u64,
+    /// Bytes in all.
+    pub total: u64,
+}
+
+/// The one HTTP client to share between every [`ClusterClient`] of a process (connection pool, TLS setup).
+pub fn http_client() -> Result<reqwest::Client, ClientError> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .user_agent(concat!("brightrun/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|err| ClientError::InvalidUrl {
+            url: String::new(),
+            detail: format!("cannot set up HTTP: {}", error::describe_transport(&err)),
+        })
+}
+
+/// Checks that `url` is a usable cluster base URL (http or https, no credentials in it) and normalises it.
+pub fn parse_base_url(url: &str) -> Result<Url, ClientError> {
+    let invalid = |detail: &str| ClientError::InvalidUrl {
+        url: url.to_string(),
+        detail: detail.to_string(),
+    };
+    let mut parsed = Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("only http:// and https:// are supported"));
+    }
+    if parsed.host_str().is_none() {
+        return Err(invalid("it has no host"));
+    }
+    // A key in the URL would end up in the database and in logs; it belongs in the keyring.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "it contains credentials; give the API key separately, it is kept in the keyring",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it has a query or fragment"));
+    }
+    let path = parsed.path().trim_end_matches('/').to_string();
+    parsed.set_path(&path);
+    Ok(parsed)
+}
+
+/// A client of one cluster: its base URL and API key.
+#[derive(Clone, Debug)]
+pub struct ClusterClient {
+    http: reqwest::Client,
+    base: Url,
+    key: Sensitive<String>,
+}
+
+impl ClusterClient {
+    /// A client of the cluster at `base_url` (e.g. `http://127.0.0.1:8420`), sharing `http`.
+    pub fn new(http: reqwest::Client, base_url: &str, key: Sensitive<String>) -> Result<Self, ClientError> {
+        Ok(Self {
+            http,
+            base: parse_base_url(base_url)?,
+            key,
+        })
+    }
+
+    /// The cluster's base URL.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// `GET /v1/health`: is the agent serving, and which version.
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get_json(&["health"], &[]).await
+    }
+
+    /// `GET /v1/capabilities`: GPUs, prices, base models, limits.
+    pub async fn capabilities(&self) -> Result<Capabilities, ClientError> {
+        self.get_json(&["capabilities"], &[]).await
+    }
+
+    /// `POST /v1/jobs`. The same `idempotency_key` twice gives the same job, so a retry after a lost
+    /// response never starts a second run.
+    pub async fn create_job(&self, idempotency_key: &str, request: &JobRequest) -> Result<Job, ClientError> {
+        let call = Call::new(Method::POST, self.url(&["jobs"])?);
+        let builder = self
+            .request(&call)
+            .header("Idempotency-Key", idempotency_key)
+            .json(request)
+            .timeout(CALL_TIMEOUT);
+        let response = self.send(&call, builder).await?;
+        read_json(&call, response).await
+    }
+
+    /// `GET /v1/jobs/{id}`: status, stage, progress, latest metrics, cost, error.
+    pub async fn job(&self, job_id: &str) -> Result<Job, ClientError> {
+        self.get_json(&["jobs", job_id], &[]).await
+    }
+
+    /// `GET /v1/jobs`: every job the cluster knows.
+    pub async fn jobs(&self) -> Result<Vec<Job>, ClientError> {
+        let list: types::JobList = self.get_json(&["jobs"], &[]).await?;
+        Ok(list.jobs)
+    }
+
+    /// `GET /v1/jobs/{id}/metrics?after_step=N`: the points after step N (all with `None`).
+    pub async fn metrics(
+        &self,
+        job_id: &str,
+        after_step: Option<u64>,
+    ) -> Result<Vec<MetricsPoint>, ClientError> {
+        let query: Vec<(&str, String)> = after_step
+            .map(|step| vec![("after_step", step.to_string())])
+            .unwrap_or_default();
+        let page: types::MetricsPage = self.get_json(&["jobs", job_id, "metrics"], &query).await?;
+        Ok(page.points)
+    }
+
+    /// `GET /v1/jobs/{id}/logs?offset=N`: the log text from byte N, and where to continue.
+    pub async fn logs(&self, job_id: &str, offset: u64) -> Result<LogChunk, ClientError> {
+        self.get_json(&["jobs", job_id, "logs"], &[("offset", offset.to_string())])
+            .await
+    }
+
+    /// `POST /v1/jobs/{id}/cancel` with the user's reason; answers the job as it is now.
+    pub async fn cancel(&self, job_id: &str, reason: Option<&str>) -> Result<Job, ClientError> {
+        let call = Call::new(Method::POST, self.url(&["jobs", job_id, "cancel"])?);
+        let builder = self
+            .request(&call)
+            .json(&serde_json::json!({ "reason": reason }))
+            .timeout(CALL_TIMEOUT);
+        let response = self.send(&call, builder).await?;
+        read_json(&call, response).await
+    }
+
+    /// `GET /v1/jobs/{id}/checkpoints`.
+    pub async fn checkpoints(&self, job_id: &str) -> Result<Vec<Checkpoint>, ClientError> {
+        let list: types::CheckpointList = self.get_json(&["jobs", job_id, "checkpoints"], &[]).await?;
+        Ok(list.checkpoints)
+    }
+
+    /// `GET /v1/jobs/{id}/artifacts`: name, size and SHA-256 of each file the job produced.
+    pub async fn artifacts(&self, job_id: &str) -> Result<Vec<Artifact>, ClientError> {
+        let list: types::ArtifactList = self.get_json(&["jobs", job_id, "artifacts"], &[]).await?;
+        Ok(list.artifacts)
+    }
+
+    /// `{base}/v1/{segments...}`, each segment percent-encoded (ids and file names come from outside).
+    fn url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        let mut url = self.base.clone();
+        {
+            let mut path = url.path_segments_mut().map_err(|()| ClientError::InvalidUrl {
+                url: self.base.to_string(),
+                detail: "it cannot have a path".to_string(),
+            })?;
+            path.pop_if_empty().push("v1");
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        Ok(url)
+    }
+
+    fn request(&self, call: &Call) -> RequestBuilder {
+        self.http
+            .request(call.method.clone(), call.url.clone())
+            .bearer_auth(self.key.expose())
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, ClientError> {
+        let call = Call::new(Method::GET, self.url(segments)?);
+        let builder = self.request(&call).query(query).timeout(CALL_TIMEOUT);
+        let response = self.send(&call, builder).await?;
+        read_json(&call, response).await
+    }
+
+    /// Sends a request; a transport failure is `Unreachable`, 401/403 `Unauthorized`, another error status
+    /// `Api` with the server's `{code, message, hint}`.
+    async fn send(&self, call: &Call, builder: RequestBuilder) -> Result<Response, ClientError> {
+        let response = builder.send().await.map_err(|err| self.unreachable(&err))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.error_from(call, response).await)
+    }
+
+    fn unreachable(&self, err: &reqwest::Error) -> ClientError {
+        ClientError::Unreachable {
+            url: self.base_url().to_string(),
+            detail: error::describe_transport(err),
+        }
+    }
+
+    async fn error_from(&self, call: &Call, response: Response) -> ClientError {
+        let status = response.status();
+        // Only the first KiB is read: an error body is a small JSON object, anything larger is not ours.
+        let body = response.bytes().await.unwrap_or_default();
+        let wire: Option<WireError> = serde_json::from_slice::<WireErrorBody>(&body)
+            .map(|b| b.error)
+            .ok();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            let (message, hint) = match wire {
+                Some(w) => (w.message, w.hint),
+                None => (format!("HTTP {}", status.as_u16()), None),
+            };
+            return ClientError::Unauthorized {
+                url: self.base_url().to_string(),
+                message,
+                hint,
+            };
+        }
+        match wire {
+            Some(w) => ClientError::Api {
+                method: call.method.to_string(),
+                path: call.url.path().to_string(),
+                status: status.as_u16(),
+                code: w.code,
+                message: w.message,
+                hint: w.hint,
+                fields: w.fields.unwrap_or_default(),
+            },
+            None => ClientError::Api {
+                method: call.method.to_string(),
+                path: call.url.path().to_string(),
+                status: status.as_u16(),
+                code: format!("http_{}", status.as_u16()),
+                message: text_excerpt(&body),
+                hint: None,
+                fields: Vec::new(),
+            },
+        }
+    }
+}
+
+/// One request, described for error messages (method and path only: never headers).
+pub(crate) struct Call {
+    method: Method,
+    url: Url,
+}
+
+impl Call {
+    fn new(method: Method, url: Url) -> Self {
+        Self { method, url }
+    }
+
+    fn bad_response(&self, detail: impl Into<String>) -> ClientError {
+        ClientError::BadResponse {
+            method: self.method.to_string(),
+            path: self.url.path().to_string(),
+            detail: detail.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct WireErrorBody {
+    error: WireError,
+}
+
+#[derive(serde::Deserialize)]
+struct WireError {
+    code: String,
+    message: String,
+    #[serde(default)]
+    hint: Option<String>,
+    #[serde(default)]
+    fields: Option<Vec<FieldError>>,
+}
+
+async fn read_json<T: DeserializeOwned>(call: &Call, response: Response) -> Result<T, ClientError> {
+    let body = response
+        .bytes()
+        .await
+        .map_err(|err| call.bad_response(error::describe_transport(&err)))?;
+    serde_json::from_slice(&body)
+        .map_err(|err| call.bad_response(format!("not the expected JSON ({err}): {}", text_excerpt(&body))))
+}
+
+/// At most 200 characters of a body, for an error message.
+fn text_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(empty body)".to_string();
+    }
+    let cut: String = text.chars().take(200).collect();
+    if cut.len() < text.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
