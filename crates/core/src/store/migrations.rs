@@ -13,6 +13,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261122030100_settings",
         sql: include_str!("../../migrations/20261122030100_settings.sql"),
     },
+    Migration {
+        name: "20261122040000_clusters",
+        sql: include_str!("../../migrations/20261122040000_clusters.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `Store::open(data_dir)` gives a migrated database; `store.datasets()` and `store.settings()` are the
 //! tables; `import_dataset` is the import flow (copy, content-address, validate, record).
 
+pub mod clusters;
 pub mod datasets;
 pub mod db;
 pub mod error;
@@ -13,6 +14,7 @@ mod migrations;
 pub mod settings;
 pub mod time;
 
+pub use clusters::{Cluster, ClusterKind, ClusterStatus, ClusterTest, Clusters, NewCluster};
 pub use datasets::{
     Dataset, DatasetDetail, DatasetPage, DatasetQuery, DatasetSort, DatasetStatus, Datasets, Inserted,
     NewDataset, UnknownSort, UnknownStatus,
