@@ -5,8 +5,8 @@
 #
 # Idempotent: a second run finds everything installed and takes a couple of seconds. The last line printed on
 # stdout is the absolute path of the environment's python (CI and the app's "prepare the local cluster" read it).
-# --gpu: keep the CUDA extras the CPU install leaves out (trainer/overrides.txt) and add bitsandbytes (QLoRA)
-#        and liger-kernel; for GPU machines only.
+# --gpu: keep the CUDA extras the CPU install leaves out (trainer/overrides.txt) and add bitsandbytes (QLoRA),
+#        liger-kernel and nvidia-ml-py (GPU utilisation in the metrics); for GPU machines only.
 # Env: BRIGHTRUN_PYTHON  interpreter for `uv venv` (default python3.11).
 set -euo pipefail
 
@@ -16,7 +16,7 @@ venv=""
 for arg in "$@"; do
   case "$arg" in
     --gpu) gpu=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     -*) echo "setup-python.sh: unknown option $arg" >&2; exit 2 ;;
     *) venv="$arg" ;;
   esac
@@ -45,7 +45,7 @@ fi
 
 args=(-r "$repo/trainer/requirements.txt" -e "$repo/trainer")
 if [ "$gpu" = 1 ]; then
-  args+=(bitsandbytes==0.50.2 liger-kernel==0.8.5)
+  args+=(bitsandbytes==0.50.2 liger-kernel==0.8.5 nvidia-ml-py==13.615.71)
 else
   args+=(--overrides "$repo/trainer/overrides.txt")
 fi
