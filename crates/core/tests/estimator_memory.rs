@@ -221,3 +221,13 @@ fn adapter_targets_are_matched_by_name() {
         41_943_040.0,
     );
 }
+
+#[test]
+fn verdict_boundaries() {
+    use brightrun_core::training::estimator::verdict_for;
+    assert_eq!(verdict_for(0.85), MemoryVerdict::Fits);
+    assert_eq!(verdict_for(0.8501), MemoryVerdict::Tight);
+    assert_eq!(verdict_for(1.0), MemoryVerdict::Tight);
+    assert_eq!(verdict_for(1.0001), MemoryVerdict::DoesNotFit);
+    assert_eq!(verdict_for(f64::NAN), MemoryVerdict::DoesNotFit);
+}
