@@ -1,0 +1,418 @@
+//! Runs one job's trainer: starts it in its own process group, turns its stdout events into job state and
+//! batched metrics, copies its stderr to the job's log, and stops it on cancel, shutdown or max duration.
+
+use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+use tokio::sync::watch;
+use tokio::time::{sleep_until, Instant, MissedTickBehavior};
+
+use super::events::{self, Line, TrainerEvent};
+use super::files::{self, JobFiles};
+use crate::api::{JobError, JobStatus, MetricsPoint};
+use crate::db::jobs::JobRecord;
+use crate::db::{self, checkpoints};
+use crate::error::AgentError;
+use crate::gpu::{self, Device};
+use crate::proc;
+use crate::state::{lock, AppState, StopRequest};
+
+/// Metrics are written when this many are waiting, or at the flush interval, whichever comes first.
+const METRICS_BATCH: usize = 64;
+
+/// Why the agent itself stopped the trainer.
+#[derive(Clone, Debug, PartialEq)]
+enum Stop {
+    Cancel,
+    Shutdown,
+    MaxDuration,
+}
+
+/// What the trainer said before it exited.
+#[derive(Default)]
+struct Outcome {
+    completed: bool,
+    cancelled: bool,
+    error: Option<JobError>,
+}
+
+/// Runs `job` on `devices` to its end, then frees the devices and wakes the scheduler.
+pub async fn run(
+    state: Arc<AppState>,
+    job: JobRecord,
+    devices: Vec<Device>,
+    stop_rx: watch::Receiver<Option<StopRequest>>,
+) {
+    let files = JobFiles::new(&state.paths, &job.id);
+    if let Err(err) = supervise(&state, &job, &devices, &files, stop_rx).await {
+        tracing::error!("job {}: {err}", job.id);
+        files.note(&format!("the agent could not supervise the trainer: {err}"));
+        let failure = JobError {
+            kind: "internal".into(),
+            message: "the agent could not supervise the trainer".into(),
+            hint: Some("see the agent's log".into()),
+        };
+        let _ = finish(&state, &job.id, JobStatus::Failed, Some(failure)).await;
+    }
+    lock(&state.running).remove(&job.id);
+    lock(&state.allocator).release(&job.id);
+    state.scheduler.notify_one();
+}
+
+async fn finish(
+    state: &Arc<AppState>,
+    job_id: &str,
+    status: JobStatus,
+    error: Option<JobError>,
+) -> Result<(), AgentError> {
+    let id = job_id.to_string();
+    state
+        .db
+        .write(move |conn| {
+            if let Some(job) = db::jobs::get(conn, &id)? {
+                db::jobs::finish(conn, &job, status, error.as_ref())?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+async fn supervise(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    devices: &[Device],
+    files: &JobFiles,
+    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+) -> Result<(), AgentError> {
+    let dataset = state.paths.dataset(&job.dataset_sha256);
+    if !dataset.is_file() {
+        let failure = JobError {
+            kind: "dataset_missing".into(),
+            message: format!("dataset {} is no longer on the agent", job.dataset_sha256),
+            hint: Some("upload the dataset again and submit a new job".into()),
+        };
+        files.note(&failure.message);
+        return finish(state, &job.id, JobStatus::Failed, Some(failure)).await;
+    }
+    let cuda = gpu::cuda_visible_devices(devices);
+    let base_model = files::resolve_base_model(&state.paths, &job.base_model);
+    files::write_job_json(files, job, &dataset, &base_model, &cuda)
+        .map_err(|e| AgentError::io("cannot write job.json", e))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&files.log)
+        .map_err(|e| AgentError::io("cannot open the job log", e))?;
+    files.note(&match &job.resume_checkpoint {
+        Some(checkpoint) => format!("starting the trainer, resuming from {checkpoint}"),
+        None => "starting the trainer".to_string(),
+    });
+
+    let mut command = Command::new(&state.python);
+    command
+        .args(["-m", "brightrun_trainer", "--job"])
+        .arg(&files.job_json)
+        .current_dir(&files.dir)
+        .env("CUDA_VISIBLE_DEVICES", &cuda)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        // Its own process group: one signal reaches the trainer and its workers, and a signal to the agent's
+        // group (Ctrl-C in a terminal) does not kill training.
+        .process_group(0)
+        .kill_on_drop(false);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            let failure = JobError {
+                kind: "trainer_unavailable".into(),
+                message: format!("cannot start the trainer with {}: {err}", state.python.display()),
+                hint: Some(
+                    "install the trainer (scripts/setup-python.sh) and point --python or BRIGHTRUN_PYTHON at \
+                     its python"
+                        .into(),
+                ),
+            };
+            files.note(&failure.message);
+            return finish(state, &job.id, JobStatus::Failed, Some(failure)).await;
+        }
+    };
+    let pid = child.id().unwrap_or(0);
+    let ticks = proc::start_ticks(pid);
+    let id = job.id.clone();
+    state
+        .db
+        .write(move |conn| db::jobs::set_process(conn, &id, pid, ticks))
+        .await?;
+
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| AgentError::Other("the trainer's stdout is missing".into()))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let grace = Duration::from_secs(state.config.cancel_grace_seconds);
+    let remaining = (job.max_duration_hours * 3600.0 - job.seconds_run(chrono::Utc::now())).max(0.0);
+    let deadline = Instant::now() + Duration::from_secs_f64(remaining);
+    let mut flush = tokio::time::interval(Duration::from_millis(state.config.metrics_flush_ms.max(10)));
+    flush.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    let mut pending: Vec<MetricsPoint> = Vec::new();
+    let mut outcome = Outcome::default();
+    let mut stop: Option<Stop> = None;
+    let mut kill_at: Option<Instant> = None;
+    let mut exit: Option<std::io::Result<ExitStatus>> = None;
+    let mut stdout_open = true;
+
+    while stdout_open || exit.is_none() {
+        tokio::select! {
+            line = lines.next_line(), if stdout_open => match line {
+                Ok(Some(line)) => {
+                    handle_line(state, &job.id, files, &line, &mut pending, &mut outcome).await?;
+                    if pending.len() >= METRICS_BATCH {
+                        write_metrics(state, &job.id, &mut pending).await?;
+                    }
+                }
+                Ok(None) => stdout_open = false,
+                Err(err) => {
+                    files.note(&format!("cannot read the trainer's stdout: {err}"));
+                    stdout_open = false;
+                }
+            },
+            status = child.wait(), if exit.is_none() => {
+                exit = Some(status);
+                // Workers the trainer left behind would hold the pipe open (and the GPU): end the group.
+                proc::signal_group(pid, Signal::SIGKILL);
+            }
+            _ = flush.tick() => write_metrics(state, &job.id, &mut pending).await?,
+            changed = stop_rx.changed(), if stop.is_none() => {
+                let request = if changed.is_ok() { stop_rx.borrow().clone() } else { Some(StopRequest::Shutdown) };
+                if let Some(request) = request {
+                    let (why, reason) = match request {
+                        StopRequest::Cancel => (Stop::Cancel, "cancel requested"),
+                        StopRequest::Shutdown => (Stop::Shutdown, "the agent is shutting down"),
+                    };
+                    files.note(&format!("{reason}: sending SIGTERM to the trainer"));
+                    proc::signal_group(pid, Signal::SIGTERM);
+                    stop = Some(why);
+                    kill_at = Some(Instant::now() + grace);
+                }
+            }
+            _ = sleep_until(deadline), if stop.is_none() => {
+                files.note(&format!("max duration of {} h reached: sending SIGTERM", job.max_duration_hours));
+                proc::signal_group(pid, Signal::SIGTERM);
+                stop = Some(Stop::MaxDuration);
+                kill_at = Some(Instant::now() + grace);
+            }
+            _ = sleep_until(kill_at.unwrap_or(deadline)), if kill_at.is_some() && exit.is_none() => {
+                files.note("the trainer did not stop within the grace period: sending SIGKILL");
+                proc::signal_group(pid, Signal::SIGKILL);
+                kill_at = None;
+            }
+        }
+    }
+    write_metrics(state, &job.id, &mut pending).await?;
+    let exit = exit.and_then(Result::ok);
+    files.note(&format!(
+        "the trainer exited ({})",
+        exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
+    ));
+    settle(state, job, files, stop, outcome, exit).await
+}
+
+async fn handle_line(
+    state: &Arc<AppState>,
+    job_id: &str,
+    files: &JobFiles,
+    line: &str,
+    pending: &mut Vec<MetricsPoint>,
+    outcome: &mut Outcome,
+) -> Result<(), AgentError> {
+    let (event, raw) = match events::parse(line) {
+        Line::Event(event, raw) => (event, raw),
+        Line::Other(text) => {
+            if !text.trim().is_empty() {
+                files.note(&format!("trainer stdout: {text}"));
+            }
+            return Ok(());
+        }
+    };
+    if let Some(point) = event.metrics_point() {
+        pending.push(point);
+        return Ok(());
+    }
+    // Every other event is rare and changes what a poller sees: write the metrics before it, then the event.
+    write_metrics(state, job_id, pending).await?;
+    let id = job_id.to_string();
+    match *event {
+        TrainerEvent::Stage { stage } => {
+            state
+                .db
+                .write(move |conn| db::jobs::set_stage(conn, &id, &stage))
+                .await?
+        }
+        TrainerEvent::Plan {
+            total_steps,
+            total_epochs,
+        } => {
+            state
+                .db
+                .write(move |conn| db::jobs::set_plan(conn, &id, total_steps, total_epochs, &raw))
+                .await?
+        }
+        TrainerEvent::Checkpoint { step, path } => {
+            files.note(&format!("checkpoint saved at step {step}"));
+            state
+                .db
+                .write(move |conn| checkpoints::add(conn, &id, step, &path))
+                .await?
+        }
+        TrainerEvent::Artifact { name, size } => {
+            files.note(&format!("artifact {name} ({} bytes)", size.unwrap_or(0)));
+        }
+        TrainerEvent::Completed { summary } => {
+            outcome.completed = true;
+            state
+                .db
+                .write(move |conn| db::jobs::set_summary(conn, &id, &summary))
+                .await?
+        }
+        TrainerEvent::Cancelled {} => outcome.cancelled = true,
+        TrainerEvent::Error { .. } => {
+            outcome.error = event.job_error();
+            if let Some(error) = &outcome.error {
+                files.note(&format!("trainer error {}: {}", error.kind, error.message));
+            }
+        }
+        TrainerEvent::Metrics { .. } => {}
+    }
+    Ok(())
+}
+
+async fn write_metrics(
+    state: &Arc<AppState>,
+    job_id: &str,
+    pending: &mut Vec<MetricsPoint>,
+) -> Result<(), AgentError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let batch = std::mem::take(pending);
+    let id = job_id.to_string();
+    state
+        .db
+        .write(move |conn| db::metrics::append(conn, &id, &batch))
+        .await
+}
+
+fn describe_exit(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        _ => "unknown status".into(),
+    }
+}
+
+/// Decides the job's final state from why it stopped and what the trainer said.
+async fn settle(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    files: &JobFiles,
+    stop: Option<Stop>,
+    outcome: Outcome,
+    exit: Option<ExitStatus>,
+) -> Result<(), AgentError> {
+    let success = exit.is_some_and(|s| s.success());
+    if stop == Some(Stop::Shutdown) && !(success && outcome.completed) {
+        // Resumes on the next start; a shutdown is not a crash, so it does not count against max_restarts.
+        return requeue_after_shutdown(state, job, files).await;
+    }
+    let (status, error) = if success && outcome.completed {
+        if files.adapter().join("adapter_model.safetensors").is_file() {
+            (JobStatus::Completed, None)
+        } else {
+            (
+                JobStatus::Failed,
+                Some(JobError {
+                    kind: "missing_artifacts".into(),
+                    message: "the trainer reported completion but the adapter is missing".into(),
+                    hint: Some("see the job's logs".into()),
+                }),
+            )
+        }
+    } else {
+        match stop {
+            Some(Stop::Cancel) => (JobStatus::Cancelled, None),
+            Some(Stop::MaxDuration) => (
+                JobStatus::Failed,
+                Some(JobError {
+                    kind: "max_duration".into(),
+                    message: format!("the job ran longer than its {} h maximum", job.max_duration_hours),
+                    hint: Some(
+                        "raise max_duration_hours, or lower num_epochs / max_steps; the last checkpoint is kept"
+                            .into(),
+                    ),
+                }),
+            ),
+            _ => match (outcome.error, outcome.cancelled) {
+                (Some(error), _) => (JobStatus::Failed, Some(error)),
+                (None, true) => (JobStatus::Cancelled, None),
+                (None, false) => (
+                    JobStatus::Failed,
+                    Some(JobError {
+                        kind: "trainer_crashed".into(),
+                        message: format!(
+                            "the trainer ended without reporting a result ({})",
+                            exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
+                        ),
+                        hint: Some("see the job's logs (GET /v1/jobs/{id}/logs)".into()),
+                    }),
+                ),
+            },
+        }
+    };
+    files.note(&format!("job {}", status.as_str()));
+    if status == JobStatus::Cancelled {
+        let id = job.id.clone();
+        state
+            .db
+            .write(move |conn| db::jobs::set_cancel_reason(conn, &id, None))
+            .await?;
+    }
+    finish(state, &job.id, status, error).await
+}
+
+async fn requeue_after_shutdown(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    files: &JobFiles,
+) -> Result<(), AgentError> {
+    let id = job.id.clone();
+    let resumed = state
+        .db
+        .write(move |conn| {
+            let Some(job) = db::jobs::get(conn, &id)? else {
+                return Ok(None);
+            };
+            let latest = checkpoints::latest(conn, &id)?.filter(|c| std::path::Path::new(&c.path).is_dir());
+            db::jobs::requeue(conn, &job, latest.as_ref().map(|c| (c.path.as_str(), c.step)))?;
+            // requeue counts a restart; a clean shutdown is not one.
+            conn.execute("UPDATE jobs SET restarts = restarts - 1 WHERE id = ?1", [&id])?;
+            Ok(Some(latest.map(|c| c.step)))
+        })
+        .await?;
+    if let Some(step) = resumed {
+        files.note(&match step {
+            Some(step) => {
+                format!("back in the queue; resumes from the checkpoint at step {step} on the next start")
+            }
+            None => "back in the queue; starts again on the next start (no checkpoint yet)".into(),
+        });
+    }
+    Ok(())
+}

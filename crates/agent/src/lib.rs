@@ -1,0 +1,16 @@
+//! `brightrun-agent`: the Cluster API v1 server for a GPU machine. It stores job state in SQLite, starts the
+//! Python trainer for each job, and serves progress, logs and the trained adapter over HTTP.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod gpu;
+pub mod jobs;
+pub mod models;
+pub mod openapi;
+pub mod proc;
+pub mod routes;
+pub mod serve;
+pub mod state;

@@ -1,0 +1,45 @@
+//! The Cluster API v1 router.
+
+pub mod artifacts;
+pub mod datasets;
+pub mod jobs;
+pub mod progress;
+pub mod system;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+use crate::auth::require_key;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route; all but `/v1/health` need a key.
+pub fn router(state: Arc<AppState>) -> Router {
+    let protected = Router::new()
+        .route("/v1/capabilities", get(system::capabilities))
+        .route("/v1/openapi.json", get(system::openapi))
+        .route(
+            "/v1/datasets/{sha256}",
+            axum::routing::head(datasets::head_dataset)
+                .put(datasets::put_dataset)
+                // Uploads stream to disk with their own size limit.
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/v1/jobs", post(jobs::create_job).get(jobs::list_jobs))
+        .route("/v1/jobs/{id}", get(jobs::get_job))
+        .route("/v1/jobs/{id}/cancel", post(jobs::cancel_job))
+        .route("/v1/jobs/{id}/metrics", get(progress::metrics))
+        .route("/v1/jobs/{id}/logs", get(progress::logs))
+        .route("/v1/jobs/{id}/checkpoints", get(progress::checkpoints))
+        .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
+        .route("/v1/jobs/{id}/artifacts/{*name}", get(artifacts::download))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_key));
+    Router::new()
+        .route("/v1/health", get(system::health))
+        .merge(protected)
+        .fallback(|| async { ApiError::not_found("route") })
+        .with_state(state)
+}
