@@ -1,0 +1,45 @@
+//! Command groups, one file each. `run` dispatches; each group gets a `Context` with the global flags.
+
+mod dataset;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use brightrun_core::paths;
+use brightrun_core::store::Store;
+
+use crate::args::{Cli, Command};
+use crate::error::Outcome;
+
+/// The global flags every command sees.
+pub struct Context {
+    /// `--data-dir` / `BRIGHTRUN_DATA_DIR`, when given.
+    data_dir: Option<PathBuf>,
+    /// `--json`.
+    pub json: bool,
+}
+
+impl Context {
+    /// The data folder to use.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        Ok(paths::resolve_data_dir(self.data_dir.as_deref())?)
+    }
+
+    /// Opens (creating and migrating) the data folder's database.
+    pub fn open_store(&self) -> anyhow::Result<(PathBuf, Store)> {
+        let dir = self.data_dir()?;
+        let store = Store::open(&dir).with_context(|| format!("data folder {}", dir.display()))?;
+        Ok((dir, store))
+    }
+}
+
+/// Runs the command the user asked for.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let ctx = Context {
+        data_dir: cli.data_dir,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Dataset(command) => dataset::run(&ctx, command),
+    }
+}
