@@ -84,6 +84,7 @@ pub struct ClusterClient {
     http: reqwest::Client,
     base: Url,
     key: Sensitive<String>,
+    upload_chunk_bytes: u64,
 }
 
 impl ClusterClient {
@@ -93,7 +94,14 @@ impl ClusterClient {
             http,
             base: parse_base_url(base_url)?,
             key,
+            upload_chunk_bytes: upload::CHUNK_BYTES,
         })
+    }
+
+    /// Sends dataset uploads in pieces of this many bytes (at least 1; default 8 MiB).
+    pub fn with_upload_chunk_bytes(mut self, bytes: u64) -> Self {
+        self.upload_chunk_bytes = bytes.max(1);
+        self
     }
 
     /// The cluster's base URL.

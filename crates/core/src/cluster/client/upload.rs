@@ -12,7 +12,7 @@ use super::{Call, ClientError, ClusterClient, Progress};
 
 /// Size of one PUT: big enough that HTTP overhead does not matter, small enough that an interrupted
 /// upload loses little.
-const CHUNK_BYTES: u64 = 8 * 1024 * 1024;
+pub(super) const CHUNK_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The header by which the agent reports how many bytes of a partial upload it holds.
 const UPLOAD_OFFSET: &str = "Upload-Offset";
@@ -80,7 +80,7 @@ impl ClusterClient {
         progress(Progress { done: offset, total });
         let mut resyncs = 0;
         loop {
-            let end = (offset + CHUNK_BYTES).min(total);
+            let end = (offset + self.upload_chunk_bytes).min(total);
             let mut chunk = vec![0u8; (end - offset) as usize];
             file.seek(SeekFrom::Start(offset))
                 .await

@@ -1,0 +1,219 @@
+//! The local agent as an operating-system process: started detached in its own session (closing the app or
+//! killing the CLI never stops a training run), found again through `<agent-dir>/agent.json`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::LocalError;
+use crate::cluster::Sensitive;
+
+/// How long a starting agent may take to announce its address (it recovers jobs and detects GPUs first).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often the discovery file is looked at while the agent starts.
+const START_POLL: Duration = Duration::from_millis(100);
+
+/// What a serving agent writes to `<agent-dir>/agent.json`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Discovery {
+    /// The agent's process id.
+    pub pid: u32,
+    /// Its base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+}
+
+/// The agent's discovery file in `agent_dir`, when there is a readable one.
+pub fn read_discovery(agent_dir: &Path) -> Option<Discovery> {
+    let text = std::fs::read_to_string(agent_dir.join("agent.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Whether a process with this id exists (a signal 0 probe; EPERM means it exists but is not ours).
+pub fn is_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 1 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// The log file the daemon writes to.
+pub fn log_path(agent_dir: &Path) -> PathBuf {
+    agent_dir.join("agent.log")
+}
+
+/// Creates a new API key in the agent's database with `brightrun-agent keys create` (the key is the last
+/// line it prints). The agent checks keys against its database on every request, so a running agent
+/// accepts it at once.
+pub async fn create_key(agent_bin: &Path, agent_dir: &Path) -> Result<Sensitive<String>, LocalError> {
+    let output = tokio::process::Command::new(agent_bin)
+        .args(["keys", "create", "--name", "brightrun-local", "--data-dir"])
+        .arg(agent_dir)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|source| LocalError::Spawn {
+            program: agent_bin.display().to_string(),
+            source,
+        })?;
+    if !output.status.success() {
+        // stderr carries the agent's error message; stdout is never shown, it could hold a key.
+        return Err(LocalError::KeyCreation {
+            detail: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    match stdout.lines().map(str::trim).rfind(|line| !line.is_empty()) {
+        Some(key) if !key.contains(' ') => Ok(Sensitive::new(key.to_string())),
+        _ => Err(LocalError::KeyCreation {
+            detail: "`brightrun-agent keys create` printed no key".to_string(),
+        }),
+    }
+}
+
+/// Starts `brightrun-agent serve` on 127.0.0.1 with a free port, detached, and waits until it announces
+/// its address. Returns the discovery of the agent that serves `agent_dir`: the new one, or one that a
+/// concurrent start won the race with.
+pub async fn start(agent_bin: &Path, agent_dir: &Path, python: &Path) -> Result<Discovery, LocalError> {
+    let io = |context: &'static str, path: &Path| {
+        let path = path.display().to_string();
+        move |source| LocalError::Io {
+            context,
+            path,
+            source,
+        }
+    };
+    // A discovery file left by an agent that died without cleaning up would hand out a dead address.
+    let discovery_file = agent_dir.join("agent.json");
+    if read_discovery(agent_dir).is_some_and(|d| !is_alive(d.pid)) {
+        let _ = std::fs::remove_file(&discovery_file);
+    }
+    let log = log_path(agent_dir);
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .map_err(io("cannot open", &log))?;
+    let log_file_err = log_file.try_clone().map_err(io("cannot open", &log))?;
+
+    let mut command = std::process::Command::new(agent_bin);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(agent_dir)
+        .arg("--python")
+        .arg(python)
+        .current_dir(agent_dir)
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(log_file_err);
+    detach(&mut command);
+    let mut child = command.spawn().map_err(|source| LocalError::Spawn {
+        program: agent_bin.display().to_string(),
+        source,
+    })?;
+    let pid = child.id();
+
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    loop {
+        if let Some(found) = read_discovery(agent_dir) {
+            if found.pid == pid {
+                reap_in_background(child);
+                return Ok(found);
+            }
+        }
+        if exited(&mut child) {
+            // Lost a race with another start: that agent holds the data folder's lock and will announce itself.
+            if let Some(found) = wait_for_other(agent_dir).await {
+                return Ok(found);
+            }
+            return Err(LocalError::DidNotStart {
+                log: log.display().to_string(),
+                tail: log_tail(&log),
+            });
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            reap_in_background(child);
+            return Err(LocalError::DidNotStart {
+                log: log.display().to_string(),
+                tail: format!(
+                    "it did not announce an address within {} s",
+                    START_TIMEOUT.as_secs()
+                ),
+            });
+        }
+        tokio::time::sleep(START_POLL).await;
+    }
+}
+
+/// Sends SIGTERM to the agent serving `agent_dir`; it checkpoints running jobs and exits. `false` when
+/// none is running.
+pub fn stop(agent_dir: &Path) -> bool {
+    match read_discovery(agent_dir) {
+        Some(found) if is_alive(found.pid) => {
+            if let Ok(pid) = libc::pid_t::try_from(found.pid) {
+                // SAFETY: sends SIGTERM to the process the agent announced as itself.
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Puts the child in its own session and process group: a terminal's Ctrl-C, the CLI's exit or the app's
+/// process group being killed never reaches it.
+fn detach(command: &mut std::process::Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid is async-signal-safe and touches nothing of the parent's memory.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+fn exited(child: &mut Child) -> bool {
+    !matches!(child.try_wait(), Ok(None))
+}
+
+/// A long-lived app must reap the daemon when it exits (no zombie); a waiting thread does that.
+fn reap_in_background(mut child: Child) {
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+}
+
+async fn wait_for_other(agent_dir: &Path) -> Option<Discovery> {
+    for _ in 0..50 {
+        if let Some(found) = read_discovery(agent_dir).filter(|d| is_alive(d.pid)) {
+            return Some(found);
+        }
+        tokio::time::sleep(START_POLL).await;
+    }
+    None
+}
+
+/// The last lines of the daemon's log, to show why it did not start.
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(10)..].join("\n");
+    if tail.trim().is_empty() {
+        "(the log is empty)".to_string()
+    } else {
+        tail
+    }
+}
