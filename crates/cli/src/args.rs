@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// BrightRun: fine-tune LLMs with LoRA, from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "brightrun", version, about, propagate_version = true)]
+#[command(
+    name = "brightrun",
+    version,
+    about = "BrightRun: everything the desktop app does, headless and scriptable (see docs/cli.md)",
+    propagate_version = true
+)]
 pub struct Cli {
     /// Data folder (database and imported files); default: the app's data folder.
     #[arg(long, global = true, env = "BRIGHTRUN_DATA_DIR", value_name = "DIR")]
@@ -29,6 +34,9 @@ pub enum Command {
     /// Validate, convert and manage datasets.
     #[command(subcommand)]
     Dataset(DatasetCommand),
+    /// Add, test and remove clusters; start the local one.
+    #[command(subcommand)]
+    Cluster(crate::commands::cluster::ClusterCommand),
 }
 
 /// `brightrun dataset …`
@@ -48,6 +56,8 @@ pub enum DatasetCommand {
     Rm(IdArgs),
     /// Bring a dataset back from the trash.
     Restore(IdArgs),
+    /// Validate a library dataset again (after an interrupted validation, or for exact token counts).
+    Revalidate(RevalidateArgs),
 }
 
 /// A dataset format as typed on the command line.
@@ -202,6 +212,18 @@ pub struct ListArgs {
     /// Items per page (1 to 500).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
     pub per_page: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RevalidateArgs {
+    /// The dataset's id.
+    pub id: String,
+    /// A Hugging Face tokenizer.json for exact token counts (else estimated).
+    #[arg(long, value_name = "TOKENIZER_JSON")]
+    pub tokenizer: Option<PathBuf>,
+    /// Warn about examples longer than this many tokens (default 2048).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_seq_len: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,9 @@ impl Outcome {
 /// The stable code printed in `{"error": {"code", "message"}}` (documented in docs/cli.md).
 pub fn code_of(err: &anyhow::Error) -> &'static str {
     for cause in err.chain() {
+        if let Some(code) = crate::commands::cluster::code_of(cause) {
+            return code;
+        }
         if let Some(e) = cause.downcast_ref::<DatasetError>() {
             return match e {
                 DatasetError::NotFound { .. } => "not_found",
@@ -41,6 +44,7 @@ pub fn code_of(err: &anyhow::Error) -> &'static str {
                 ImportError::SourceNotFound { .. } => return "not_found",
                 ImportError::Read { .. } | ImportError::Write { .. } => return "io_error",
                 ImportError::Cancelled => return "cancelled",
+                ImportError::InvalidOptions(_) => return "invalid_argument",
                 ImportError::Store(e) => return store_code(e),
             }
         }

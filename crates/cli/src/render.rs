@@ -64,10 +64,10 @@ pub fn report(report: &ValidationReport, show: usize) -> String {
         thousands(per.max)
     );
     if report.stats.examples_over_max_seq_len > 0 {
+        let label = format!("Over {} tokens:", report.stats.max_seq_len);
         let _ = writeln!(
             out,
-            "  Over {} tokens:    {} examples (the trainer truncates them)",
-            report.stats.max_seq_len,
+            "  {label:<20}{} examples (the trainer truncates them)",
             thousands(report.stats.examples_over_max_seq_len)
         );
     }
@@ -196,7 +196,7 @@ pub fn dataset_page(page: &DatasetPage, deleted: bool) -> String {
             "{:<36}  {:<28}  {:<10}  {:<17}  {:>9}  {:>11}  {:<5}  {}",
             d.id,
             clip(&d.name, 28),
-            d.status,
+            d.status.as_str(),
             d.format.map_or("-", |f| f.as_str()),
             thousands(d.training_examples),
             thousands(d.tokens_total),
@@ -205,7 +205,8 @@ pub fn dataset_page(page: &DatasetPage, deleted: bool) -> String {
         );
     }
     let pages = page.total.div_ceil(u64::from(page.per_page)).max(1);
-    let _ = writeln!(out, "Page {} of {pages} ({} datasets)", page.page, page.total);
+    let noun = if page.total == 1 { "dataset" } else { "datasets" };
+    let _ = writeln!(out, "Page {} of {pages} ({} {noun})", page.page, page.total);
     out
 }
 

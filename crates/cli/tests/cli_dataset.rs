@@ -521,3 +521,42 @@ fn import_refuses_one_name_for_many_files_and_missing_files_before_importing_any
     assert_eq!(err["error"]["code"], "not_found");
     assert!(!data.join("brightrun.db").exists(), "nothing was imported");
 }
+
+#[test]
+fn revalidate_updates_the_report_and_refuses_bad_options_without_harm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let imported = json_of(
+        brightrun(&data)
+            .args(["dataset", "import", "--json"])
+            .arg(jsonl_sample()),
+        0,
+    );
+    let id = imported[0]["id"].as_str().unwrap().to_string();
+    assert!(imported[0]["warning_count"].as_u64().unwrap() > 0);
+
+    let relaxed = json_of(
+        brightrun(&data).args(["dataset", "revalidate", "--json", "--max-seq-len", "8192", &id]),
+        0,
+    );
+    assert_eq!(relaxed["warning_count"], 0);
+    assert_eq!(relaxed["report"]["warning_count"], 0);
+
+    let tokenizer = write(dir.path(), "tokenizer.json", "not a tokenizer");
+    let err = json_of(
+        brightrun(&data)
+            .args(["dataset", "revalidate", "--json", "--tokenizer"])
+            .arg(&tokenizer)
+            .arg(&id),
+        2,
+    );
+    assert_eq!(err["error"]["code"], "invalid_argument");
+    let show = json_of(brightrun(&data).args(["dataset", "show", "--json", &id]), 0);
+    assert_eq!(show["status"], "ready");
+
+    let missing = json_of(
+        brightrun(&data).args(["dataset", "revalidate", "--json", "nope"]),
+        2,
+    );
+    assert_eq!(missing["error"]["code"], "not_found");
+}

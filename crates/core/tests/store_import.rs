@@ -276,36 +276,107 @@ fn an_interrupted_entry_is_validated_again_by_a_new_import_or_on_request() {
 }
 
 #[test]
-fn a_validation_that_cannot_run_is_recorded_on_the_entry() {
+fn unusable_options_record_nothing_and_keep_the_previous_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let src = tempfile::tempdir().unwrap();
     let bad_tokenizer = src.path().join("tokenizer.json");
     std::fs::write(&bad_tokenizer, "this is not a tokenizer").unwrap();
-    let imported = import_dataset(
+    let file = v4_sample_dir().join("EQ-12-conversations-demo.jsonl");
+    let bad_opts = ValidateOptions {
+        tokenizer: Some(bad_tokenizer),
+        ..Default::default()
+    };
+    let run_import = |opts: &ValidateOptions| {
+        import_dataset(
+            &store,
+            dir.path(),
+            &file,
+            &ImportRequest::default(),
+            opts,
+            &|_, _| {},
+            &AtomicBool::new(false),
+        )
+    };
+    let err = run_import(&bad_opts).unwrap_err();
+    assert!(matches!(err, ImportError::InvalidOptions(_)), "{err}");
+    assert_eq!(
+        store.datasets().list(&Default::default()).unwrap().total,
+        0,
+        "a new entry is not kept"
+    );
+    assert!(stored_files(dir.path()).is_empty());
+
+    let good = run_import(&ValidateOptions::default()).unwrap().dataset;
+    assert_eq!(good.status, DatasetStatus::Ready);
+    let err = revalidate_dataset(
+        &store,
+        dir.path(),
+        &good.id,
+        &bad_opts,
+        &|_, _| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::InvalidOptions(_)), "{err}");
+    let after = store.datasets().get_detail(&good.id).unwrap();
+    assert_eq!(
+        after.dataset.status,
+        DatasetStatus::Ready,
+        "a typo does not spoil a good dataset"
+    );
+    assert!(after.report.is_some());
+
+    let err = revalidate_dataset(
+        &store,
+        dir.path(),
+        &good.id,
+        &Default::default(),
+        &|_, _| {},
+        &AtomicBool::new(true),
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::Cancelled), "{err}");
+    assert_eq!(
+        store.datasets().get(&good.id).unwrap().status,
+        DatasetStatus::Ready
+    );
+}
+
+#[test]
+fn a_stored_file_that_went_missing_is_recorded_on_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let d = import(
         &store,
         dir.path(),
         &v4_sample_dir().join("EQ-12-conversations-demo.jsonl"),
         &ImportRequest::default(),
-        &ValidateOptions {
-            tokenizer: Some(bad_tokenizer),
-            ..Default::default()
-        },
+    )
+    .dataset;
+    std::fs::remove_file(d.path_in(dir.path())).unwrap();
+    let failed = revalidate_dataset(
+        &store,
+        dir.path(),
+        &d.id,
+        &Default::default(),
         &|_, _| {},
         &AtomicBool::new(false),
     )
     .unwrap();
-    let d = imported.dataset;
-    assert_eq!(d.status, DatasetStatus::Error);
-    let message = d.error_message.unwrap();
+    assert_eq!(failed.status, DatasetStatus::Error);
+    let message = failed.error_message.unwrap();
     assert!(message.starts_with("validation could not run"), "{message}");
-    // Importing again (without the broken tokenizer) repairs it.
+    assert!(store.datasets().get_detail(&d.id).unwrap().report.is_none());
+
+    // Importing the file again stores it again and repairs the entry.
     let again = import(
         &store,
         dir.path(),
         &v4_sample_dir().join("EQ-12-conversations-demo.jsonl"),
         &ImportRequest::default(),
     );
+    assert_eq!(again.dataset.id, d.id);
     assert_eq!(again.dataset.status, DatasetStatus::Ready);
 }
 

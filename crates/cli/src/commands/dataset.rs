@@ -6,12 +6,13 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context as _;
 use brightrun_core::dataset::{self, ConvertOptions, ValidateOptions};
 use brightrun_core::store::{
-    import_dataset, Dataset, DatasetQuery, DatasetStatus, ImportError, ImportOutcome, ImportRequest,
+    import_dataset, revalidate_dataset, Dataset, DatasetQuery, DatasetStatus, ImportError, ImportOutcome,
+    ImportRequest,
 };
 use serde::Serialize;
 
 use super::Context;
-use crate::args::{ConvertArgs, DatasetCommand, IdArgs, ImportArgs, ListArgs, ValidateArgs};
+use crate::args::{ConvertArgs, DatasetCommand, IdArgs, ImportArgs, ListArgs, RevalidateArgs, ValidateArgs};
 use crate::error::{Outcome, UsageError};
 use crate::output::print_json;
 use crate::{progress, render};
@@ -26,6 +27,7 @@ pub fn run(ctx: &Context, command: DatasetCommand) -> anyhow::Result<Outcome> {
         DatasetCommand::Show(args) => show(ctx, args),
         DatasetCommand::Rm(args) => remove(ctx, args),
         DatasetCommand::Restore(args) => restore(ctx, args),
+        DatasetCommand::Revalidate(args) => revalidate(ctx, args),
     }
 }
 
@@ -207,4 +209,41 @@ fn restore(ctx: &Context, args: IdArgs) -> anyhow::Result<Outcome> {
         println!("Restored \"{}\" to the library.", dataset.name);
     }
     Ok(Outcome::Success)
+}
+
+fn revalidate(ctx: &Context, args: RevalidateArgs) -> anyhow::Result<Outcome> {
+    let (data_dir, store) = ctx.open_store()?;
+    let opts = ValidateOptions {
+        format: None,
+        tokenizer: args.tokenizer,
+        max_seq_len: args.max_seq_len.map(|n| n as usize),
+    };
+    // Look the id up first, so an unknown one is `not_found` rather than a failed validation.
+    let dataset = store.datasets().get(&args.id)?;
+    let path = dataset.path_in(&data_dir);
+    let bar = progress::for_file(&path, "Validating");
+    let cancel = AtomicBool::new(false);
+    let result = revalidate_dataset(
+        &store,
+        &data_dir,
+        &dataset.id,
+        &opts,
+        &progress::callback(&bar),
+        &cancel,
+    );
+    bar.finish_and_clear();
+    let dataset = result?;
+    if ctx.json {
+        print_json(&store.datasets().get_detail(&dataset.id)?)?;
+    } else {
+        print!(
+            "{}",
+            render::dataset_detail(&store.datasets().get_detail(&dataset.id)?)
+        );
+    }
+    Ok(if dataset.status == DatasetStatus::Ready {
+        Outcome::Success
+    } else {
+        Outcome::Invalid
+    })
 }

@@ -1,5 +1,6 @@
 //! Command groups, one file each. `run` dispatches; each group gets a `Context` with the global flags.
 
+pub mod cluster;
 mod dataset;
 
 use std::path::PathBuf;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     };
     match cli.command {
         Command::Dataset(command) => dataset::run(&ctx, command),
+        Command::Cluster(command) => cluster::run(&ctx, command),
     }
 }

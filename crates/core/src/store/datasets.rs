@@ -615,6 +615,18 @@ impl Datasets<'_> {
         self.get(id)
     }
 
+    /// Ends a validation that the caller stopped (cancelled, unusable options): the entry gets back the
+    /// status and message it had before, with its report untouched.
+    pub fn abandon_validation(&self, previous: &Dataset) -> Result<Dataset, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE datasets SET status = ?2, error_message = ?3, updated_at = ?4, validation_heartbeat_at = NULL
+             WHERE id = ?1",
+            params![previous.id, previous.status.as_str(), previous.error_message, time::now()],
+        )?;
+        self.expect_one(changed, &previous.id)?;
+        self.get(&previous.id)
+    }
+
     /// Records that validation could not run: status `error`, the reason, and no report.
     pub fn record_failure(&self, id: &str, message: &str) -> Result<Dataset, StoreError> {
         let changed = self.conn.execute(

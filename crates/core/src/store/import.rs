@@ -47,7 +47,11 @@ pub enum ImportError {
     /// The database refused an operation.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The caller set the cancel flag; a new entry is removed, a re-validated one is marked `error`.
+    /// The validation options cannot be used (an unloadable tokenizer, a value out of range); nothing
+    /// was recorded, and a re-validated entry keeps its previous outcome.
+    #[error("{0}")]
+    InvalidOptions(#[source] DatasetError),
+    /// The caller set the cancel flag; a new entry is removed, a re-validated one keeps its previous outcome.
     #[error("import cancelled")]
     Cancelled,
 }
@@ -146,11 +150,12 @@ pub fn import_dataset(
                     dataset,
                     outcome: ImportOutcome::Added,
                 }),
-                Err(ImportError::Cancelled) => {
-                    // A cancelled import leaves nothing behind: the row and the file were only made for it.
+                Err(e @ (ImportError::Cancelled | ImportError::InvalidOptions(_))) => {
+                    // An import stopped by the caller leaves nothing behind: the row and the file were
+                    // only made for it.
                     store.with_store(|s| s.datasets().remove(&dataset.id))?;
                     remove_stored(data_dir, &dataset.file_path);
-                    Err(ImportError::Cancelled)
+                    Err(e)
                 }
                 Err(e) => Err(e),
             }
@@ -180,14 +185,16 @@ pub fn revalidate_dataset(
     progress: &(dyn Fn(u64, u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Dataset, ImportError> {
-    let dataset = store.with_store(|s| -> Result<Dataset, StoreError> {
+    let previous = store.with_store(|s| -> Result<Dataset, StoreError> {
+        let previous = s.datasets().get(id)?;
         s.datasets().start_validation(id)?;
-        s.datasets().get(id)
+        Ok(previous)
     })?;
-    match validate_and_record(store, data_dir, &dataset, opts, progress, cancel) {
-        Err(ImportError::Cancelled) => {
-            store.with_store(|s| s.datasets().record_failure(id, "validation was cancelled"))?;
-            Err(ImportError::Cancelled)
+    match validate_and_record(store, data_dir, &previous, opts, progress, cancel) {
+        Err(e @ (ImportError::Cancelled | ImportError::InvalidOptions(_))) => {
+            // Stopped by the caller: the last real outcome still holds.
+            store.with_store(|s| s.datasets().abandon_validation(&previous))?;
+            Err(e)
         }
         other => other,
     }
@@ -198,8 +205,9 @@ fn needs_validation(dataset: &Dataset) -> bool {
     dataset.status == DatasetStatus::Error && dataset.error_message.is_some()
 }
 
-/// Runs the dataset engine on a `validating` entry and records the outcome. A failure to validate
-/// (unreadable file, unusable tokenizer) is recorded on the entry, not returned; cancelling is returned.
+/// Runs the dataset engine on a `validating` entry and records the outcome. A failure to validate the
+/// stored file (unreadable, missing) is recorded on the entry, not returned; cancelling and unusable
+/// options are the caller's doing, so they are returned and nothing is recorded.
 fn validate_and_record(
     store: &impl StoreAccess,
     data_dir: &Path,
@@ -209,13 +217,20 @@ fn validate_and_record(
     cancel: &AtomicBool,
 ) -> Result<Dataset, ImportError> {
     let path = dataset.path_in(data_dir);
-    match validate_with_heartbeat(store, &dataset.id, &path, opts, progress, cancel) {
+    let Some(outcome) = validate_with_heartbeat(store, &dataset.id, &path, opts, progress, cancel) else {
+        let message = "validation could not run: the validator stopped unexpectedly (internal error)";
+        return Ok(store.with_store(|s| s.datasets().record_failure(&dataset.id, message))?);
+    };
+    match outcome {
         Ok(mut report) => {
             // The report names the file the user knows, not the hash-named copy.
             report.file = dataset.original_file_name.clone();
             Ok(store.with_store(|s| s.datasets().record_report(&dataset.id, &report))?)
         }
         Err(DatasetError::Cancelled) => Err(ImportError::Cancelled),
+        Err(e @ (DatasetError::Tokenizer { .. } | DatasetError::InvalidOption(_))) => {
+            Err(ImportError::InvalidOptions(e))
+        }
         Err(e) => {
             let message = format!("validation could not run: {e}");
             Ok(store.with_store(|s| s.datasets().record_failure(&dataset.id, &message))?)
@@ -224,7 +239,8 @@ fn validate_and_record(
 }
 
 /// Validates on a helper thread while this one refreshes the entry's heartbeat, so that another
-/// process opening the store can tell a running validation from one whose process died.
+/// process opening the store can tell a running validation from one whose process died. `None` when
+/// the validator panicked (a bug), which must not take the app down with it.
 fn validate_with_heartbeat(
     store: &impl StoreAccess,
     id: &str,
@@ -232,7 +248,7 @@ fn validate_with_heartbeat(
     opts: &ValidateOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
     cancel: &AtomicBool,
-) -> Result<ValidationReport, DatasetError> {
+) -> Option<Result<ValidationReport, DatasetError>> {
     std::thread::scope(|scope| {
         // Nothing is ever sent: the sender is dropped when the validation ends (even by a panic).
         let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -245,11 +261,7 @@ fn validate_with_heartbeat(
                 tracing::warn!(dataset = id, error = %e, "could not refresh the validation heartbeat");
             }
         }
-        worker.join().unwrap_or_else(|_| {
-            Err(DatasetError::InvalidOption(
-                "the validator stopped unexpectedly (internal error); please report it".into(),
-            ))
-        })
+        worker.join().ok()
     })
 }
 
