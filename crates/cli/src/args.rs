@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use brightrun_core::dataset::DatasetFormat;
 use brightrun_core::store::{DatasetSort, DatasetStatus};
+use clap::builder::{NonEmptyStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// BrightRun: fine-tune LLMs with LoRA, from the command line.
@@ -16,8 +17,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 pub struct Cli {
-    /// Data folder (database and imported files); default: the app's data folder.
-    #[arg(long, global = true, env = "BRIGHTRUN_DATA_DIR", value_name = "DIR")]
+    /// Data folder (database and imported files) [env: BRIGHTRUN_DATA_DIR]; default: the app's data folder.
+    // The environment variable is read by `paths::resolve_data_dir`, which ignores an empty one
+    // (clap would reject it as a missing value).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        value_parser = NonEmptyStringValueParser::new().map(PathBuf::from)
+    )]
     pub data_dir: Option<PathBuf>,
 
     /// Print exactly one JSON value on stdout instead of text (errors too).

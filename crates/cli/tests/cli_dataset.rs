@@ -560,3 +560,28 @@ fn revalidate_updates_the_report_and_refuses_bad_options_without_harm() {
     );
     assert_eq!(missing["error"]["code"], "not_found");
 }
+
+#[test]
+fn an_empty_environment_variable_means_the_default_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    // With HOME (and XDG_DATA_HOME) pointing into the temp folder, the default folder is in there too.
+    let list = json_of(
+        Command::cargo_bin("brightrun")
+            .unwrap()
+            .env("BRIGHTRUN_DATA_DIR", "")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .args(["dataset", "list", "--json"]),
+        0,
+    );
+    assert_eq!(list["total"], 0);
+    if cfg!(target_os = "linux") {
+        let folder = home.join("data").join(brightrun_core::paths::APP_FOLDER);
+        assert!(folder.join("brightrun.db").is_file(), "{}", folder.display());
+    }
+    brightrun(dir.path())
+        .args(["--data-dir", "", "dataset", "list"])
+        .assert()
+        .code(2);
+}
