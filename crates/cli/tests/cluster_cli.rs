@@ -108,7 +108,13 @@ impl Agent {
             .output()
             .unwrap();
         assert!(out.status.success());
-        let key = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+        let key = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_string();
         let mut child = StdCommand::new(&bin)
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
@@ -165,12 +171,28 @@ fn add_list_test_and_remove_a_cluster_against_a_real_agent() {
     let agent = Agent::start();
 
     let (code, stdout) = env.run(
-        &["cluster", "add", "--name", "gpu-box", "--url", &agent.url, "--api-key-stdin"],
+        &[
+            "cluster",
+            "add",
+            "--name",
+            "gpu-box",
+            "--url",
+            &agent.url,
+            "--api-key-stdin",
+        ],
         &format!("{}\n", agent.key),
     );
     assert_eq!(code, 0, "{stdout}");
     let (code, _) = env.run(
-        &["cluster", "add", "--name", "GPU-box", "--url", &agent.url, "--api-key-stdin"],
+        &[
+            "cluster",
+            "add",
+            "--name",
+            "GPU-box",
+            "--url",
+            &agent.url,
+            "--api-key-stdin",
+        ],
         "another\n",
     );
     assert_eq!(code, 2, "a second cluster with the same name is a usage error");
@@ -182,17 +204,27 @@ fn add_list_test_and_remove_a_cluster_against_a_real_agent() {
     assert_eq!(clusters[0]["name"], "gpu-box");
     assert_eq!(clusters[0]["kind"], "remote");
     let id = clusters[0]["id"].as_str().unwrap().to_string();
-    assert_eq!(env.keyring().api_key(&id).unwrap().expose(), &agent.key, "the key is in the keyring");
+    assert_eq!(
+        env.keyring().api_key(&id).unwrap().expose(),
+        &agent.key,
+        "the key is in the keyring"
+    );
 
     let (code, report) = env.json(&["cluster", "test", "gpu-box", "--json"]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["status"], "ok");
     assert!(!report["capabilities"]["gpus"].as_array().unwrap().is_empty());
     assert!(!report["capabilities"]["prices"].as_array().unwrap().is_empty());
-    assert!(!report["capabilities"]["base_models"].as_array().unwrap().is_empty());
+    assert!(!report["capabilities"]["base_models"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let (code, text) = env.run(&["cluster", "test", "gpu-box"], "");
     assert_eq!(code, 0);
-    assert!(text.starts_with("OK  gpu-box") && text.contains("GPUs:") && text.contains("Base models:"), "{text}");
+    assert!(
+        text.starts_with("OK  gpu-box") && text.contains("GPUs:") && text.contains("Base models:"),
+        "{text}"
+    );
     let (_, text) = env.run(&["cluster", "list"], "");
     assert!(text.contains("gpu-box") && text.contains(" ok "), "{text}");
 
@@ -200,15 +232,25 @@ fn add_list_test_and_remove_a_cluster_against_a_real_agent() {
     let files = files_under(env.data.path());
     assert!(files.iter().any(|f| f.file_name().unwrap() == "brightrun.db"));
     for file in files {
-        assert!(!contains(&std::fs::read(&file).unwrap(), &agent.key), "the key is in {}", file.display());
+        assert!(
+            !contains(&std::fs::read(&file).unwrap(), &agent.key),
+            "the key is in {}",
+            file.display()
+        );
     }
-    assert!(!contains(&env.printed.borrow(), &agent.key), "the CLI printed the key");
+    assert!(
+        !contains(&env.printed.borrow(), &agent.key),
+        "the CLI printed the key"
+    );
 
     let (code, _) = env.run(&["cluster", "rm", "gpu-box"], "");
     assert_eq!(code, 0);
     let (_, list) = env.json(&["cluster", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 0);
-    assert!(env.keyring().api_key(&id).is_err(), "rm deleted the keyring entry");
+    assert!(
+        env.keyring().api_key(&id).is_err(),
+        "rm deleted the keyring entry"
+    );
     let (code, error) = env.json(&["cluster", "rm", "gpu-box", "--json"]);
     assert_eq!(code, 2);
     assert_eq!(error["error"]["code"], "not_found");
@@ -219,7 +261,15 @@ fn a_failing_test_exits_1_with_the_reason() {
     let env = Env::new();
     let agent = Agent::start();
     env.run(
-        &["cluster", "add", "--name", "wrong-key", "--url", &agent.url, "--api-key-stdin"],
+        &[
+            "cluster",
+            "add",
+            "--name",
+            "wrong-key",
+            "--url",
+            &agent.url,
+            "--api-key-stdin",
+        ],
         "brk_not_a_key_of_this_agent\n",
     );
     let (code, report) = env.json(&["cluster", "test", "wrong-key", "--json"]);
@@ -229,7 +279,15 @@ fn a_failing_test_exits_1_with_the_reason() {
     let url = agent.url.clone();
     drop(agent);
     env.run(
-        &["cluster", "add", "--name", "gone", "--url", &url, "--api-key-stdin"],
+        &[
+            "cluster",
+            "add",
+            "--name",
+            "gone",
+            "--url",
+            &url,
+            "--api-key-stdin",
+        ],
         "some-key\n",
     );
     let (code, report) = env.json(&["cluster", "test", "gone", "--json"]);
@@ -239,7 +297,16 @@ fn a_failing_test_exits_1_with_the_reason() {
     assert!(!contains(&env.printed.borrow(), "brk_not_a_key_of_this_agent"));
     assert!(!contains(&env.printed.borrow(), "some-key"));
 
-    let (code, error) = env.json(&["cluster", "add", "--name", "x", "--url", "ftp://host", "--api-key-stdin", "--json"]);
+    let (code, error) = env.json(&[
+        "cluster",
+        "add",
+        "--name",
+        "x",
+        "--url",
+        "ftp://host",
+        "--api-key-stdin",
+        "--json",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(error["error"]["code"], "invalid_argument");
 }
@@ -260,7 +327,11 @@ fn the_local_cluster_starts_once_and_outlives_the_cli() {
     assert_eq!(first["started"], true);
     let pid = first["pid"].as_u64().unwrap() as i32;
     // The CLI process has exited; the daemon it started has not.
-    assert_eq!(unsafe { libc::kill(pid, 0) }, 0, "the local agent outlives the CLI");
+    assert_eq!(
+        unsafe { libc::kill(pid, 0) },
+        0,
+        "the local agent outlives the CLI"
+    );
 
     let (code, second) = env.json(&["cluster", "local", "--json", "--skip-python-check"]);
     assert_eq!(code, 0);
@@ -276,7 +347,11 @@ fn the_local_cluster_starts_once_and_outlives_the_cli() {
     let id = first["cluster"]["id"].as_str().unwrap();
     let key = env.keyring().api_key(id).unwrap();
     for file in files_under(env.data.path()) {
-        assert!(!contains(&std::fs::read(&file).unwrap(), key.expose()), "the key is in {}", file.display());
+        assert!(
+            !contains(&std::fs::read(&file).unwrap(), key.expose()),
+            "the key is in {}",
+            file.display()
+        );
     }
     assert!(!contains(&env.printed.borrow(), key.expose()));
 
@@ -291,5 +366,8 @@ fn a_missing_python_stack_is_refused_with_the_fix() {
     let (code, error) = env.json(&["cluster", "local", "--json", "--python", "/nonexistent/python3"]);
     assert_eq!(code, 2);
     assert_eq!(error["error"]["code"], "python_stack_missing");
-    assert!(error["error"]["message"].as_str().unwrap().contains("brightrun cluster prepare-local"));
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("brightrun cluster prepare-local"));
 }
