@@ -404,3 +404,29 @@ fn cancelling_during_validation_removes_the_new_entry_and_its_file() {
         stored_files(dir.path())
     );
 }
+
+#[test]
+fn opening_the_store_removes_partial_copies_left_by_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = paths::datasets_dir(dir.path());
+    std::fs::create_dir_all(&folder).unwrap();
+    let abandoned = folder.join(".import-0190e0e0-0000-7000-8000-000000000001.partial");
+    let in_progress = folder.join(".import-0190e0e0-0000-7000-8000-000000000002.partial");
+    let unrelated = folder.join("notes.txt");
+    for path in [&abandoned, &in_progress, &unrelated] {
+        std::fs::write(path, "partial bytes").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for path in [&abandoned, &unrelated] {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+    }
+    drop(Store::open(dir.path()).unwrap());
+    assert!(!abandoned.exists(), "an old partial copy is removed");
+    assert!(in_progress.exists(), "a fresh one may belong to a running import");
+    assert!(unrelated.exists(), "other files are left alone");
+}

@@ -61,6 +61,31 @@ pub(crate) fn store_file(
     })
 }
 
+/// A partial copy older than this was left by a process that stopped: an import in progress writes
+/// to its file continuously, so its modification time stays fresh.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes partial copies that a crashed import left in the datasets folder; returns how many.
+pub(crate) fn remove_abandoned_partials(data_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(paths::datasets_dir(data_dir)) else {
+        return 0; // No folder yet: nothing was ever imported.
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with(".import-") && name.ends_with(".partial")) {
+            continue;
+        }
+        let modified = entry.metadata().and_then(|m| m.modified());
+        let old = modified.is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > ABANDONED_AFTER));
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Deletes a stored file that no dataset refers to any more (after a cancelled import).
 pub(crate) fn remove_stored(data_dir: &Path, relative_path: &str) {
     let path = data_dir.join(relative_path);

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 
-use super::{db, Durability, StoreError, MIGRATIONS};
+use super::{db, files, Durability, StoreError, MIGRATIONS};
 use crate::paths;
 
 /// The local database, opened with the project's settings and migrated to the current schema.
@@ -17,10 +17,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens `<data_dir>/brightrun.db` (creating folder and file), migrates it, and recovers
-    /// validations that a crashed process left running.
+    /// Opens `<data_dir>/brightrun.db` (creating folder and file), migrates it, and cleans up after a
+    /// crashed process: validations it left running, partial copies it left in the datasets folder.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        Self::open_file(&paths::database_path(data_dir))
+        let store = Self::open_file(&paths::database_path(data_dir))?;
+        let removed = files::remove_abandoned_partials(data_dir);
+        if removed > 0 {
+            tracing::warn!(
+                removed,
+                "removed partial dataset copies left by an interrupted import"
+            );
+        }
+        Ok(store)
     }
 
     /// Opens the database file at `path`, migrates it and runs the recovery of `open`.
