@@ -16,7 +16,9 @@ fn clusters_are_added_found_listed_and_removed() {
     let store = Store::open(dir.path()).unwrap();
     let clusters = store.clusters();
 
-    let gpu = clusters.insert(&remote(" gpu-box ", "http://10.0.0.5:8750/")).unwrap();
+    let gpu = clusters
+        .insert(&remote(" gpu-box ", "http://10.0.0.5:8750/"))
+        .unwrap();
     assert_eq!(gpu.name, "gpu-box");
     assert_eq!(gpu.url, "http://10.0.0.5:8750", "the trailing slash is dropped");
     let local = clusters
@@ -29,7 +31,11 @@ fn clusters_are_added_found_listed_and_removed() {
 
     let names: Vec<_> = clusters.list().unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(names, ["Local (this computer)", "gpu-box"], "local first");
-    assert_eq!(clusters.find("GPU-BOX").unwrap().id, gpu.id, "names are case-insensitive");
+    assert_eq!(
+        clusters.find("GPU-BOX").unwrap().id,
+        gpu.id,
+        "names are case-insensitive"
+    );
     assert_eq!(clusters.find(&gpu.id).unwrap().name, "gpu-box", "an id works too");
     assert_eq!(clusters.local().unwrap().unwrap().id, local.id);
     assert!(matches!(clusters.find("nope"), Err(StoreError::NotFound { .. })));
@@ -39,7 +45,10 @@ fn clusters_are_added_found_listed_and_removed() {
     assert!(clusters.insert(&remote("  ", "http://x")).is_err());
 
     clusters.set_url(&local.id, "http://127.0.0.1:4242").unwrap();
-    assert_eq!(clusters.get(&local.id).unwrap().unwrap().url, "http://127.0.0.1:4242");
+    assert_eq!(
+        clusters.get(&local.id).unwrap().unwrap().url,
+        "http://127.0.0.1:4242"
+    );
 
     assert!(clusters.delete(&gpu.id).unwrap());
     assert!(!clusters.delete(&gpu.id).unwrap());

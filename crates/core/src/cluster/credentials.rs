@@ -3,9 +3,14 @@
 
 use super::Sensitive;
 
-/// The keyring service name of the release app. Dev and test builds use another one (see
-/// [`KEYRING_SERVICE_ENV`]) so that they never read or overwrite the user's real keys.
-pub const DEFAULT_KEYRING_SERVICE: &str = "app.brightrun.desktop";
+/// The keyring service name when `BRIGHTRUN_KEYRING_SERVICE` is unset: the desktop app's identifier in
+/// release builds, and another one in debug builds (like the data folder, see `paths::APP_FOLDER`), so that
+/// development never reads or overwrites a user's real keys.
+pub const DEFAULT_KEYRING_SERVICE: &str = if cfg!(debug_assertions) {
+    "app.brightrun.desktop.dev"
+} else {
+    "app.brightrun.desktop"
+};
 
 /// Environment variable that overrides the keyring service name (tests, dev builds).
 pub const KEYRING_SERVICE_ENV: &str = "BRIGHTRUN_KEYRING_SERVICE";

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::client::{parse_base_url, Capabilities, Health};
 use super::{blocking, ClientError, ClusterClient, ClusterError, Keyring, Sensitive};
-use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess};
+use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess, StoreError};
 
 /// What a connection test found.
 #[derive(Clone, Debug, Serialize)]
@@ -106,7 +106,7 @@ pub async fn test_cluster<S: StoreAccess>(
         Err(err) => (ClusterStatus::Failed, Some(err.to_string())),
     };
     let cached = capabilities.as_ref().and_then(|c| serde_json::to_value(c).ok());
-    let cluster = store.with_store(|s| -> Result<Cluster, ClusterError> {
+    let cluster = store.with_store(|s| -> Result<Cluster, StoreError> {
         s.clusters().record_test(
             &cluster.id,
             &ClusterTest {
@@ -115,7 +115,7 @@ pub async fn test_cluster<S: StoreAccess>(
                 capabilities: cached.as_ref(),
             },
         )?;
-        Ok(s.clusters().find(&cluster.id)?)
+        s.clusters().find(&cluster.id)
     })?;
     Ok(TestReport {
         cluster,

@@ -32,23 +32,8 @@ pub enum ClientError {
         hint: Option<String>,
     },
     /// The server answered with an error status and (usually) its JSON error `{code, message, hint}`.
-    #[error("{method} {path} failed with HTTP {status} ({code}): {message}{}", hint_suffix(.hint))]
-    Api {
-        /// The request's method.
-        method: String,
-        /// The request's path, e.g. `/v1/jobs`.
-        path: String,
-        /// The HTTP status.
-        status: u16,
-        /// The server's stable error code (`not_found`, `invalid_job`, ...), or `http_<status>`.
-        code: String,
-        /// The server's message.
-        message: String,
-        /// The server's hint, if any.
-        hint: Option<String>,
-        /// Per-field errors of a rejected request, if the server sent any.
-        fields: Vec<crate::training::FieldError>,
-    },
+    #[error("{0}")]
+    Api(Box<ApiFailure>),
     /// The server answered something that is not the Cluster API's response.
     #[error("{method} {path}: unexpected response: {detail}")]
     BadResponse {
@@ -81,7 +66,36 @@ pub enum ClientError {
     },
 }
 
+/// An error answer of the Cluster API (boxed in [`ClientError::Api`]: it is large and rare).
+#[derive(Debug, thiserror::Error)]
+#[error("{method} {path} failed with HTTP {status} ({code}): {message}{}", hint_suffix(.hint))]
+pub struct ApiFailure {
+    /// The request's method.
+    pub method: String,
+    /// The request's path, e.g. `/v1/jobs`.
+    pub path: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The server's stable error code (`not_found`, `invalid_job`, ...), or `http_<status>`.
+    pub code: String,
+    /// The server's message.
+    pub message: String,
+    /// The server's hint, if any.
+    pub hint: Option<String>,
+    /// Per-field errors of a rejected request, if the server sent any.
+    pub fields: Vec<crate::training::FieldError>,
+}
+
 impl ClientError {
+    /// The HTTP status of an error answer of the server.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api(failure) => Some(failure.status),
+            ClientError::Unauthorized { .. } => Some(401),
+            _ => None,
+        }
+    }
+
     /// True when the cluster could not be reached at all (as opposed to answering with an error).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, ClientError::Unreachable { .. })
@@ -90,7 +104,7 @@ impl ClientError {
     /// The server's error code, when it answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            ClientError::Api { code, .. } => Some(code),
+            ClientError::Api(failure) => Some(&failure.code),
             ClientError::Unauthorized { .. } => Some("unauthorized"),
             _ => None,
         }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-pub use error::ClientError;
+pub use error::{ApiFailure, ClientError};
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
     Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
@@ -254,7 +254,7 @@ impl ClusterClient {
             };
         }
         match wire {
-            Some(w) => ClientError::Api {
+            Some(w) => ClientError::Api(Box::new(ApiFailure {
                 method: call.method.to_string(),
                 path: call.url.path().to_string(),
                 status: status.as_u16(),
@@ -262,8 +262,8 @@ impl ClusterClient {
                 message: w.message,
                 hint: w.hint,
                 fields: w.fields.unwrap_or_default(),
-            },
-            None => ClientError::Api {
+            })),
+            None => ClientError::Api(Box::new(ApiFailure {
                 method: call.method.to_string(),
                 path: call.url.path().to_string(),
                 status: status.as_u16(),
@@ -271,7 +271,7 @@ impl ClusterClient {
                 message: text_excerpt(&body),
                 hint: None,
                 fields: Vec::new(),
-            },
+            })),
         }
     }
 }

@@ -15,7 +15,7 @@ pub use daemon::{is_alive, log_path, read_discovery, Discovery};
 pub use python::{check_python, managed_env_dir, prepare, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
 
 use super::{blocking, ClientError, ClusterClient, ClusterError, Keyring, KeyringError, Sensitive};
-use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess};
+use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess, StoreError};
 
 /// The local cluster's name in lists.
 pub const LOCAL_CLUSTER_NAME: &str = "Local (this computer)";
@@ -171,7 +171,7 @@ pub async fn ensure_running<S: StoreAccess>(
     };
     let capabilities = serde_json::to_value(&capabilities).ok();
     let url = client.base_url().to_string();
-    store.with_store(|s| -> Result<(), ClusterError> {
+    store.with_store(|s| -> Result<(), StoreError> {
         s.clusters().set_url(&cluster.id, &url)?;
         s.clusters().record_test(
             &cluster.id,
@@ -180,8 +180,7 @@ pub async fn ensure_running<S: StoreAccess>(
                 error: None,
                 capabilities: capabilities.as_ref(),
             },
-        )?;
-        Ok(())
+        )
     })?;
     if let Some(fresh) = store.with_store(|s| s.clusters().get(&cluster.id))? {
         cluster = fresh;
@@ -202,17 +201,17 @@ pub fn stop(data_dir: &Path) -> bool {
 }
 
 /// The local cluster's row, created on first use.
-fn local_row<S: StoreAccess>(store: &S) -> Result<Cluster, ClusterError> {
+fn local_row<S: StoreAccess>(store: &S) -> Result<Cluster, StoreError> {
     store.with_store(|s| {
         let clusters = s.clusters();
         match clusters.local()? {
             Some(cluster) => Ok(cluster),
-            None => Ok(clusters.insert(&NewCluster {
+            None => clusters.insert(&NewCluster {
                 name: LOCAL_CLUSTER_NAME.to_string(),
                 // Replaced by the daemon's real address as soon as it runs.
                 url: "http://127.0.0.1:0".to_string(),
                 kind: ClusterKind::Local,
-            })?),
+            }),
         }
     })
 }
