@@ -5,3 +5,4 @@ pub mod cluster;
 pub mod dataset;
 pub mod paths;
 pub mod store;
+pub mod training;
