@@ -56,17 +56,10 @@ if [ -z "${DISPLAY:-}" ]; then
   export DISPLAY=":$display_number"
 fi
 
-# gnome-keyring keeps its keyrings under HOME: a throwaway one keeps the user's real keys out of reach.
+# gnome-keyring keeps its keyrings under HOME: the daemon alone gets a throwaway one, so the user's real
+# keys stay out of reach while the command itself keeps the real HOME (caches, toolchains).
 session_home="$(mktemp -d)"
-export BRIGHTRUN_SESSION_HOME="$session_home"
-real_home="${HOME:-}"
-export HOME="$session_home"
-# rustup and cargo find their homes through HOME unless told otherwise.
-if [ -n "$real_home" ]; then
-  export CARGO_HOME="${CARGO_HOME:-$real_home/.cargo}"
-  export RUSTUP_HOME="${RUSTUP_HOME:-$real_home/.rustup}"
-fi
-# The daemon prints GNOME_KEYRING_CONTROL=... and SSH_AUTH_SOCK=...; the password unlocks the new login keyring.
-eval "$(printf 'brightrun-session' | gnome-keyring-daemon --unlock --components=secrets)"
+# The daemon prints GNOME_KEYRING_CONTROL=... (and SSH_AUTH_SOCK=...); the password unlocks the new login keyring.
+eval "$(printf 'brightrun-session' | HOME="$session_home" gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 "$@"
