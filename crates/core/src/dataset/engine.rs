@@ -3,6 +3,7 @@
 //! results in file order (so duplicates, the file's format and kept issues are deterministic).
 
 use super::codes;
+use super::fingerprint::Fingerprint;
 use super::normalise::{self, Draft, Normalisation, Normalised, Scaffolding};
 use super::record::RawRecord;
 use super::source::{self, Batch, Span};
@@ -51,8 +52,8 @@ pub(crate) struct ExampleOut {
     /// Hash of the conversation id; `None` when the record names no conversation (it is its own).
     pub(crate) conversation_key: Option<u64>,
     pub(crate) conversation_id: Option<String>,
-    /// Hash of the normalised messages, for duplicate detection.
-    pub(crate) hash: u64,
+    /// Fingerprint of the normalised messages, for duplicate detection.
+    pub(crate) hash: u128,
     pub(crate) tokens: u64,
     pub(crate) messages_count: u64,
     /// Non-system messages.
@@ -127,7 +128,9 @@ pub(crate) fn run(
     let mut stopped = false;
     let outcome = std::thread::scope(|scope| -> Result<(), DatasetError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, DatasetError>>(2);
-        scope.spawn(move || source::produce(path, src, tx, cancel));
+        let recycler = source::Recycler::default();
+        let returns = recycler.clone();
+        scope.spawn(move || source::produce(path, src, tx, cancel, &recycler));
         for msg in rx.iter() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(DatasetError::Cancelled);
@@ -139,7 +142,9 @@ pub(crate) fn run(
                 .with_min_len(16)
                 .map(|span| process(&batch.data[span.start..span.end], span, opts))
                 .collect();
-            for (span, kind) in batch.spans.into_iter().zip(kinds) {
+            let Batch { data, spans, fatal } = batch;
+            returns.give(data);
+            for (span, kind) in spans.into_iter().zip(kinds) {
                 info.records += 1;
                 let kind = gate(kind, &mut info.format, opts.format.is_some());
                 let record = Record {
@@ -152,8 +157,8 @@ pub(crate) fn run(
                     return Ok(());
                 }
             }
-            if let Some(fatal) = batch.fatal {
-                info.fatal = Some(fatal);
+            if fatal.is_some() {
+                info.fatal = fatal;
             }
             progress(state.done.load(Ordering::Relaxed).min(total), total);
         }
@@ -226,10 +231,12 @@ fn json_error(e: &serde_json::Error, span: &Span) -> RecordKind {
 
 /// Parses, detects and normalises one record.
 fn process(bytes: &[u8], span: &Span, opts: &EngineOptions<'_>) -> RecordKind {
-    let text = match std::str::from_utf8(bytes) {
+    // simdutf8 first: std's validator was 11 % of validation time on text with accents.
+    let text = match simdutf8::basic::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            let msg = format!("invalid UTF-8 at byte {} of the record", e.valid_up_to() + 1);
+        Err(_) => {
+            let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+            let msg = format!("invalid UTF-8 at byte {} of the record", at + 1);
             return invalid(codes::INVALID_UTF8, msg);
         }
     };
@@ -294,12 +301,12 @@ fn classify(rec: &RawRecord<'_>, span: &Span, opts: &EngineOptions<'_>) -> Recor
 
 /// Counts tokens and hashes the normalised example.
 fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>) -> ExampleOut {
-    let mut hasher = DefaultHasher::new();
+    let mut fingerprint = Fingerprint::new();
     let mut tokens = 0;
     let mut turns = 0;
     for (role, content) in &n.messages {
-        role.hash(&mut hasher);
-        content.trim().hash(&mut hasher);
+        fingerprint.write(role.as_str().as_bytes());
+        fingerprint.write(content.trim().as_bytes());
         tokens += opts.tokens.message_tokens(content);
         turns += u64::from(*role != super::Role::System);
     }
@@ -321,7 +328,7 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         } else {
             None
         },
-        hash: hasher.finish(),
+        hash: fingerprint.finish(),
         tokens,
         messages_count: n.messages.len() as u64,
         turns,

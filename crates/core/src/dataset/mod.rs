@@ -23,6 +23,7 @@ pub use report::{
 mod convert;
 mod document;
 mod engine;
+mod fingerprint;
 mod normalise;
 mod readiness;
 mod record;

@@ -183,13 +183,35 @@ pub(crate) fn produce(
     mut source: Source,
     tx: SyncSender<Result<Batch, DatasetError>>,
     cancel: &AtomicBool,
+    recycler: &Recycler,
 ) {
     let result = match source.layout {
-        Layout::Lines => produce_lines(path, &mut *source.reader, &tx, cancel),
+        Layout::Lines => produce_lines(path, &mut *source.reader, &tx, cancel, recycler),
         Layout::Document => DocumentWalker::new(path, &mut *source.reader, &tx, cancel).run(),
     };
     if let Err(e) = result {
         let _ = tx.send(Err(e));
+    }
+}
+
+/// Batch buffers handed back by the consumer, so the reader does not fault in fresh pages for
+/// every batch.
+#[derive(Clone, Default)]
+pub(crate) struct Recycler(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl Recycler {
+    /// Keeps `buf` for reuse (a few at most: one per batch in flight).
+    pub(crate) fn give(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if let Ok(mut pool) = self.0.lock() {
+            if pool.len() < 4 {
+                pool.push(buf);
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().ok().and_then(|mut p| p.pop()).unwrap_or_default()
     }
 }
 
@@ -198,6 +220,7 @@ fn produce_lines(
     reader: &mut dyn Read,
     tx: &SyncSender<Result<Batch, DatasetError>>,
     cancel: &AtomicBool,
+    recycler: &Recycler,
 ) -> Result<(), DatasetError> {
     let mut carry: Vec<u8> = Vec::new();
     let mut line_no: u64 = 1;
@@ -205,14 +228,16 @@ fn produce_lines(
         if cancel.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let mut data = std::mem::take(&mut carry);
+        let mut data = recycler.take();
+        data.extend_from_slice(&carry);
+        carry.clear();
         let mut eof = false;
         // Read at least one whole line: a record longer than a batch grows the buffer.
         let cut = loop {
             let old = data.len();
-            data.resize(old + BATCH_BYTES, 0);
-            let n = read_full(reader, &mut data[old..]).map_err(|e| DatasetError::read(path, e))?;
-            data.truncate(old + n);
+            let n = Read::take(&mut *reader, BATCH_BYTES as u64)
+                .read_to_end(&mut data)
+                .map_err(|e| DatasetError::read(path, e))?;
             if n < BATCH_BYTES {
                 eof = true;
                 break data.len();

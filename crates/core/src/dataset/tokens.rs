@@ -6,7 +6,7 @@
 
 use super::{DatasetError, TokenMethod};
 use std::path::Path;
-use tokenizers::Tokenizer;
+use tokenizers::{Model, OffsetReferential, OffsetType, PreTokenizer, Tokenizer};
 
 /// Template tokens added per message (ChatML-like: `<|im_start|>`, role, newline, `<|im_end|>`).
 pub const PER_MESSAGE_OVERHEAD: u64 = 4;
@@ -49,19 +49,77 @@ impl TokenCounter {
     pub(crate) fn message_tokens(&self, content: &str) -> u64 {
         let content_tokens = match self {
             TokenCounter::Estimate => estimate(content),
-            // `encode_fast` skips offset tracking, which counting does not need. A text the
-            // tokenizer refuses still has to count for something: fall back to the estimate.
-            TokenCounter::Exact(t) => match t.encode_fast(content, false) {
-                Ok(enc) => enc.len() as u64,
-                Err(_) => estimate(content),
-            },
+            // A text the tokenizer refuses still has to count for something: fall back to the estimate.
+            TokenCounter::Exact(t) => count_exact(t, content).unwrap_or_else(|_| estimate(content)),
         };
         content_tokens + PER_MESSAGE_OVERHEAD
     }
 }
 
+/// The tokens `encode` would give, without building an `Encoding`: the same added-token split,
+/// normalizer, pre-tokenizer and model, then only the count. Building encodings (ids, offsets,
+/// masks, token strings) made allocation the bottleneck and serialised threads on malloc.
+fn count_exact(t: &Tokenizer, text: &str) -> tokenizers::Result<u64> {
+    let mut pre = t
+        .get_added_vocabulary()
+        .extract_and_normalize(t.get_normalizer(), text);
+    if let Some(p) = t.get_pre_tokenizer() {
+        p.pre_tokenize(&mut pre)?;
+    }
+    pre.tokenize(|s| t.get_model().tokenize(s.get()))?;
+    let splits = pre.get_splits(OffsetReferential::Original, OffsetType::None);
+    Ok(splits
+        .iter()
+        .map(|(_, _, tokens)| tokens.as_ref().map_or(0, Vec::len) as u64)
+        .sum())
+}
+
 /// `ceil(chars / 4)`, counting Unicode scalar values (bytes that do not continue a UTF-8 sequence).
 pub(crate) fn estimate(text: &str) -> u64 {
-    let chars = text.as_bytes().iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+    // A byte starts a character unless it is a continuation byte (0b10xx_xxxx, i.e. below -64 as
+    // i8). Counted in u8 lanes over 255-byte chunks so the compiler vectorises it 32 bytes a step.
+    let bytes = text.as_bytes();
+    let continuation: u64 = bytes
+        .chunks(255)
+        .map(|c| u64::from(c.iter().fold(0u8, |n, &b| n + u8::from((b as i8) < -0x40))))
+        .sum();
+    let chars = bytes.len() as u64 - continuation;
     chars.div_ceil(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_counts_characters_not_bytes() {
+        assert_eq!(estimate(""), 0);
+        assert_eq!(estimate("abcd"), 1);
+        assert_eq!(estimate("abcde"), 2);
+        assert_eq!(estimate("éééé"), 1, "4 characters in 8 bytes");
+        assert_eq!(estimate("日本語の"), 1);
+    }
+
+    #[test]
+    fn exact_count_matches_encode() {
+        // A byte-level BPE with a few merges and an added token: the counting path must agree
+        // with the library's own encode on every input, added tokens included.
+        let json = serde_json::json!({
+            "version": "1.0", "truncation": null, "padding": null,
+            "added_tokens": [{"id": 9, "content": "<|end|>", "single_word": false, "lstrip": false,
+                              "rstrip": false, "normalized": false, "special": true}],
+            "normalizer": null,
+            "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
+            "post_processor": null, "decoder": null,
+            "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+                      "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+                      "vocab": {"h": 0, "e": 1, "l": 2, "o": 3, "he": 4, "ll": 5, "hell": 6, "Ġ": 7, "Ġh": 8},
+                      "merges": [["h", "e"], ["l", "l"], ["he", "ll"], ["Ġ", "h"]]}
+        });
+        let t = Tokenizer::from_bytes(serde_json::to_vec(&json).expect("json")).expect("tokenizer");
+        for text in ["hello", "hello hello", "hel<|end|>lo", "", "oh hell"] {
+            let want = t.encode(text, false).expect("encode").len() as u64;
+            assert_eq!(count_exact(&t, text).expect("count"), want, "{text:?}");
+        }
+    }
 }

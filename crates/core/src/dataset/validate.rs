@@ -76,8 +76,8 @@ struct Accumulator {
     token_total: u64,
     messages: u64,
     over_max: u64,
-    /// Hash of the normalised example → line of its first occurrence.
-    seen: HashMap<u64, u64>,
+    /// Fingerprint of the normalised example → line of its first occurrence.
+    seen: HashMap<u128, u64>,
     /// Conversation key → most turns in one of its examples.
     conversation_turns: HashMap<u64, u64>,
     /// Examples that name no conversation count as one each.
