@@ -134,3 +134,25 @@ async fn a_missing_python_stack_says_how_to_fix_it() {
         "nothing was started"
     );
 }
+
+/// The desktop app drives the local cluster from async commands on a multi-threaded runtime, sharing the
+/// store as `Mutex<Store>`: the futures must be `Send`. This does not run; it fails to compile otherwise.
+#[allow(dead_code)]
+fn futures_are_send(
+    store: &std::sync::Mutex<Store>,
+    keyring: &brightrun_core::cluster::Keyring,
+    http: &reqwest::Client,
+    options: &LocalOptions,
+) {
+    fn send<T: Send>(_: T) {}
+    send(local::ensure_running(store, keyring, http, options));
+    send(brightrun_core::cluster::test_cluster(store, keyring, http, "x"));
+    send(brightrun_core::cluster::add_cluster(
+        store,
+        keyring,
+        "x",
+        "http://x",
+        brightrun_core::cluster::Sensitive::new(String::new()),
+    ));
+    send(brightrun_core::cluster::remove_cluster(store, keyring, "x"));
+}
