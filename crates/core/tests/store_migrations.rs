@@ -40,6 +40,55 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
+        "20261122050000_training_jobs" => {
+            conn.execute_batch(
+                "INSERT INTO training_jobs (id, cluster_id, idempotency_key, name, dataset_id, dataset_sha256,
+                     base_model, hyperparameters_json, gpu_type, gpu_count, spot, max_duration_hours, status,
+                     created_at)
+                 VALUES ('j1', 'c1', 'key-1', 'first run', '0190e0e0-0000-7000-8000-000000000001', 'aaaa',
+                     'tiny', '{}', 'cpu', 1, 0, 24.0, 'completed', '2026-01-02T00:00:00.000Z');
+                 INSERT INTO job_logs (job_id, offset, text) VALUES ('j1', 0, 'hello');",
+            )
+            .unwrap();
+        }
+        "20261122050100_metrics_points" => {
+            conn.execute(
+                "INSERT INTO metrics_points (job_id, step, train_loss, recorded_at) VALUES ('j1', 1, 2.5, 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        "20261122050200_checkpoints" => {
+            conn.execute(
+                "INSERT INTO checkpoints (job_id, name, step, created_at) VALUES ('j1', 'checkpoint-1', 1, 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        "20261122050300_model_artifacts" => {
+            conn.execute(
+                "INSERT INTO model_artifacts (id, job_id, name, adapter_dir, base_model, dataset_id,
+                     dataset_sha256, config_json, quality_json, files_json, bytes, verified, created_at)
+                 VALUES ('m1', 'j1', 'first run', 'models/m1', 'tiny', 'd', 'aaaa', '{}', '{}', '[]', 10, 1, 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        "20261122050400_cost_records" => {
+            conn.execute(
+                "INSERT INTO cost_records (job_id, amount_usd, kind, recorded_at) VALUES ('j1', 0.5, 'compute', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        "20261122050500_notifications" => {
+            conn.execute(
+                "INSERT INTO notifications (id, kind, priority, title, body, job_id, created_at)
+                 VALUES ('n1', 'job_completed', 'medium', 'Done', 'first run finished', 'j1', 'x')",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -58,6 +107,24 @@ fn check_seeded(store: &Store, applied: &[&str]) {
     }
     if applied.contains(&"20261122030100_settings") {
         assert_eq!(store.settings().monthly_budget_usd().unwrap(), Some(42.0));
+    }
+    // Later tables: each fixture row is still there after the upgrade.
+    for (migration, table) in [
+        ("20261122050000_training_jobs", "training_jobs"),
+        ("20261122050000_training_jobs", "job_logs"),
+        ("20261122050100_metrics_points", "metrics_points"),
+        ("20261122050200_checkpoints", "checkpoints"),
+        ("20261122050300_model_artifacts", "model_artifacts"),
+        ("20261122050400_cost_records", "cost_records"),
+        ("20261122050500_notifications", "notifications"),
+    ] {
+        if applied.contains(&migration) {
+            let rows: i64 = store
+                .connection()
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(rows, 1, "{table} after upgrading from {migration}");
+        }
     }
     if applied.contains(&"20261122040000_clusters") {
         let name: String = store
