@@ -215,3 +215,25 @@ fn io_problems_are_errors_not_reports() {
         validate_file(dir.path(), &ValidateOptions::default(), &|_, _| {}, &cancel).expect_err("a folder");
     assert!(matches!(err, DatasetError::Read { .. }), "{err}");
 }
+
+#[test]
+fn damaged_gzip_is_reported_not_an_error() {
+    use std::io::Write;
+    let plain = std::fs::read(dataset_support::v4_sample("jsonl")).expect("sample");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&plain).expect("compress");
+    let gz = gz.finish().expect("finish");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "cut.jsonl.gz", &gz[..gz.len() / 2]);
+    let r = validate_with(&path, &ValidateOptions::default());
+    assert_eq!(error_codes(&r), vec![(0, "invalid_gzip".to_string())]);
+    assert!(
+        r.training_examples > 0 && r.training_examples < 44,
+        "records before the damage count: {}",
+        r.training_examples
+    );
+    assert_eq!(
+        r.sha256,
+        brightrun_core::dataset::sha256_file(&path).expect("hash")
+    );
+}

@@ -23,6 +23,8 @@ pub const EMPTY_FILE: &str = "empty_file";
 pub const MISSING_FIELD: &str = "missing_field";
 /// A field has the wrong JSON type (e.g. `messages` is a string, a message is not an object).
 pub const WRONG_TYPE: &str = "wrong_type";
+/// The gzip stream is damaged or truncated; records before the damage are still reported.
+pub const INVALID_GZIP: &str = "invalid_gzip";
 /// The file has records but none of them is a training example (e.g. only v4 user turns).
 pub const NO_TRAINING_EXAMPLES: &str = "no_training_examples";
 
@@ -51,6 +53,7 @@ pub fn suggestion(code: &str) -> Option<&'static str> {
         EMPTY_FILE => "Choose a file that contains training records.",
         MISSING_FIELD => "Add the missing field (see docs/datasets.md for each format's fields).",
         WRONG_TYPE => "Give the field the JSON type the format expects (see docs/datasets.md).",
+        INVALID_GZIP => "Compress the file again (gzip), or validate the uncompressed file.",
         NO_TRAINING_EXAMPLES => "Add records with an assistant target.",
         DUPLICATE_EXAMPLE => "Remove the repeated example; duplicates overweight it in training.",
         OVER_MAX_SEQ_LEN => {

@@ -2,7 +2,7 @@
 //! reading, and splitting into batches of records (JSONL lines, or a JSON document's records).
 
 use super::document::DocumentWalker;
-use super::{DatasetError, Issue};
+use super::{codes, DatasetError, Issue};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -99,6 +99,8 @@ pub(crate) struct Source {
     pub(crate) reader: Box<dyn Read + Send>,
     pub(crate) layout: Layout,
     pub(crate) state: Arc<ReadState>,
+    /// The file is gzip-compressed.
+    pub(crate) gzip: bool,
 }
 
 /// The name without a `.gz` suffix, lowercased, to choose the layout.
@@ -160,6 +162,7 @@ pub(crate) fn open(path: &Path) -> Result<Source, DatasetError> {
         reader: Box::new(decoded),
         layout,
         state,
+        gzip,
     })
 }
 
@@ -189,9 +192,36 @@ pub(crate) fn produce(
         Layout::Lines => produce_lines(path, &mut *source.reader, &tx, cancel, recycler),
         Layout::Document => DocumentWalker::new(path, &mut *source.reader, &tx, cancel).run(),
     };
-    if let Err(e) = result {
-        let _ = tx.send(Err(e));
-    }
+    let message = match result {
+        Ok(()) => return,
+        // A damaged or truncated gzip stream is bad content, not an I/O failure: report it, keeping
+        // the records read before it.
+        Err(DatasetError::Read { source: e, .. }) if source.gzip && is_corrupt_data(&e) => {
+            format!("the gzip data is damaged or truncated, so the rest of the file was not read: {e}")
+        }
+        Err(e) => {
+            let _ = tx.send(Err(e));
+            return;
+        }
+    };
+    let issue = Issue {
+        line: 0,
+        path: None,
+        code: codes::INVALID_GZIP.into(),
+        message,
+        suggestion: codes::suggestion(codes::INVALID_GZIP).map(str::to_string),
+    };
+    let _ = tx.send(Ok(Batch {
+        data: Vec::new(),
+        spans: Vec::new(),
+        fatal: Some(issue),
+    }));
+}
+
+/// The error kinds a decompressor reports for bad input (file systems do not use them).
+fn is_corrupt_data(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
+    matches!(e.kind(), InvalidData | InvalidInput | UnexpectedEof)
 }
 
 /// Batch buffers handed back by the consumer, so the reader does not fault in fresh pages for
@@ -235,9 +265,23 @@ fn produce_lines(
         // Read at least one whole line: a record longer than a batch grows the buffer.
         let cut = loop {
             let old = data.len();
-            let n = Read::take(&mut *reader, BATCH_BYTES as u64)
-                .read_to_end(&mut data)
-                .map_err(|e| DatasetError::read(path, e))?;
+            let n = match Read::take(&mut *reader, BATCH_BYTES as u64).read_to_end(&mut data) {
+                Ok(n) => n,
+                Err(e) => {
+                    // read_to_end keeps what it read before the error: report those whole lines first.
+                    let whole = memchr::memrchr(b'\n', &data).map_or(0, |p| p + 1);
+                    data.truncate(whole);
+                    let spans = split_lines(&data, &mut line_no);
+                    if !spans.is_empty() {
+                        let _ = tx.send(Ok(Batch {
+                            data,
+                            spans,
+                            fatal: None,
+                        }));
+                    }
+                    return Err(DatasetError::read(path, e));
+                }
+            };
             if n < BATCH_BYTES {
                 eof = true;
                 break data.len();

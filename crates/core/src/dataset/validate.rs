@@ -34,10 +34,11 @@ pub fn validate_file(
         acc.add(record);
         Flow::Continue
     })?;
+    let broken = info.fatal.is_some();
     if let Some(fatal) = info.fatal {
         acc.error(fatal);
     }
-    if info.records == 0 {
+    if info.records == 0 && !broken {
         acc.error(Issue {
             line: 0,
             path: None,
