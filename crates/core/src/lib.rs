@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod dataset;
+pub mod jobs;
 pub mod paths;
 pub mod store;
 pub mod training;

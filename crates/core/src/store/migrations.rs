@@ -17,6 +17,30 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261122040000_clusters",
         sql: include_str!("../../migrations/20261122040000_clusters.sql"),
     },
+    Migration {
+        name: "20261122050000_training_jobs",
+        sql: include_str!("../../migrations/20261122050000_training_jobs.sql"),
+    },
+    Migration {
+        name: "20261122050100_metrics_points",
+        sql: include_str!("../../migrations/20261122050100_metrics_points.sql"),
+    },
+    Migration {
+        name: "20261122050200_checkpoints",
+        sql: include_str!("../../migrations/20261122050200_checkpoints.sql"),
+    },
+    Migration {
+        name: "20261122050300_model_artifacts",
+        sql: include_str!("../../migrations/20261122050300_model_artifacts.sql"),
+    },
+    Migration {
+        name: "20261122050400_cost_records",
+        sql: include_str!("../../migrations/20261122050400_cost_records.sql"),
+    },
+    Migration {
+        name: "20261122050500_notifications",
+        sql: include_str!("../../migrations/20261122050500_notifications.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -3,16 +3,23 @@
 //! `Store::open(data_dir)` gives a migrated database; `store.datasets()` and `store.settings()` are the
 //! tables; `import_dataset` is the import flow (copy, content-address, validate, record).
 
+pub mod checkpoints;
 pub mod clusters;
+pub mod cost_records;
 pub mod datasets;
 pub mod db;
 pub mod error;
 mod files;
 mod handle;
 pub mod import;
+pub mod job_logs;
+pub mod metrics;
 mod migrations;
+pub mod model_artifacts;
+pub mod notifications;
 pub mod settings;
 pub mod time;
+pub mod training_jobs;
 
 pub use clusters::{Cluster, ClusterKind, ClusterStatus, ClusterTest, Clusters, NewCluster};
 pub use datasets::{

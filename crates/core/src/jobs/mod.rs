@@ -1,0 +1,28 @@
+//! Training jobs from launch to model: upload and submit ([`launch`]), the background [`poller`] that
+//! follows every active job (metrics, logs, cost, notifications), and the download of the trained adapter
+//! with its quality metrics ([`artifacts`]). See docs/jobs.md.
+
+pub mod artifacts;
+mod backoff;
+pub mod cancel;
+pub mod clients;
+mod db;
+pub mod error;
+pub mod events;
+pub mod launch;
+pub mod poller;
+pub mod quality;
+mod sync;
+
+pub use artifacts::{download_model, models_dir};
+pub use backoff::Backoff;
+pub use cancel::cancel_job;
+pub use clients::{ClientSource, FixedClients, KeyringClients};
+pub use error::JobsError;
+pub use events::{JobEvent, Notifier, RecordOnlyNotifier};
+pub use launch::{launch, resume_submission, LaunchProgress, LaunchRequest, Launched};
+pub use poller::{Poller, PollerConfig, PollerHandle};
+pub use quality::{model_quality, OVERFITTING_GAP};
+
+/// The store as the async job code shares it: one connection behind a mutex, used for short operations.
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<crate::store::Store>>;

@@ -1,0 +1,407 @@
+//! The background poller (Atuin-style): a `tokio::time::interval` with `MissedTickBehavior::Skip`, a
+//! `select!` on a command channel (poll now, stop), exponential backoff with jitter per cluster that resets on
+//! success, one shared HTTP client, and a graceful stop.
+//!
+//! Each pass follows every job that is submitted and not finished (plus completed ones whose adapter is not
+//! downloaded yet): see `sync` for what one poll records. A completed job's adapter is downloaded in a task
+//! of its own, so a large download never delays the other jobs' polls.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::events::JobEvent;
+use super::sync::{sync_job, Synced};
+use super::{db, download_model, Backoff, ClientSource, JobsError, Notifier, SharedStore};
+use crate::cluster::ClusterClient;
+use crate::store::notifications::Notification;
+use crate::store::training_jobs::{JobStatus, TrainingJob};
+
+/// Events kept for a slow subscriber before it starts missing some (it then reads the store again).
+const EVENT_BUFFER: usize = 1024;
+
+/// How the poller paces itself.
+#[derive(Clone, Debug)]
+pub struct PollerConfig {
+    /// The data folder (adapters are downloaded into its `models/`).
+    pub data_dir: PathBuf,
+    /// Time between two passes (the `polling_interval_secs` setting).
+    pub interval: Duration,
+    /// First wait after a cluster stopped answering; doubles on each failure.
+    pub backoff_base: Duration,
+    /// Longest wait between two tries of an unreachable cluster.
+    pub backoff_max: Duration,
+}
+
+impl PollerConfig {
+    /// A pass every `interval`; an unreachable cluster is retried after about `interval`, doubling up to
+    /// five minutes.
+    pub fn new(data_dir: PathBuf, interval: Duration) -> Self {
+        Self {
+            data_dir,
+            interval,
+            backoff_base: interval,
+            backoff_max: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What a pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    /// Jobs polled with an answer.
+    pub polled: usize,
+    /// Jobs skipped or failed because their cluster did not answer (or is backing off).
+    pub unreachable: usize,
+    /// Jobs still followed after the pass (not finished, or adapter not downloaded).
+    pub remaining: usize,
+}
+
+enum Command {
+    PollNow,
+    Stop,
+}
+
+struct ClusterState {
+    backoff: Backoff,
+    retry_at: Option<Instant>,
+}
+
+/// Follows the active jobs of a store. Use [`Poller::spawn`] for the background loop, or
+/// [`Poller::poll_once`] to run single passes.
+pub struct Poller {
+    store: SharedStore,
+    clients: Arc<dyn ClientSource>,
+    notifier: Arc<dyn Notifier>,
+    events: broadcast::Sender<JobEvent>,
+    config: PollerConfig,
+    clusters: HashMap<String, ClusterState>,
+    downloads: JoinSet<(String, Result<(String, Option<Notification>), JobsError>)>,
+    downloading: HashSet<String>,
+}
+
+/// The handle of a spawned poller: poll now, subscribe to events, stop.
+pub struct PollerHandle {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<JobEvent>,
+    task: JoinHandle<()>,
+}
+
+impl Poller {
+    /// A poller over `store`, getting cluster clients from `clients` and delivering notifications through
+    /// `notifier`.
+    pub fn new(
+        store: SharedStore,
+        clients: Arc<dyn ClientSource>,
+        notifier: Arc<dyn Notifier>,
+        config: PollerConfig,
+    ) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self {
+            store,
+            clients,
+            notifier,
+            events,
+            config,
+            clusters: HashMap::new(),
+            downloads: JoinSet::new(),
+            downloading: HashSet::new(),
+        }
+    }
+
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.events.subscribe()
+    }
+
+    /// One pass over the followed jobs, then waits for the adapter downloads it started.
+    pub async fn poll_once(&mut self) -> Result<PassSummary, JobsError> {
+        let mut summary = self.pass().await?;
+        while let Some(done) = self.downloads.join_next().await {
+            self.finish_download(done).await;
+        }
+        summary.remaining = db::with(&self.store, |s| s.training_jobs().to_poll())
+            .await?
+            .len();
+        Ok(summary)
+    }
+
+    /// Runs the loop in a task until [`PollerHandle::stop`].
+    pub fn spawn(self) -> PollerHandle {
+        let (commands, receiver) = mpsc::channel(16);
+        let events = self.events.clone();
+        let task = tokio::spawn(self.run(receiver));
+        PollerHandle {
+            commands,
+            events,
+            task,
+        }
+    }
+
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut interval = tokio::time::interval(self.config.interval);
+        // After a long pass (or a suspended laptop) skip the missed ticks instead of polling in a burst.
+        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => self.pass_logged().await,
+                command = commands.recv() => match command {
+                    Some(Command::PollNow) => self.pass_logged().await,
+                    Some(Command::Stop) | None => break,
+                },
+                Some(done) = self.downloads.join_next(), if !self.downloads.is_empty() => {
+                    self.finish_download(done).await;
+                }
+            }
+        }
+        // Graceful stop: an unfinished download keeps its `.part` file and resumes on the next start.
+        self.downloads.abort_all();
+        while self.downloads.join_next().await.is_some() {}
+    }
+
+    async fn pass_logged(&mut self) {
+        if let Err(err) = self.pass().await {
+            tracing::warn!("poll pass failed: {err}");
+        }
+    }
+
+    async fn pass(&mut self) -> Result<PassSummary, JobsError> {
+        let jobs = db::with(&self.store, |s| s.training_jobs().to_poll()).await?;
+        let mut by_cluster: HashMap<String, Vec<TrainingJob>> = HashMap::new();
+        for job in jobs {
+            by_cluster.entry(job.cluster_id.clone()).or_default().push(job);
+        }
+        let mut summary = PassSummary::default();
+        let now = Instant::now();
+        for (cluster_id, jobs) in by_cluster {
+            let state = self.cluster_state(&cluster_id);
+            if state.retry_at.is_some_and(|at| at > now) {
+                summary.unreachable += jobs.len();
+                continue;
+            }
+            let clients = Arc::clone(&self.clients);
+            let id = cluster_id.clone();
+            let client = tokio::task::spawn_blocking(move || clients.client(&id))
+                .await
+                .map_err(|e| JobsError::Task(e.to_string()))?;
+            let client = match client {
+                Ok(client) => client,
+                Err(err) => {
+                    tracing::warn!(cluster = %cluster_id, "no client for the cluster: {err}");
+                    self.back_off(&cluster_id, &jobs, &err).await;
+                    summary.unreachable += jobs.len();
+                    continue;
+                }
+            };
+            let mut reachable = true;
+            for job in &jobs {
+                if !reachable {
+                    summary.unreachable += 1;
+                    continue;
+                }
+                if job.status == JobStatus::Completed {
+                    self.start_download(&client, job);
+                    summary.polled += 1;
+                    continue;
+                }
+                match sync_job(&self.store, &client, job).await {
+                    Ok(synced) => {
+                        self.cluster_state(&cluster_id).backoff.reset();
+                        self.cluster_state(&cluster_id).retry_at = None;
+                        if synced.after.status == JobStatus::Completed
+                            && synced.after.artifacts_status.as_deref() != Some("ready")
+                        {
+                            self.start_download(&client, &synced.after);
+                        }
+                        self.publish(synced);
+                        summary.polled += 1;
+                    }
+                    Err(err) if err.is_unreachable() => {
+                        self.clients.forget(&cluster_id);
+                        self.back_off(&cluster_id, &jobs, &err).await;
+                        reachable = false;
+                        summary.unreachable += 1;
+                    }
+                    Err(err) => {
+                        // One job's error (the cluster lost it, an unreadable answer) must not stop the others.
+                        tracing::warn!(job = %job.id, "poll failed: {err}");
+                    }
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    fn cluster_state(&mut self, cluster_id: &str) -> &mut ClusterState {
+        let (base, max) = (self.config.backoff_base, self.config.backoff_max);
+        self.clusters
+            .entry(cluster_id.to_string())
+            .or_insert_with(|| ClusterState {
+                backoff: Backoff::new(base, max),
+                retry_at: None,
+            })
+    }
+
+    /// Records that a cluster did not answer: its jobs get `unreachable_since`, and it is not tried again
+    /// before its backoff has passed.
+    async fn back_off(&mut self, cluster_id: &str, jobs: &[TrainingJob], err: &JobsError) {
+        let state = self.cluster_state(cluster_id);
+        let delay = state.backoff.next_delay();
+        state.retry_at = Some(Instant::now() + delay);
+        let since = crate::store::time::now();
+        let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+        let at = since.clone();
+        let marked = db::with(&self.store, move |s| {
+            s.immediate(|s| {
+                for id in &ids {
+                    s.training_jobs().mark_unreachable(id, &at)?;
+                }
+                Ok(())
+            })
+        })
+        .await;
+        if let Err(e) = marked {
+            tracing::warn!("cannot record an unreachable cluster: {e}");
+        }
+        for job in jobs {
+            let _ = self.events.send(JobEvent::Unreachable {
+                job_id: job.id.clone(),
+                cluster_id: cluster_id.to_string(),
+                since: job.unreachable_since.clone().unwrap_or_else(|| since.clone()),
+                message: err.to_string(),
+                retry_in_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            });
+        }
+    }
+
+    fn publish(&self, synced: Synced) {
+        let Synced {
+            before,
+            after,
+            points,
+            log,
+            notifications,
+        } = synced;
+        // A send error only means nobody listens right now.
+        if before.status != after.status {
+            let _ = self.events.send(JobEvent::StatusChanged {
+                job_id: after.id.clone(),
+                from: before.status,
+                to: after.status,
+            });
+        }
+        let moved = before.progress != after.progress
+            || before.current_step != after.current_step
+            || before.stage != after.stage
+            || before.cost_usd != after.cost_usd
+            || before.status != after.status;
+        if moved {
+            let _ = self.events.send(JobEvent::Progress {
+                job_id: after.id.clone(),
+                status: after.status,
+                stage: after.stage.clone(),
+                progress: after.progress,
+                current_step: after.current_step,
+                total_steps: after.total_steps,
+                cost_usd: after.cost_usd,
+            });
+        }
+        if !points.is_empty() {
+            let _ = self.events.send(JobEvent::Metrics {
+                job_id: after.id.clone(),
+                points,
+            });
+        }
+        if !log.is_empty() {
+            let _ = self.events.send(JobEvent::Log {
+                job_id: after.id.clone(),
+                text: log,
+            });
+        }
+        for notification in notifications {
+            self.notifier.deliver(&notification);
+            let _ = self.events.send(JobEvent::Notification(notification));
+        }
+    }
+
+    fn start_download(&mut self, client: &ClusterClient, job: &TrainingJob) {
+        if !self.downloading.insert(job.id.clone()) {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let data_dir = self.config.data_dir.clone();
+        let client = client.clone();
+        let events = self.events.clone();
+        let job_id = job.id.clone();
+        self.downloads.spawn(async move {
+            let mut on_event = |event: JobEvent| {
+                let _ = events.send(event);
+            };
+            let result = download_model(&store, &data_dir, &client, &job_id, &mut on_event)
+                .await
+                .map(|(model, notification)| (model.id, notification));
+            (job_id, result)
+        });
+    }
+
+    async fn finish_download(
+        &mut self,
+        done: Result<(String, Result<(String, Option<Notification>), JobsError>), tokio::task::JoinError>,
+    ) {
+        let Ok((job_id, result)) = done else {
+            return; // aborted on stop; the download resumes on the next start
+        };
+        self.downloading.remove(&job_id);
+        match result {
+            Ok((model_id, notification)) => {
+                let _ = self.events.send(JobEvent::ModelReady {
+                    job_id: job_id.clone(),
+                    model_id,
+                });
+                if let Some(notification) = notification {
+                    self.notifier.deliver(&notification);
+                    let _ = self.events.send(JobEvent::Notification(notification));
+                }
+            }
+            Err(err) => {
+                // Unreachable: stays `downloading` and is retried on the next pass. Anything else (a corrupt
+                // file twice, a disk error) is kept as `failed` with its reason.
+                let message = err.to_string();
+                if !err.is_unreachable() {
+                    let (id, text) = (job_id.clone(), message.clone());
+                    let recorded = db::with(&self.store, move |s| {
+                        s.training_jobs().set_artifacts_status(&id, "failed", Some(&text))
+                    })
+                    .await;
+                    if let Err(e) = recorded {
+                        tracing::warn!("cannot record a failed download: {e}");
+                    }
+                }
+                let _ = self.events.send(JobEvent::DownloadFailed { job_id, message });
+            }
+        }
+    }
+}
+
+impl PollerHandle {
+    /// Asks for a pass now (e.g. the user opened a job's page); ignored if the poller has stopped.
+    pub async fn poll_now(&self) {
+        let _ = self.commands.send(Command::PollNow).await;
+    }
+
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.events.subscribe()
+    }
+
+    /// Stops the loop after the pass in progress and waits for it.
+    pub async fn stop(self) {
+        let _ = self.commands.send(Command::Stop).await;
+        let _ = self.task.await;
+    }
+}
