@@ -4,8 +4,11 @@
 //! [`PER_MESSAGE_OVERHEAD`] for the chat template's role header and end-of-turn markers.
 //! The estimate is `ceil(chars / 4)` per message content (the usual rule of thumb for English BPE).
 
+use super::fingerprint::Fingerprint;
 use super::{DatasetError, TokenMethod};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 use tokenizers::{Model, OffsetReferential, OffsetType, PreTokenizer, Tokenizer};
 
 /// Template tokens added per message (ChatML-like: `<|im_start|>`, role, newline, `<|im_end|>`).
@@ -14,7 +17,45 @@ pub const PER_MESSAGE_OVERHEAD: u64 = 4;
 /// Counts tokens one message at a time; shared across the worker threads.
 pub(crate) enum TokenCounter {
     Estimate,
-    Exact(Box<Tokenizer>),
+    Exact(Box<Tokenizer>, CountCache),
+}
+
+/// Messages at least this long go through the cache; shorter ones cost less to count than to look up.
+const CACHE_MIN_BYTES: usize = 256;
+const CACHE_SHARDS: usize = 16;
+/// Entries per shard before it is emptied (about 40 bytes each: at most ~10 MB in all).
+const CACHE_SHARD_ENTRIES: usize = 16 * 1024;
+
+/// Token counts of long messages by content fingerprint. v4 files repeat the system prompt and the
+/// whole history in every record, so most of their text has been counted before; sharded so
+/// the worker threads rarely wait on one another.
+pub(crate) struct CountCache {
+    shards: Vec<Mutex<HashMap<u128, u64>>>,
+}
+
+impl CountCache {
+    fn new() -> Self {
+        CountCache {
+            shards: (0..CACHE_SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
+    }
+
+    fn shard(&self, key: u128) -> Option<&Mutex<HashMap<u128, u64>>> {
+        self.shards.get((key as usize) % CACHE_SHARDS)
+    }
+
+    fn get(&self, key: u128) -> Option<u64> {
+        self.shard(key)?.lock().ok()?.get(&key).copied()
+    }
+
+    fn put(&self, key: u128, count: u64) {
+        if let Some(Ok(mut shard)) = self.shard(key).map(Mutex::lock) {
+            if shard.len() >= CACHE_SHARD_ENTRIES {
+                shard.clear();
+            }
+            shard.insert(key, count);
+        }
+    }
 }
 
 impl TokenCounter {
@@ -30,7 +71,7 @@ impl TokenCounter {
             });
         }
         Tokenizer::from_file(path)
-            .map(|t| TokenCounter::Exact(Box::new(t)))
+            .map(|t| TokenCounter::Exact(Box::new(t), CountCache::new()))
             .map_err(|e| DatasetError::Tokenizer {
                 path: path.to_path_buf(),
                 message: e.to_string(),
@@ -41,7 +82,7 @@ impl TokenCounter {
     pub(crate) fn method(&self) -> TokenMethod {
         match self {
             TokenCounter::Estimate => TokenMethod::Estimate,
-            TokenCounter::Exact(_) => TokenMethod::Exact,
+            TokenCounter::Exact(..) => TokenMethod::Exact,
         }
     }
 
@@ -50,7 +91,23 @@ impl TokenCounter {
         let content_tokens = match self {
             TokenCounter::Estimate => estimate(content),
             // A text the tokenizer refuses still has to count for something: fall back to the estimate.
-            TokenCounter::Exact(t) => count_exact(t, content).unwrap_or_else(|_| estimate(content)),
+            TokenCounter::Exact(t, cache) => {
+                let key = (content.len() >= CACHE_MIN_BYTES).then(|| {
+                    let mut f = Fingerprint::new();
+                    f.write(content.as_bytes());
+                    f.finish()
+                });
+                match key.and_then(|k| cache.get(k)) {
+                    Some(n) => n,
+                    None => {
+                        let n = count_exact(t, content).unwrap_or_else(|_| estimate(content));
+                        if let Some(k) = key {
+                            cache.put(k, n);
+                        }
+                        n
+                    }
+                }
+            }
         };
         content_tokens + PER_MESSAGE_OVERHEAD
     }
@@ -120,6 +177,15 @@ mod tests {
         for text in ["hello", "hello hello", "hel<|end|>lo", "", "oh hell"] {
             let want = t.encode(text, false).expect("encode").len() as u64;
             assert_eq!(count_exact(&t, text).expect("count"), want, "{text:?}");
+        }
+        // Long messages go through the cache: the second count comes from it and must agree,
+        // and a different text of the same length must not be taken for it.
+        let counter = TokenCounter::Exact(Box::new(t.clone()), CountCache::new());
+        let long = "hello ".repeat(60);
+        let other = "oh hel".repeat(60);
+        for text in [&long, &long, &other, &other] {
+            let want = t.encode(text.as_str(), false).expect("encode").len() as u64;
+            assert_eq!(counter.message_tokens(text), want + PER_MESSAGE_OVERHEAD);
         }
     }
 }
