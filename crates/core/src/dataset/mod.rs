@@ -30,6 +30,7 @@ mod record;
 mod samples;
 mod source;
 mod tokens;
+mod v4;
 mod validate;
 
 pub use convert::{convert_to_openai_messages, ConvertSummary};

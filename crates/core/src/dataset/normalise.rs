@@ -16,7 +16,7 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
-    fn new(code: &'static str, path: Option<String>, message: impl Into<String>) -> Self {
+    pub(super) fn new(code: &'static str, path: Option<String>, message: impl Into<String>) -> Self {
         Draft {
             code,
             path,
@@ -106,7 +106,9 @@ pub(crate) fn normalise<'r>(
     scaffolding_override: Option<&Scaffolding>,
 ) -> Normalisation<'r> {
     match format {
-        DatasetFormat::BrightrunLoraV4 => normalise_v4(rec, conversation_override, scaffolding_override),
+        DatasetFormat::BrightrunLoraV4 => {
+            super::v4::normalise_v4(rec, conversation_override, scaffolding_override)
+        }
         DatasetFormat::BrightrunTurns => chat(rec, &rec.turns, "turns", false),
         DatasetFormat::OpenaiMessages => chat(rec, &rec.messages, "messages", false),
         DatasetFormat::Sharegpt => chat(rec, &rec.conversations, "conversations", true),
@@ -136,7 +138,7 @@ fn parse_role(name: &str) -> Option<Role> {
 
 /// Reads a required text field, or explains why it cannot be used. `place` gives the field's path
 /// and its name for a person; it is called only on error, keeping allocations off the hot path.
-fn text_field<'r>(
+pub(super) fn text_field<'r>(
     value: &'r Text<'r>,
     missing_code: &'static str,
     errors: &mut Vec<Draft>,
@@ -157,12 +159,12 @@ fn text_field<'r>(
 }
 
 /// `place` for a top-level field.
-fn top(field: &'static str) -> impl Fn() -> (String, String) {
+pub(super) fn top(field: &'static str) -> impl Fn() -> (String, String) {
     move || (format!("$.{field}"), format!("`{field}`"))
 }
 
 /// Reads a list of chat messages; `sharegpt` reads `from`/`value` first.
-fn messages<'r>(
+pub(super) fn messages<'r>(
     list: &'r List<RawMessage<'r>>,
     field: &str,
     sharegpt: bool,
@@ -247,7 +249,7 @@ fn messages<'r>(
 
 /// Adds the order warnings and drops trailing non-assistant turns so the example ends on its target.
 /// Returns false (with an error) when there is no assistant turn at all.
-fn finish_order(
+pub(super) fn finish_order(
     msgs: &mut Vec<(Role, Cow<'_, str>)>,
     errors: &mut Vec<Draft>,
     warnings: &mut Vec<Draft>,
@@ -343,7 +345,7 @@ fn chat<'r>(
 }
 
 /// An optional text field: absent, null or empty is fine; another type is an error.
-fn optional_text<'r>(value: &'r Text<'r>, path: &str, errors: &mut Vec<Draft>) -> Option<&'r str> {
+pub(super) fn optional_text<'r>(value: &'r Text<'r>, path: &str, errors: &mut Vec<Draft>) -> Option<&'r str> {
     match value {
         Text::Missing | Text::Null => None,
         t => match t.as_str() {
@@ -416,97 +418,4 @@ fn prompt_completion<'r>(rec: &'r RawRecord<'r>) -> Normalisation<'r> {
             (Role::Assistant, Cow::Borrowed(completion)),
         ],
     )
-}
-
-fn scaffolding_of(rec: &RawRecord<'_>) -> Option<Scaffolding> {
-    let Some(Obj::Fields(meta)) = &rec.conversation_metadata else {
-        return None;
-    };
-    let keys = [
-        &meta.persona_archetype,
-        &meta.emotional_arc_key,
-        &meta.training_topic_key,
-    ];
-    let values = keys.map(|k| k.as_id().map(str::to_string));
-    values.iter().any(Option::is_some).then_some(values)
-}
-
-fn normalise_v4<'r>(
-    rec: &'r RawRecord<'r>,
-    conversation_override: Option<&'r str>,
-    scaffolding_override: Option<&Scaffolding>,
-) -> Normalisation<'r> {
-    let conversation_id = conversation_override
-        .or_else(|| rec.conversation_id.as_id())
-        .map(Cow::Borrowed);
-    let mut errors = Vec::new();
-    // A null target marks a user turn: skipped, not an error (the v4 generator writes one per user message).
-    let target = match &rec.target_response {
-        Text::Null => None,
-        t => text_field(t, codes::MISSING_FIELD, &mut errors, top("target_response")),
-    };
-    let user = text_field(
-        &rec.current_user_input,
-        codes::MISSING_FIELD,
-        &mut errors,
-        top("current_user_input"),
-    );
-    let history = match &rec.conversation_history {
-        Some(list) => messages(list, "conversation_history", false, &mut errors),
-        None => {
-            let msg = "`conversation_history` is missing";
-            errors.push(Draft::new(
-                codes::MISSING_FIELD,
-                Some("$.conversation_history".into()),
-                msg,
-            ));
-            Vec::new()
-        }
-    };
-    let system = optional_text(&rec.system_prompt, "$.system_prompt", &mut errors);
-    if !errors.is_empty() {
-        return Normalisation::Invalid(errors);
-    }
-    let (Some(user), Some(target)) = (user, target) else {
-        return match (user, &rec.target_response) {
-            (Some(_), Text::Null) => Normalisation::UserTurn,
-            _ => Normalisation::Invalid(errors),
-        };
-    };
-    let mut msgs = Vec::with_capacity(history.len() + 3);
-    if let Some(s) = system {
-        msgs.push((Role::System, Cow::Borrowed(s)));
-    }
-    let mut history = history;
-    // The generator repeats the current user input as the last history entry; keeping both would
-    // train on a duplicated user turn.
-    if let Some((Role::User, last)) = history.last() {
-        if last.trim() == user.trim() {
-            history.pop();
-        }
-    }
-    msgs.extend(history);
-    msgs.push((Role::User, Cow::Borrowed(user)));
-    msgs.push((Role::Assistant, Cow::Borrowed(target)));
-    let mut warnings = Vec::new();
-    finish_order(&mut msgs, &mut errors, &mut warnings);
-    let (quality, human_reviewed) = match &rec.training_metadata {
-        Some(Obj::Fields(m)) => (
-            match m.quality_score {
-                Text::Num(q, _) if q.is_finite() => Some(q),
-                _ => None,
-            },
-            m.human_reviewed == Text::Bool(true),
-        ),
-        _ => (None, false),
-    };
-    Normalisation::Example(Normalised {
-        conversation_id,
-        messages: msgs,
-        target_only: true,
-        warnings,
-        quality,
-        human_reviewed,
-        scaffolding: scaffolding_override.cloned().or_else(|| scaffolding_of(rec)),
-    })
 }
