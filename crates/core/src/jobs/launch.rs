@@ -98,7 +98,7 @@ pub async fn launch(
     let dataset = db::with(store, move |s| s.datasets().get(&dataset_id)).await?;
     check_dataset(&dataset)?;
 
-    let converted = convert(data_dir, &dataset, progress).await?;
+    let converted = training_file(data_dir, &dataset, progress).await?;
     let capabilities = client.capabilities().await?;
     let (gpu_type, gpu_name) = choose_gpu(&capabilities, request.gpu_type.as_deref())?;
     if !capabilities
@@ -217,7 +217,7 @@ pub async fn resume_submission(
     }
     let dataset_id = job.dataset_id.clone();
     let dataset = db::with(store, move |s| s.datasets().get(&dataset_id)).await?;
-    let converted = convert(data_dir, &dataset, progress).await?;
+    let converted = training_file(data_dir, &dataset, progress).await?;
     if converted.sha256 != job.dataset_sha256 {
         return Err(JobsError::DatasetNotReady {
             id: dataset.id,
@@ -323,18 +323,22 @@ fn check_dataset(dataset: &Dataset) -> Result<(), JobsError> {
     }
 }
 
-struct Converted {
-    path: PathBuf,
-    sha256: String,
+/// The training file of a library dataset, as uploaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrainingFile {
+    /// `<data>/converted/<library sha256>.openai.jsonl`.
+    pub path: PathBuf,
+    /// Its SHA-256 (the cluster's content address).
+    pub sha256: String,
 }
 
 /// Converts the library file once: the result is kept under `converted/<library sha256>.jsonl` (the
 /// conversion is deterministic, and writes through a temporary file, so a kept file is complete).
-async fn convert(
+pub async fn training_file(
     data_dir: &Path,
     dataset: &Dataset,
     progress: &mut (dyn FnMut(LaunchProgress) + Send),
-) -> Result<Converted, JobsError> {
+) -> Result<TrainingFile, JobsError> {
     let source = dataset.path_in(data_dir);
     let out = data_dir
         .join(CONVERTED_FOLDER)
@@ -357,7 +361,7 @@ async fn convert(
             convert_to_openai_messages(&source, &out, &opts, &|_, _| {}, &AtomicBool::new(false))?;
         }
         let sha256 = sha256_file(&out)?;
-        Ok::<_, JobsError>(Converted { path: out, sha256 })
+        Ok::<_, JobsError>(TrainingFile { path: out, sha256 })
     })
     .await
     .map_err(|e| JobsError::Task(e.to_string()))??;

@@ -20,7 +20,9 @@ pub use cancel::cancel_job;
 pub use clients::{ClientSource, FixedClients, KeyringClients};
 pub use error::JobsError;
 pub use events::{JobEvent, Notifier, RecordOnlyNotifier};
-pub use launch::{launch, resume_submission, LaunchProgress, LaunchRequest, Launched};
+pub use launch::{
+    launch, resume_submission, training_file, LaunchProgress, LaunchRequest, Launched, TrainingFile,
+};
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};
 
