@@ -45,6 +45,14 @@ pub enum Command {
     /// Add, test and remove clusters; start the local one.
     #[command(subcommand)]
     Cluster(crate::commands::cluster::ClusterCommand),
+    /// Launch a LoRA training run on a dataset (the local cluster by default).
+    Train(crate::commands::train::TrainArgs),
+    /// List, show, watch, cancel training jobs and read their logs.
+    #[command(subcommand)]
+    Jobs(crate::commands::jobs::JobsCommand),
+    /// List and show trained models (adapters) with their quality and lineage.
+    #[command(subcommand)]
+    Models(crate::commands::models::ModelsCommand),
 }
 
 /// `brightrun dataset …`

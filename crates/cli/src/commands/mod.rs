@@ -2,6 +2,10 @@
 
 pub mod cluster;
 mod dataset;
+mod follow;
+pub mod jobs;
+pub mod models;
+pub mod train;
 
 use std::path::PathBuf;
 
@@ -43,5 +47,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Dataset(command) => dataset::run(&ctx, command),
         Command::Cluster(command) => cluster::run(&ctx, command),
+        Command::Train(args) => train::run(&ctx, args),
+        Command::Jobs(command) => jobs::run(&ctx, command),
+        Command::Models(command) => models::run(&ctx, command),
     }
 }

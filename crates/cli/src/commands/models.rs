@@ -1,0 +1,120 @@
+//! `brightrun models …`: the trained adapters downloaded into the data folder, with quality and lineage.
+
+use std::path::Path;
+
+use brightrun_core::store::model_artifacts::ModelArtifact;
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::follow::job_json;
+use super::Context;
+use crate::error::Outcome;
+use crate::output::print_json;
+
+/// `brightrun models …`
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List trained models, newest first.
+    List,
+    /// Show one model with its lineage: dataset, configuration and job.
+    Show(IdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IdArgs {
+    /// The model's id (or its job's id).
+    pub id: String,
+}
+
+/// A model as the CLI prints it (`--json` contract): `adapter_dir` is absolute.
+pub fn model_json(data_dir: &Path, model: &ModelArtifact) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(model)?;
+    value["adapter_dir"] = json!(data_dir.join(&model.adapter_dir));
+    Ok(value)
+}
+
+/// Runs one `models` subcommand.
+pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
+    let (data_dir, store) = ctx.open_store()?;
+    match command {
+        ModelsCommand::List => {
+            let models = store.model_artifacts().list()?;
+            if ctx.json {
+                let values = models
+                    .iter()
+                    .map(|m| model_json(&data_dir, m))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                print_json(&values)?;
+            } else if models.is_empty() {
+                println!("No models yet.");
+            } else {
+                for m in &models {
+                    println!(
+                        "{}  rating {}/5  {}  {}",
+                        m.id,
+                        m.quality.rating,
+                        m.name,
+                        data_dir.join(&m.adapter_dir).display()
+                    );
+                }
+            }
+        }
+        ModelsCommand::Show(args) => {
+            let model = store.model_artifacts().find(&args.id)?;
+            let job = store.training_jobs().get(&model.job_id)?;
+            let dataset = store.datasets().get(&model.dataset_id).ok();
+            if ctx.json {
+                let mut value = model_json(&data_dir, &model)?;
+                value["lineage"] = json!({
+                    "dataset": dataset.as_ref().map(|d| json!({
+                        "id": d.id, "name": d.name, "sha256": d.sha256, "format": d.format,
+                        "training_file_sha256": model.dataset_sha256,
+                    })),
+                    "config": model.config,
+                    "job": job_json(&store, &job)?,
+                });
+                print_json(&value)?;
+            } else {
+                let q = &model.quality;
+                let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or("-".into());
+                println!("{}  {}", model.id, model.name);
+                println!("  adapter      {}", data_dir.join(&model.adapter_dir).display());
+                println!("  base model   {}", model.base_model);
+                println!(
+                    "  verified     {} ({} files, {} bytes)",
+                    model.verified,
+                    model.files.len(),
+                    model.bytes
+                );
+                println!(
+                    "  rating       {}/5{}",
+                    q.rating,
+                    if q.overfitting { " (overfitting)" } else { "" }
+                );
+                println!(
+                    "  train loss   {}   val loss {}   perplexity {}",
+                    num(q.final_train_loss),
+                    num(q.final_val_loss),
+                    num(q.perplexity)
+                );
+                println!(
+                    "  improvement  {}",
+                    q.improvement_pct
+                        .map(|p| format!("{p:.1} %"))
+                        .unwrap_or("-".into())
+                );
+                match &dataset {
+                    Some(d) => println!("  dataset      {} ({})", d.name, d.id),
+                    None => println!("  dataset      {}", model.dataset_id),
+                }
+                println!(
+                    "  job          {} ({}, {})",
+                    job.name,
+                    job.id,
+                    job.status.as_str()
+                );
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,343 @@
+//! `brightrun train DATASET`: launch a LoRA run on a cluster (the local one by default), and with `--wait`
+//! follow it to its downloaded, verified adapter. See docs/jobs.md for the flags, defaults and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context as _;
+use brightrun_core::cluster::local::{self, LocalOptions, LOCAL_AGENT_FOLDER};
+use brightrun_core::cluster::{client, client_for, ClusterClient, Keyring};
+use brightrun_core::jobs::{self, JobEvent, LaunchProgress, LaunchRequest};
+use brightrun_core::store::training_jobs::JobStatus;
+use brightrun_core::store::{import_dataset, Cluster, ClusterKind, ImportRequest, StoreAccess};
+use brightrun_core::training::estimator::ModelSpec;
+use brightrun_core::training::presets::Preset;
+use brightrun_core::training::Hyperparameters;
+use clap::{Args, ValueEnum};
+use serde_json::{json, Value};
+
+use super::follow::{self, event_line, job_json};
+use super::Context;
+use crate::error::{Outcome, UsageError};
+use crate::output::print_json;
+
+/// Name of the tiny model `train` builds for the local cluster when it offers no local model.
+pub const TINY_MODEL_NAME: &str = "tiny-llama";
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A library dataset id, or a dataset file (imported into the library first).
+    pub dataset: String,
+    /// Starting point for the hyperparameters (default conservative).
+    #[arg(long, value_enum, default_value = "conservative")]
+    pub preset: PresetArg,
+    /// Cluster name or id (default: the local cluster, started if it is not running).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Base model id as the cluster lists it (default: on the local cluster its first local model, else a
+    /// tiny model built once for it; elsewhere the cluster's first model).
+    #[arg(long)]
+    pub base_model: Option<String>,
+    /// Override one hyperparameter, e.g. --set max_steps=20 --set learning_rate=5e-4 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Name shown in lists (default "<dataset> · <base model>").
+    #[arg(long)]
+    pub name: Option<String>,
+    /// GPU type (default the cluster's first; `cpu` on a machine without GPUs).
+    #[arg(long)]
+    pub gpu_type: Option<String>,
+    /// GPUs to use.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub gpu_count: u32,
+    /// Spot capacity (cheaper, interruptible) instead of on-demand.
+    #[arg(long)]
+    pub spot: bool,
+    /// The cluster stops the job past this many hours (1–72).
+    #[arg(long, default_value_t = 24.0)]
+    pub max_duration_hours: f64,
+    /// Launch even if the estimate exceeds what remains of the monthly budget.
+    #[arg(long)]
+    pub max_budget_override: bool,
+    /// Follow the job until it ends and its adapter is downloaded (exit 0 completed, 1 failed/cancelled).
+    #[arg(long)]
+    pub wait: bool,
+    /// Python with brightrun_trainer installed, for the local cluster and its tiny model.
+    #[arg(long, value_name = "PYTHON")]
+    pub python: Option<PathBuf>,
+}
+
+/// `--preset` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    Conservative,
+    Balanced,
+    Aggressive,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(arg: PresetArg) -> Self {
+        match arg {
+            PresetArg::Conservative => Preset::Conservative,
+            PresetArg::Balanced => Preset::Balanced,
+            PresetArg::Aggressive => Preset::Aggressive,
+        }
+    }
+}
+
+/// Runs `brightrun train`.
+pub fn run(ctx: &Context, args: TrainArgs) -> anyhow::Result<Outcome> {
+    let hyperparameters = hyperparameters(args.preset.into(), &args.set)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(train(ctx, args, hyperparameters))
+}
+
+async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters) -> anyhow::Result<Outcome> {
+    let (data_dir, store) = ctx.open_store()?;
+    let store = follow::shared(store);
+    let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
+    let keyring = Keyring::from_env();
+    let http = client::http_client()?;
+    let wants_local = args
+        .cluster
+        .as_deref()
+        .is_none_or(|c| c.eq_ignore_ascii_case("local"));
+    let (cluster, client): (Cluster, ClusterClient) = if wants_local {
+        let options = LocalOptions {
+            data_dir: data_dir.clone(),
+            agent_bin: None,
+            python: args.python.clone(),
+            check_python: true,
+        };
+        let running = local::ensure_running(store.as_ref(), &keyring, &http, &options).await?;
+        client_for(store.as_ref(), &keyring, &http, &running.cluster.id).await?
+    } else {
+        let name = args.cluster.as_deref().unwrap_or_default();
+        client_for(store.as_ref(), &keyring, &http, name).await?
+    };
+    let (base_model, model_spec) = base_model(&data_dir, &cluster, &client, &args).await?;
+
+    let request = LaunchRequest {
+        dataset_id,
+        cluster_id: cluster.id.clone(),
+        name: args.name.clone(),
+        base_model,
+        model_spec,
+        hyperparameters,
+        gpu_type: args.gpu_type.clone(),
+        gpu_count: args.gpu_count,
+        spot: args.spot,
+        max_duration_hours: args.max_duration_hours,
+        budget_override: args.max_budget_override,
+        retry_of: None,
+    };
+    let mut progress = |p: LaunchProgress| match p {
+        LaunchProgress::Converting(_) => eprintln!("Converting the dataset to openai_messages…"),
+        LaunchProgress::Uploading(p) if p.done == p.total => {
+            eprintln!("Dataset on the cluster ({} bytes).", p.total)
+        }
+        LaunchProgress::Uploading(_) => {}
+        LaunchProgress::Submitting => eprintln!("Submitting to {}…", cluster.name),
+    };
+    let launched = jobs::launch(&store, &data_dir, &client, request, &mut progress).await?;
+    let job = launched.job;
+    eprintln!("Job {} is {} on {}.", job.id, job.status.as_str(), cluster.name);
+
+    if !args.wait {
+        let value = store.with_store(|s| job_json(s, &job))?;
+        if ctx.json {
+            print_json(&json!({ "job": value, "budget": launched.budget }))?;
+        } else {
+            println!("{}", job.id);
+            eprintln!("Follow it with `brightrun jobs watch {}`.", job.id);
+        }
+        return Ok(Outcome::Success);
+    }
+
+    let json = ctx.json;
+    let mut print = |event: &JobEvent| {
+        match event {
+            // Metrics lines are the run's output; everything else is progress, on stderr.
+            JobEvent::Metrics { .. } if !json => {
+                if let Some(line) = event_line(event) {
+                    println!("{line}");
+                }
+            }
+            _ => {
+                if let Some(line) = event_line(event) {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    };
+    let ended = follow::follow(&store, &data_dir, std::slice::from_ref(&job.id), &mut print).await?;
+    let job = ended
+        .into_iter()
+        .next()
+        .context("the job disappeared from the store")?;
+    let model = store.with_store(|s| s.model_artifacts().by_job(&job.id))?;
+    if json {
+        let mut value = store.with_store(|s| job_json(s, &job))?;
+        value["metrics"] = serde_json::to_value(store.with_store(|s| s.metrics().list(&job.id))?)?;
+        let model = match &model {
+            Some(m) => super::models::model_json(&data_dir, m)?,
+            None => Value::Null,
+        };
+        print_json(&json!({ "job": value, "model": model }))?;
+    } else {
+        match (&job.status, &model) {
+            (JobStatus::Completed, Some(m)) => println!(
+                "Completed. Model {} in {} (rated {}/5).",
+                m.id,
+                data_dir.join(&m.adapter_dir).display(),
+                m.quality.rating
+            ),
+            (status, _) => {
+                println!("Job ended {}.", status.as_str());
+                if let Some(message) = &job.error_message {
+                    println!("  {message}");
+                }
+                if let Some(hint) = &job.error_hint {
+                    println!("  hint: {hint}");
+                }
+                if let Some(error) = &job.artifacts_error {
+                    println!("  download: {error}");
+                }
+            }
+        }
+    }
+    Ok(if job.status == JobStatus::Completed && model.is_some() {
+        Outcome::Success
+    } else {
+        Outcome::Invalid
+    })
+}
+
+/// The conservative defaults, the preset, then each `--set key=value` (a value is read as JSON when it
+/// parses, else as text; unknown keys and out-of-range values are refused).
+fn hyperparameters(preset: Preset, sets: &[String]) -> anyhow::Result<Hyperparameters> {
+    let mut h = Hyperparameters::default();
+    preset.apply_to(&mut h);
+    let mut value = serde_json::to_value(&h)?;
+    for set in sets {
+        let (key, raw) = set
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("--set {set:?}: expected KEY=VALUE")))?;
+        let key = key.trim();
+        let parsed =
+            serde_json::from_str::<Value>(raw.trim()).unwrap_or_else(|_| Value::String(raw.to_string()));
+        value[key] = parsed;
+    }
+    let h: Hyperparameters = serde_json::from_value(value).map_err(|e| UsageError(format!("--set: {e}")))?;
+    let errors = h.validate();
+    if !errors.is_empty() {
+        let text: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        return Err(UsageError(format!("invalid hyperparameters: {}", text.join("; "))).into());
+    }
+    Ok(h)
+}
+
+/// A library id as given, or the id of the file imported into the library.
+fn dataset_id(store: &jobs::SharedStore, data_dir: &Path, given: &str) -> anyhow::Result<String> {
+    let path = Path::new(given);
+    if path.is_file() {
+        eprintln!("Importing {} into the library…", path.display());
+        let imported = import_dataset(
+            store.as_ref(),
+            data_dir,
+            path,
+            &ImportRequest::default(),
+            &Default::default(),
+            &|_, _| {},
+            &AtomicBool::new(false),
+        )?;
+        return Ok(imported.dataset.id);
+    }
+    match store.with_store(|s| s.datasets().get(given)) {
+        Ok(dataset) => Ok(dataset.id),
+        Err(_) => Err(UsageError(format!(
+            "{given:?} is neither a file nor a dataset id in the library (see `brightrun dataset list`)"
+        ))
+        .into()),
+    }
+}
+
+/// The base model to train and, when its config is readable here, its shape for the estimate.
+async fn base_model(
+    data_dir: &Path,
+    cluster: &Cluster,
+    client: &ClusterClient,
+    args: &TrainArgs,
+) -> anyhow::Result<(String, Option<ModelSpec>)> {
+    let local_models = data_dir.join(LOCAL_AGENT_FOLDER).join("models");
+    let spec_of = |id: &str| -> Option<ModelSpec> {
+        if cluster.kind != ClusterKind::Local {
+            return None;
+        }
+        let config = std::fs::read_to_string(local_models.join(id).join("config.json")).ok()?;
+        ModelSpec::from_hf_config(&config).ok()
+    };
+    if let Some(model) = &args.base_model {
+        return Ok((model.clone(), spec_of(model)));
+    }
+    let capabilities = client.capabilities().await?;
+    if cluster.kind != ClusterKind::Local {
+        let first = capabilities
+            .base_models
+            .first()
+            .ok_or_else(|| UsageError(format!("cluster {} offers no base model", cluster.name)))?;
+        return Ok((first.id.clone(), None));
+    }
+    // Local: a model on this machine, never a hub download the user did not ask for.
+    if let Some(model) = capabilities.base_models.iter().find(|m| m.source == "local") {
+        return Ok((model.id.clone(), spec_of(&model.id)));
+    }
+    let out = local_models.join(TINY_MODEL_NAME);
+    let python = local::resolve_python(data_dir, args.python.as_deref());
+    eprintln!(
+        "The local cluster has no local base model: building the tiny test model into {}…",
+        out.display()
+    );
+    let status = tokio::process::Command::new(&python)
+        .args(["-m", "brightrun_trainer.tiny_model", "--out"])
+        .arg(&out)
+        .env("HF_HUB_OFFLINE", "1")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await
+        .with_context(|| format!("cannot run {}", python.display()))?;
+    if !status.success() {
+        anyhow::bail!(
+            "building the tiny model with {} failed ({status}); pass --base-model or --python",
+            python.display()
+        );
+    }
+    Ok((TINY_MODEL_NAME.to_string(), spec_of(TINY_MODEL_NAME)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_override_the_preset_and_bad_ones_are_refused() {
+        let h = hyperparameters(
+            Preset::Balanced,
+            &["max_steps=12".into(), "learning_rate=5e-4".into()],
+        )
+        .unwrap();
+        assert_eq!(h.max_steps, Some(12));
+        assert_eq!(h.learning_rate, 5e-4);
+        assert_eq!(h.batch_size, 8);
+        assert!(hyperparameters(Preset::Balanced, &["no_such_key=1".into()]).is_err());
+        assert!(hyperparameters(Preset::Balanced, &["max_steps".into()]).is_err());
+        assert!(hyperparameters(Preset::Balanced, &["lora_rank=5".into()]).is_err());
+    }
+}
