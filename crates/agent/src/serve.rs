@@ -56,10 +56,11 @@ fn write_discovery(data_dir: &Path, url: &str) -> Result<(), AgentError> {
 
 /// Runs the agent until a shutdown signal.
 pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
-    let paths = Paths::new(&options.data_dir);
-    paths
-        .create_all()
-        .map_err(|e| AgentError::io(format!("cannot create {}", paths.data_dir.display()), e))?;
+    let cannot_create = |e| AgentError::io(format!("cannot create {}", options.data_dir.display()), e);
+    std::fs::create_dir_all(&options.data_dir).map_err(cannot_create)?;
+    // The trainer runs in the job's folder and gets absolute paths; a relative --data-dir would break them.
+    let paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
+    paths.create_all().map_err(cannot_create)?;
     let _lock = lock_data_dir(&paths.data_dir)?;
     let db = Db::open(&paths.database)?;
     {

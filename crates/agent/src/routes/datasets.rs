@@ -146,6 +146,19 @@ pub async fn put_dataset(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    // An error may leave part of the body unread; closing the connection keeps a client from sending its next
+    // request on a connection the server has given up on.
+    upload(state, sha256, headers, body)
+        .await
+        .map_err(|e| e.header("connection", "close"))
+}
+
+async fn upload(
+    state: Arc<AppState>,
+    sha256: String,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let sha256 = check_sha256(&sha256)?;
     let final_path = state.paths.dataset(&sha256);
     if let Ok(meta) = tokio::fs::metadata(&final_path).await {
