@@ -1,6 +1,6 @@
 //! The typed IPC surface: one builder serves the running app and the bindings export.
 
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands;
 
@@ -9,7 +9,30 @@ pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
 
 /// Every command and event the UI can reach. `run()` mounts it; the `export_bindings` test writes it out.
 pub fn specta_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app::app_info])
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app::app_info,
+            commands::datasets::import_datasets,
+            commands::datasets::cancel_import,
+            commands::datasets::pick_dataset_files,
+            commands::datasets::list_datasets,
+            commands::datasets::dataset_library_stats,
+            commands::datasets::get_dataset,
+            commands::datasets::dataset_samples,
+            commands::datasets::update_dataset,
+            commands::datasets::delete_dataset,
+            commands::datasets::restore_dataset,
+            commands::clusters::list_clusters,
+            commands::clusters::add_cluster,
+            commands::clusters::test_cluster,
+            commands::clusters::update_cluster,
+            commands::clusters::remove_cluster,
+            commands::clusters::local_cluster_status,
+            commands::clusters::start_local_cluster,
+            commands::clusters::stop_local_cluster,
+            commands::clusters::prepare_local_cluster,
+        ])
+        .events(collect_events![commands::datasets::DatasetImportProgress])
 }
 
 /// The TypeScript exporter with the settings the UI expects.

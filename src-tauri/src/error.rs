@@ -8,6 +8,16 @@ use serde::Serialize;
 pub enum ErrorCode {
     /// The app's data folder is missing or cannot be read.
     DataDirUnavailable,
+    /// The dataset or cluster asked for does not exist (deleted elsewhere): the UI goes back to the list.
+    NotFound,
+    /// A value the user typed is not acceptable (empty name, bad URL, duplicate name): shown by the form.
+    InvalidInput,
+    /// The OS keyring is missing, locked or has no key: the UI shows the keyring's own advice.
+    Keyring,
+    /// The local cluster's trainer Python stack is missing: the UI offers "Prepare".
+    PythonStackMissing,
+    /// The user cancelled the operation: nothing to show.
+    Cancelled,
     /// Anything the UI cannot act on beyond showing the message.
     Internal,
 }

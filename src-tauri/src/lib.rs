@@ -4,6 +4,9 @@
 
 pub mod bindings;
 pub mod commands;
+mod core_errors;
+pub mod core_state;
+pub mod dto;
 pub mod environment;
 pub mod error;
 pub mod state;
@@ -15,6 +18,7 @@ pub use bindings::specta_builder;
 
 use crate::environment::AppEnvironment;
 use crate::error::StartupError;
+use crate::core_state::CoreState;
 use crate::state::AppState;
 
 /// Starts the desktop app and blocks until it exits.
@@ -37,6 +41,9 @@ pub fn run() {
                 data_dir = %state.data_dir().display(),
                 "BrightRun starting"
             );
+            // The keyring service is the flavour's identifier, like the data folder: builds never share keys.
+            let core = CoreState::open(state.data_dir(), state.identifier())?;
+            app.manage(core);
             app.manage(state);
             tray::install(app)?;
             Ok(())

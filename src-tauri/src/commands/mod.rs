@@ -3,3 +3,5 @@
 //! Commands must live in modules: declared in `lib.rs` their generated `__cmd__` macros collide.
 
 pub mod app;
+pub mod clusters;
+pub mod datasets;

@@ -1,0 +1,204 @@
+//! Cluster commands for the Settings page: list, add (key to the OS keyring), test, edit, remove, and the
+//! built-in local cluster (status, start, stop, prepare its Python stack). API keys come in from the form
+//! and go to the keyring; no command ever returns one.
+
+use brightrun_core::cluster::client::parse_base_url;
+use brightrun_core::cluster::local::{self, LocalError, LocalOptions, PREPARE_COMMAND};
+use brightrun_core::cluster::{self, Sensitive};
+use brightrun_core::store::StoreAccess;
+use tauri::State;
+
+use crate::core_errors::join_error;
+use crate::core_state::CoreState;
+use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView};
+use crate::error::{AppError, ErrorCode};
+
+/// Every cluster, local first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_clusters(core: State<'_, CoreState>) -> Result<Vec<ClusterView>, AppError> {
+    list(&core)
+}
+
+/// Adds a remote cluster; its key goes to the OS keyring.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_cluster(
+    core: State<'_, CoreState>,
+    name: String,
+    url: String,
+    api_key: String,
+) -> Result<ClusterView, AppError> {
+    add(&core, &name, &url, Sensitive::new(api_key)).await
+}
+
+/// Health and capabilities of a cluster, recorded on it.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_cluster(core: State<'_, CoreState>, id: String) -> Result<ClusterTestView, AppError> {
+    test(&core, &id).await
+}
+
+/// Changes a cluster's URL and/or key (a key replaces the one in the keyring).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_cluster(
+    core: State<'_, CoreState>,
+    id: String,
+    url: Option<String>,
+    api_key: Option<String>,
+) -> Result<ClusterView, AppError> {
+    update(&core, &id, url.as_deref(), api_key.map(Sensitive::new)).await
+}
+
+/// Removes a cluster and its keyring entry.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_cluster(core: State<'_, CoreState>, id: String) -> Result<ClusterView, AppError> {
+    remove(&core, &id).await
+}
+
+/// Whether the local cluster runs, and whether its Python stack is there.
+#[tauri::command]
+#[specta::specta]
+pub async fn local_cluster_status(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
+    local_status(&core).await
+}
+
+/// Starts the local cluster (or finds it running).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_local_cluster(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
+    start_local(&core).await
+}
+
+/// Stops the local cluster; running jobs checkpoint and resume at its next start.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_local_cluster(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
+    local::stop(core.data_dir());
+    local_status(&core).await
+}
+
+/// Installs the trainer's Python stack into the data folder (minutes), then reports the status.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_local_cluster(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
+    local::prepare(core.data_dir())
+        .await
+        .map_err(cluster::ClusterError::from)?;
+    local_status(&core).await
+}
+
+/// The clusters table.
+pub fn list(core: &CoreState) -> Result<Vec<ClusterView>, AppError> {
+    let clusters = core.store.with_store(|s| s.clusters().list())?;
+    Ok(clusters.into_iter().map(ClusterView::from).collect())
+}
+
+/// Row and key together (the core undoes the row if the keyring refuses).
+pub async fn add(
+    core: &CoreState,
+    name: &str,
+    url: &str,
+    key: Sensitive<String>,
+) -> Result<ClusterView, AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::new(ErrorCode::InvalidInput, "Give the cluster a name."));
+    }
+    let added = cluster::add_cluster(&*core.store, &core.keyring, name.trim(), url.trim(), key).await?;
+    Ok(added.into())
+}
+
+/// The core's connection test.
+pub async fn test(core: &CoreState, id: &str) -> Result<ClusterTestView, AppError> {
+    Ok(cluster::test_cluster(&*core.store, &core.keyring, &core.http, id)
+        .await?
+        .into())
+}
+
+/// New URL (checked like on add) and/or new key.
+pub async fn update(
+    core: &CoreState,
+    id: &str,
+    url: Option<&str>,
+    key: Option<Sensitive<String>>,
+) -> Result<ClusterView, AppError> {
+    let found = core.store.with_store(|s| s.clusters().find(id))?;
+    if let Some(url) = url {
+        let parsed = parse_base_url(url.trim()).map_err(cluster::ClusterError::from)?;
+        let url = parsed.as_str().trim_end_matches('/').to_owned();
+        core.store.with_store(|s| s.clusters().set_url(&found.id, &url))?;
+    }
+    if let Some(key) = key {
+        if key.expose().trim().is_empty() {
+            return Err(AppError::new(ErrorCode::InvalidInput, "The API key is empty."));
+        }
+        let key = Sensitive::new(key.expose().trim().to_owned());
+        let (keyring, cluster_id) = (core.keyring.clone(), found.id.clone());
+        tokio::task::spawn_blocking(move || keyring.set_api_key(&cluster_id, &key))
+            .await
+            .map_err(join_error)??;
+    }
+    let updated = core.store.with_store(|s| s.clusters().find(&found.id))?;
+    Ok(updated.into())
+}
+
+/// Key first, then the row.
+pub async fn remove(core: &CoreState, id: &str) -> Result<ClusterView, AppError> {
+    Ok(cluster::remove_cluster(&*core.store, &core.keyring, id)
+        .await?
+        .into())
+}
+
+/// Running (its discovery file names a live process), else stopped or missing its Python stack.
+pub async fn local_status(core: &CoreState) -> Result<LocalClusterView, AppError> {
+    let data_dir = core.data_dir();
+    let agent_dir = data_dir.join(local::LOCAL_AGENT_FOLDER);
+    let python = local::resolve_python(data_dir, None);
+    let cluster = core
+        .store
+        .with_store(|s| s.clusters().local())?
+        .map(ClusterView::from);
+    let mut view = LocalClusterView {
+        state: "stopped".to_owned(),
+        url: None,
+        pid: None,
+        python: python.display().to_string(),
+        detail: None,
+        prepare_command: PREPARE_COMMAND.to_owned(),
+        log: local::log_path(&agent_dir).display().to_string(),
+        cluster,
+    };
+    if let Some(running) = local::read_discovery(&agent_dir).filter(|d| local::is_alive(d.pid)) {
+        view.state = "running".to_owned();
+        view.url = Some(running.url);
+        view.pid = Some(running.pid);
+        return Ok(view);
+    }
+    match local::check_python(&python).await {
+        Ok(()) => {}
+        Err(LocalError::PythonStackMissing { detail, .. }) => {
+            view.state = "python_missing".to_owned();
+            view.detail = Some(detail);
+        }
+        Err(other) => return Err(cluster::ClusterError::from(other).into()),
+    }
+    Ok(view)
+}
+
+/// The core's `ensure_running`, checking the Python stack first.
+pub async fn start_local(core: &CoreState) -> Result<LocalClusterView, AppError> {
+    let options = LocalOptions {
+        data_dir: core.data_dir().to_path_buf(),
+        agent_bin: None,
+        python: None,
+        check_python: true,
+    };
+    local::ensure_running(&*core.store, &core.keyring, &core.http, &options).await?;
+    local_status(core).await
+}
+
+#[cfg(test)]
+#[path = "clusters_tests.rs"]
+mod tests;

@@ -1,0 +1,215 @@
+//! The cluster handlers against a real `brightrun-agent` on 127.0.0.1:0, a real SQLite file and the real OS
+//! keyring (run under scripts/with-session.sh, which provides an unlocked one).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use super::*;
+
+/// `BRIGHTRUN_AGENT_BIN`, else the workspace's `target/debug/brightrun-agent`, else this build's target folder.
+fn agent_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("BRIGHTRUN_AGENT_BIN") {
+        return PathBuf::from(path);
+    }
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/brightrun-agent");
+    let own = std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("debug/brightrun-agent"));
+    [Some(workspace), own]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("these tests talk to a real agent: run `cargo build -p brightrun-agent` first")
+        })
+}
+
+/// A real agent with one API key; killed on drop.
+struct Agent {
+    child: std::process::Child,
+    url: String,
+    key: String,
+    _data: tempfile::TempDir,
+}
+
+impl Agent {
+    fn start() -> Self {
+        let bin = agent_bin();
+        let data = tempfile::tempdir().unwrap();
+        let created = std::process::Command::new(&bin)
+            .args(["keys", "create", "--data-dir"])
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert!(created.status.success(), "keys create failed");
+        let key = String::from_utf8(created.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_owned();
+        let mut child = std::process::Command::new(&bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--python",
+                "/nonexistent/python",
+                "--data-dir",
+            ])
+            .arg(data.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let url = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("listening on ").map(|u| u.trim().to_owned()))
+            .expect("the agent announces its address");
+        Agent {
+            child,
+            url,
+            key,
+            _data: data,
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A store in a temporary folder and a keyring service of its own; panics when no keyring answers.
+fn open_core() -> (tempfile::TempDir, CoreState) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("app.brightrun.desktop.test.app-{}", uuid::Uuid::new_v4());
+    let core = CoreState::open(dir.path(), &service).unwrap();
+    if let Err(err) = core.keyring.check() {
+        panic!("these tests need the OS keyring: run them under scripts/with-session.sh ({err})");
+    }
+    (dir, core)
+}
+
+/// Every file of the data folder, to look for a key in.
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(all_bytes(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.extend(bytes);
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
+    let agent = Agent::start();
+    let (dir, core) = open_core();
+
+    let added = add(&core, "GPU box", &agent.url, Sensitive::new(agent.key.clone()))
+        .await
+        .unwrap();
+    assert_eq!(added.kind, "remote");
+    assert_eq!(list(&core).unwrap().len(), 1);
+
+    let report = test(&core, &added.id).await.unwrap();
+    assert_eq!(report.status, "ok", "{:?}", report.error);
+    let caps = report.capabilities.expect("capabilities with a good key");
+    assert!(
+        !caps.gpus.is_empty(),
+        "the agent offers at least the cpu GPU type"
+    );
+    assert!(report.agent_version.is_some());
+    let listed = list(&core).unwrap();
+    assert_eq!(listed[0].last_status.as_deref(), Some("ok"));
+    assert!(
+        listed[0].capabilities.is_some(),
+        "capabilities are cached on the row"
+    );
+
+    // A wrong key is a report, not an error; the right one makes it ok again.
+    update(&core, &added.id, None, Some(Sensitive::new("wrong-key".into())))
+        .await
+        .unwrap();
+    assert_eq!(test(&core, &added.id).await.unwrap().status, "unauthorized");
+    update(
+        &core,
+        &added.id,
+        Some(&agent.url),
+        Some(Sensitive::new(agent.key.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(test(&core, &added.id).await.unwrap().status, "ok");
+
+    // The key never reaches the database (nor its WAL), nor anything the UI receives.
+    assert!(
+        !contains(&all_bytes(dir.path()), &agent.key),
+        "the key leaked into the data folder"
+    );
+    let json = serde_json::to_string(&list(&core).unwrap()).unwrap();
+    assert!(!json.contains(&agent.key));
+
+    let removed = remove(&core, &added.id).await.unwrap();
+    assert_eq!(removed.id, added.id);
+    assert!(list(&core).unwrap().is_empty());
+    assert!(
+        core.keyring.api_key(&added.id).is_err(),
+        "removing a cluster deletes its keyring entry"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_stored() {
+    let (_dir, core) = open_core();
+    let no_name = add(&core, " ", "http://127.0.0.1:1", Sensitive::new("k".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(no_name.code, ErrorCode::InvalidInput);
+    let bad_url = add(&core, "x", "ftp://host", Sensitive::new("k".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(bad_url.code, ErrorCode::InvalidInput);
+    let with_credentials = add(&core, "x", "http://user:secret@host", Sensitive::new("k".into()))
+        .await
+        .unwrap_err();
+    assert!(!with_credentials.message.contains("secret"));
+    assert!(list(&core).unwrap().is_empty());
+    let unreachable = add(&core, "down", "http://127.0.0.1:9", Sensitive::new("k".into()))
+        .await
+        .unwrap();
+    assert_eq!(test(&core, &unreachable.id).await.unwrap().status, "unreachable");
+    remove(&core, &unreachable.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_local_cluster_reports_a_missing_python_stack_with_the_fix() {
+    let (_dir, core) = open_core();
+    // Point the local cluster at a Python that cannot import the trainer's stack.
+    let view = {
+        let _guard = PYTHON_ENV_LOCK.lock().await;
+        std::env::set_var(local::PYTHON_ENV, "/nonexistent/python3");
+        let view = local_status(&core).await;
+        std::env::remove_var(local::PYTHON_ENV);
+        view.unwrap()
+    };
+    assert_eq!(view.state, "python_missing");
+    assert!(view.detail.is_some());
+    assert_eq!(view.prepare_command, "brightrun cluster prepare-local");
+    assert!(view.url.is_none());
+}
+
+/// Tests that set `BRIGHTRUN_PYTHON` take turns.
+static PYTHON_ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -1,0 +1,285 @@
+//! The dataset handlers against a real SQLite file in a temporary data folder, with no window: progress
+//! events go to a list instead of the WebView.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::*;
+
+/// The real BrightHub v4 sample (12 conversations, 89 pairs, 44 with a target), kept beside the repository.
+fn v4_sample() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
+    assert!(path.is_file(), "the v4 sample is missing at {}", path.display());
+    path
+}
+
+fn open_core() -> (tempfile::TempDir, CoreState) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = CoreState::open(dir.path(), "app.brightrun.desktop.test.unused").unwrap();
+    (dir, core)
+}
+
+/// Imports `paths` through the handler and waits for the batch; returns every event it sent.
+async fn import(core: &CoreState, paths: &[PathBuf]) -> Vec<DatasetImportProgress> {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let sink: ProgressSink = Arc::new(move |e| seen.lock().unwrap().push(e));
+    let paths = paths.iter().map(|p| p.display().to_string()).collect();
+    let (tickets, running) = start_imports(core, paths, sink).unwrap();
+    running.await.unwrap();
+    let events = events.lock().unwrap().clone();
+    for ticket in tickets {
+        assert!(
+            core.import_flag(&ticket.import_id).is_none(),
+            "a finished import is forgotten"
+        );
+    }
+    events
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const OPENAI_LINE: &str =
+    r#"{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"}]}"#;
+
+#[tokio::test]
+async fn the_v4_sample_imports_ready_with_44_examples_and_its_report() {
+    let (_dir, core) = open_core();
+    let events = import(&core, &[v4_sample()]).await;
+    let stages: Vec<&str> = events.iter().map(|e| e.stage.as_str()).collect();
+    assert_eq!(stages.first(), Some(&"queued"));
+    assert_eq!(stages.last(), Some(&"done"), "events: {stages:?}");
+    assert!(stages.contains(&"validating"));
+    let done = events.last().unwrap();
+    assert_eq!(done.message.as_deref(), Some("added"));
+    assert_eq!(done.bytes_done, done.bytes_total);
+    assert!(done.bytes_total > 0.0);
+
+    let page = list(&core, &DatasetListQuery::default()).unwrap();
+    assert_eq!(page.total, 1.0);
+    let d = &page.items[0];
+    assert_eq!(d.name, "EQ-12-conversations-demo");
+    assert_eq!(d.status, "ready");
+    assert!(d.ready);
+    assert_eq!(d.format.as_deref(), Some("brightrun_lora_v4"));
+    assert_eq!(d.training_examples, 44.0);
+    assert_eq!(d.conversations, 12.0);
+    assert_eq!(Some(d.id.clone()), done.dataset_id);
+
+    let stats = library_stats(&core).unwrap();
+    assert_eq!(
+        stats,
+        LibraryStats {
+            datasets: 1.0,
+            ready: 1.0,
+            conversations: 12.0,
+            training_examples: 44.0
+        }
+    );
+
+    let detail = detail(&core, &d.id).unwrap();
+    let report = detail.report.expect("a ready dataset has its report");
+    assert_eq!(report.training_examples, 44.0);
+    assert!(report.quality.is_some(), "v4 carries quality scores");
+    assert!(report.scaffolding.iter().any(|s| s.name == "personas"));
+    assert!(!report.histogram.is_empty());
+    assert!(report.readiness.iter().all(|c| c.passed));
+
+    // The same bytes again: the same entry, not a second one.
+    let again = import(&core, &[v4_sample()]).await;
+    assert_eq!(
+        again.last().unwrap().message.as_deref(),
+        Some("already in the library")
+    );
+    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 1.0);
+}
+
+#[tokio::test]
+async fn samples_are_paged_chat_messages_with_the_system_prompt() {
+    let (_dir, core) = open_core();
+    import(&core, &[v4_sample()]).await;
+    let id = list(&core, &DatasetListQuery::default()).unwrap().items[0]
+        .id
+        .clone();
+    let first = samples(&core, &id, 0, 5).await.unwrap();
+    assert_eq!(first.len(), 5);
+    for sample in &first {
+        assert_eq!(sample.messages.first().unwrap().role, "system");
+        assert_eq!(sample.messages.last().unwrap().role, "assistant");
+    }
+    let next = samples(&core, &id, 5, 5).await.unwrap();
+    assert_eq!(next.len(), 5);
+    assert_ne!(first[0].line, next[0].line, "offset moves through the file");
+    let tail = samples(&core, &id, 40, 100).await.unwrap();
+    assert_eq!(tail.len(), 4, "44 examples in all");
+    let missing = samples(&core, "no-such-id", 0, 5).await.unwrap_err();
+    assert_eq!(missing.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_folder_imports_its_dataset_files_and_a_broken_line_is_reported_with_its_number() {
+    let (_dir, core) = open_core();
+    let folder = tempfile::tempdir().unwrap();
+    write(
+        folder.path(),
+        "good.jsonl",
+        &format!("{OPENAI_LINE}\n{OPENAI_LINE}\n"),
+    );
+    write(
+        folder.path(),
+        "broken.jsonl",
+        &format!("{OPENAI_LINE}\n{OPENAI_LINE}\n{{not json\n"),
+    );
+    write(folder.path(), "notes.txt", "not a dataset");
+    let events = import(&core, &[folder.path().to_path_buf()]).await;
+    let files: std::collections::BTreeSet<&str> = events.iter().map(|e| e.file.as_str()).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        ["broken.jsonl", "good.jsonl"]
+    );
+
+    let broken = list(
+        &core,
+        &DatasetListQuery {
+            status: Some("error".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(broken.total, 1.0);
+    let report = detail(&core, &broken.items[0].id).unwrap().report.unwrap();
+    let issue = report.issues.iter().find(|i| i.severity == "error").unwrap();
+    assert_eq!(issue.line, 3.0);
+    assert_eq!(issue.code, "invalid_json");
+    assert!(issue.suggestion.is_some());
+}
+
+#[tokio::test]
+async fn the_list_sorts_filters_searches_and_pages() {
+    let (_dir, core) = open_core();
+    let folder = tempfile::tempdir().unwrap();
+    let small = write(folder.path(), "alpha chat.jsonl", &format!("{OPENAI_LINE}\n"));
+    import(&core, &[v4_sample(), small]).await;
+    let names = |query: DatasetListQuery| -> Vec<String> {
+        list(&core, &query)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
+    };
+    let sorted = |sort: &str| DatasetListQuery {
+        sort: Some(sort.into()),
+        ..Default::default()
+    };
+    assert_eq!(names(sorted("name")), ["alpha chat", "EQ-12-conversations-demo"]);
+    assert_eq!(
+        names(sorted("name-desc")),
+        ["EQ-12-conversations-demo", "alpha chat"]
+    );
+    assert_eq!(
+        names(sorted("most-examples")),
+        ["EQ-12-conversations-demo", "alpha chat"]
+    );
+    assert_eq!(
+        names(sorted("fewest-examples")),
+        ["alpha chat", "EQ-12-conversations-demo"]
+    );
+    let v4_only = DatasetListQuery {
+        format: Some("brightrun_lora_v4".into()),
+        ..Default::default()
+    };
+    assert_eq!(names(v4_only), ["EQ-12-conversations-demo"]);
+    let not_ready = DatasetListQuery {
+        ready: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(not_ready),
+        ["alpha chat"],
+        "one pair is not enough to be ready"
+    );
+    let search = DatasetListQuery {
+        search: Some("ALPHA".into()),
+        ..Default::default()
+    };
+    assert_eq!(names(search), ["alpha chat"]);
+    let second_page = list(
+        &core,
+        &DatasetListQuery {
+            sort: Some("name".into()),
+            page: 2,
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(second_page.total, 2.0);
+    assert_eq!(second_page.items[0].name, "EQ-12-conversations-demo");
+    let bad = list(&core, &sorted("loudest")).unwrap_err();
+    assert_eq!(bad.code, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn delete_moves_to_the_trash_and_restore_brings_it_back_and_edits_stick() {
+    let (_dir, core) = open_core();
+    import(&core, &[v4_sample()]).await;
+    let id = list(&core, &DatasetListQuery::default()).unwrap().items[0]
+        .id
+        .clone();
+
+    let edited = update(&core, &id, Some("Coaching v4"), Some("from BrightHub")).unwrap();
+    assert_eq!(edited.name, "Coaching v4");
+    assert_eq!(edited.description.as_deref(), Some("from BrightHub"));
+    assert_eq!(
+        update(&core, &id, Some("  "), None).unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+
+    let deleted = delete(&core, &id).unwrap();
+    assert!(deleted.deleted_at.is_some());
+    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 0.0);
+    assert_eq!(library_stats(&core).unwrap().datasets, 0.0);
+    let trash = DatasetListQuery {
+        trash: true,
+        ..Default::default()
+    };
+    assert_eq!(list(&core, &trash).unwrap().items[0].id, id);
+
+    let restored = restore(&core, &id).unwrap();
+    assert!(restored.deleted_at.is_none());
+    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 1.0);
+    assert_eq!(list(&core, &trash).unwrap().total, 0.0);
+}
+
+#[tokio::test]
+async fn a_cancelled_import_leaves_nothing_and_unknown_ids_cannot_be_cancelled() {
+    let (_dir, core) = open_core();
+    let ticket = ImportTicket {
+        import_id: "manual".into(),
+        file: "EQ-12-conversations-demo.jsonl".into(),
+    };
+    let flag = core.register_import(&ticket.import_id);
+    assert!(cancel(&core, "manual"));
+    assert!(!cancel(&core, "never-started"));
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let sink: ProgressSink = Arc::new(move |e| seen.lock().unwrap().push(e));
+    import_one(&core, &ticket, &v4_sample(), &flag, &sink);
+    assert_eq!(events.lock().unwrap().last().unwrap().stage, "cancelled");
+    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 0.0);
+}
+
+#[test]
+fn nothing_to_import_is_the_callers_mistake() {
+    let empty = tempfile::tempdir().unwrap();
+    let error = expand_paths(&[empty.path().display().to_string()]).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput);
+    assert!(is_dataset_file(std::path::Path::new("a/B.JSONL.GZ")));
+    assert!(!is_dataset_file(std::path::Path::new("a/b.txt")));
+}
