@@ -62,6 +62,9 @@ pub struct PassSummary {
     pub remaining: usize,
 }
 
+/// What a finished download task hands back: its job, and the model id with its notification.
+type DownloadOutcome = (String, Result<(String, Option<Notification>), JobsError>);
+
 enum Command {
     PollNow,
     Stop,
@@ -81,7 +84,7 @@ pub struct Poller {
     events: broadcast::Sender<JobEvent>,
     config: PollerConfig,
     clusters: HashMap<String, ClusterState>,
-    downloads: JoinSet<(String, Result<(String, Option<Notification>), JobsError>)>,
+    downloads: JoinSet<DownloadOutcome>,
     downloading: HashSet<String>,
 }
 
@@ -349,10 +352,7 @@ impl Poller {
         });
     }
 
-    async fn finish_download(
-        &mut self,
-        done: Result<(String, Result<(String, Option<Notification>), JobsError>), tokio::task::JoinError>,
-    ) {
+    async fn finish_download(&mut self, done: Result<DownloadOutcome, tokio::task::JoinError>) {
         let Ok((job_id, result)) = done else {
             return; // aborted on stop; the download resumes on the next start
         };
