@@ -31,8 +31,30 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::clusters::start_local_cluster,
             commands::clusters::stop_local_cluster,
             commands::clusters::prepare_local_cluster,
+            commands::training::training_defaults,
+            commands::training::ensure_local_cluster,
+            commands::training::cluster_options,
+            commands::training::estimate_training,
+            commands::training::preview_job,
+            commands::training::launch_training,
+            commands::jobs::list_jobs,
+            commands::jobs::job_detail,
+            commands::jobs::poll_jobs_now,
+            commands::jobs::cancel_job,
+            commands::jobs::retry_job,
+            commands::models::list_models,
+            commands::models::model_detail,
+            commands::costs::cost_summary,
+            commands::costs::cost_csv,
+            commands::notifications::list_notifications,
+            commands::notifications::mark_notifications_read,
         ])
-        .events(collect_events![commands::datasets::DatasetImportProgress])
+        .events(collect_events![
+            commands::datasets::DatasetImportProgress,
+            crate::poller::JobEvents,
+            crate::notify::OpenJob,
+            commands::training::LaunchProgressEvent,
+        ])
 }
 
 /// The TypeScript exporter with the settings the UI expects.

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     PythonStackMissing,
     /// The user cancelled the operation: nothing to show.
     Cancelled,
+    /// The launch's estimate exceeds what remains of the monthly budget; the UI offers "Override budget".
+    OverBudget,
     /// Anything the UI cannot act on beyond showing the message.
     Internal,
 }

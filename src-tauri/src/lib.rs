@@ -9,6 +9,8 @@ pub mod core_state;
 pub mod dto;
 pub mod environment;
 pub mod error;
+pub mod notify;
+pub mod poller;
 pub mod state;
 mod tray;
 
@@ -43,10 +45,22 @@ pub fn run() {
             );
             // The keyring service is the flavour's identifier, like the data folder: builds never share keys.
             let core = CoreState::open(state.data_dir(), state.identifier())?;
+            let jobs = poller::JobsRuntime::new(&core, state.data_dir());
             app.manage(core);
             app.manage(state);
+            app.manage(jobs);
+            poller::start(app.handle())?;
             tray::install(app)?;
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the app in the tray, still polling; the tray's Quit exits.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == "main" {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
         })
         .run(context);
 

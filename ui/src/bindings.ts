@@ -47,11 +47,54 @@ export const commands = {
 	stopLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("stop_local_cluster")),
 	/**  Installs the trainer's Python stack into the data folder (minutes), then reports the status. */
 	prepareLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("prepare_local_cluster")),
+	/**  Presets, ranges, clusters and ready datasets. */
+	trainingDefaults: () => typedError<TrainingDefaults, AppError>(__TAURI_INVOKE("training_defaults")),
+	/**  Makes sure the local cluster exists and runs (the configurator's default cluster); returns its id. */
+	ensureLocalCluster: () => typedError<ClusterChoice, AppError>(__TAURI_INVOKE("ensure_local_cluster")),
+	/**  What a cluster offers (GPU types, prices, base models), asked live. */
+	clusterOptions: (clusterId: string) => typedError<ClusterOptions, AppError>(__TAURI_INVOKE("cluster_options", { clusterId })),
+	/**  The estimate of the form and of each preset on the chosen GPU, the badge and the field issues. */
+	estimateTraining: (form: TrainingForm_Deserialize, gpu: GpuChoice | null) => typedError<TrainingEstimateView_Serialize, AppError>(__TAURI_INVOKE("estimate_training", { form, gpu })),
+	/**
+	 *  The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
+	 *  JSON text.
+	 */
+	previewJob: (form: TrainingForm_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_job", { form })),
+	/**
+	 *  Launches the job: convert, upload (progress as `LaunchProgressEvent`), submit, record; then asks the
+	 *  poller for a pass. A budget refusal is the error `over_budget` unless `budget_override` is set.
+	 */
+	launchTraining: (form: TrainingForm_Deserialize, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("launch_training", { form, budgetOverride })),
+	/**  Jobs, newest first, optionally of one status. */
+	listJobs: (status: string | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
+	/**  One job with its metrics, log tail and checkpoints; asks the poller for a fresh pass. */
+	jobDetail: (jobId: string) => typedError<JobDetail_Serialize, AppError>(__TAURI_INVOKE("job_detail", { jobId })),
+	/**  Asks the poller for a pass now. */
+	pollJobsNow: () => typedError<null, AppError>(__TAURI_INVOKE("poll_jobs_now")),
+	/**  Cancels a job with the user's reason. */
+	cancelJob: (jobId: string, reason: string) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("cancel_job", { jobId, reason })),
+	/**  Launches a job again as "<name> (Retry #n)", with `hyperparameters` when given (the suggested fix). */
+	retryJob: (jobId: string, hyperparameters: HyperparametersInput | null, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("retry_job", { jobId, hyperparameters, budgetOverride })),
+	/**  Trained adapters, newest first. */
+	listModels: () => typedError<ModelView_Serialize[], AppError>(__TAURI_INVOKE("list_models")),
+	/**  One adapter. */
+	modelDetail: (modelId: string) => typedError<ModelView_Serialize, AppError>(__TAURI_INVOKE("model_detail", { modelId })),
+	/**  Spend over the last `days` (7, 30 or 90). */
+	costSummary: (days: number) => typedError<CostSummary_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
+	/**  The period's records as CSV (recorded_at, job, name, kind, gpu, capacity, amount). */
+	costCsv: (days: number) => typedError<string, AppError>(__TAURI_INVOKE("cost_csv", { days })),
+	/**  Notifications, newest first. */
+	listNotifications: (unreadOnly: boolean) => typedError<NotificationList_Serialize, AppError>(__TAURI_INVOKE("list_notifications", { unreadOnly })),
+	/**  Marks notifications read (all unread ones when `ids` is empty). */
+	markNotificationsRead: (ids: string[]) => typedError<number, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 };
 
 /** Events */
 export const events = {
 	datasetImportProgress: makeEvent<DatasetImportProgress_Serialize, DatasetImportProgress_Deserialize>("dataset-import-progress"),
+	jobEvents: makeEvent<JobEvents_Serialize, JobEvents_Deserialize>("job-events"),
+	launchProgressEvent: makeEvent<LaunchProgressEvent, LaunchProgressEvent>("launch-progress-event"),
+	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 };
 
 /* Types */
@@ -86,10 +129,37 @@ export type AppInfo = {
 	dataDir: string,
 };
 
+/**  A base model a cluster offers. */
+export type BaseModelChoice = {
+	/**  Id as the cluster lists it. */
+	id: string,
+	/**  `hub` or `local`. */
+	source: string,
+};
+
 /**  A base model the cluster can train. */
 export type BaseModelView = {
 	id: string,
 	source: string,
+};
+
+/**  The month's money. */
+export type BudgetView = BudgetView_Serialize | BudgetView_Deserialize;
+
+/**  The month's money. */
+export type BudgetView_Deserialize = {
+	/**  Monthly budget (USD), if set. */
+	monthly_budget_usd?: number | null,
+	/**  Spent this month. */
+	spent_this_month_usd: number | null,
+};
+
+/**  The month's money. */
+export type BudgetView_Serialize = {
+	/**  Monthly budget (USD), if set. */
+	monthly_budget_usd: number | null,
+	/**  Spent this month. */
+	spent_this_month_usd: number | null,
 };
 
 /**  GPUs, prices, base models and limits of a cluster. */
@@ -100,6 +170,36 @@ export type CapabilitiesView = {
 	baseModels: BaseModelView[],
 	maxDatasetBytes: number | null,
 	maxConcurrentJobs: number,
+};
+
+/**  A checkpoint of a job. */
+export type CheckpointView = {
+	/**  Step. */
+	step: number | null,
+	/**  Folder name. */
+	name: string,
+	/**  When. */
+	created_at: string,
+};
+
+/**  A cluster the job can run on. */
+export type ClusterChoice = {
+	/**  Id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  `local` or `remote`. */
+	kind: string,
+};
+
+/**  The options of one cluster. */
+export type ClusterOptions = {
+	/**  Agent version. */
+	agent_version: string,
+	/**  GPU types with counts and prices. */
+	gpus: GpuChoice[],
+	/**  Base models it offers. */
+	base_models: BaseModelChoice[],
 };
 
 /**  What a connection test found. */
@@ -164,10 +264,93 @@ export type ClusterView_Serialize = {
 	capabilities: CapabilitiesView | null,
 };
 
+/**  A total by some key. */
+export type CostGroup = {
+	/**  The key (a GPU type and capacity, a day, a job). */
+	key: string,
+	/**  USD. */
+	amount_usd: number | null,
+};
+
+/**  One cost record with its job's facts. */
+export type CostLine = {
+	/**  When (RFC 3339). */
+	recorded_at: string,
+	/**  The job. */
+	job_id: string,
+	/**  Its name. */
+	job_name: string,
+	/**  `compute`. */
+	kind: string,
+	/**  GPU type. */
+	gpu_type: string,
+	/**  `spot` or `on_demand`. */
+	capacity: string,
+	/**  USD. */
+	amount_usd: number | null,
+};
+
+/**  Spend over a period. */
+export type CostSummary = CostSummary_Serialize | CostSummary_Deserialize;
+
+/**  Spend over a period. */
+export type CostSummary_Deserialize = {
+	/**  Days covered. */
+	days: number,
+	/**  Total (USD). */
+	total_usd: number | null,
+	/**  By GPU type and capacity. */
+	by_type: CostGroup[],
+	/**  By day (YYYY-MM-DD), oldest first. */
+	by_day: CostGroup[],
+	/**  By job. */
+	by_job: CostGroup[],
+	/**  Every record, newest first. */
+	lines: CostLine[],
+	/**  This calendar month (UTC). */
+	month_spent_usd: number | null,
+	/**  Monthly budget, if set. */
+	monthly_budget_usd?: number | null,
+};
+
+/**  Spend over a period. */
+export type CostSummary_Serialize = {
+	/**  Days covered. */
+	days: number,
+	/**  Total (USD). */
+	total_usd: number | null,
+	/**  By GPU type and capacity. */
+	by_type: CostGroup[],
+	/**  By day (YYYY-MM-DD), oldest first. */
+	by_day: CostGroup[],
+	/**  By job. */
+	by_job: CostGroup[],
+	/**  Every record, newest first. */
+	lines: CostLine[],
+	/**  This calendar month (UTC). */
+	month_spent_usd: number | null,
+	/**  Monthly budget, if set. */
+	monthly_budget_usd: number | null,
+};
+
 /**  One value of a distribution. */
 export type CountView = {
 	value: string,
 	count: number | null,
+};
+
+/**  A dataset ready for training. */
+export type DatasetChoice = {
+	/**  Id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Training examples. */
+	training_examples: number | null,
+	/**  Tokens in all. */
+	tokens_total: number | null,
+	/**  Format id. */
+	format: string,
 };
 
 /**  A dataset with its last validation report. */
@@ -360,6 +543,61 @@ export type ErrorCode =
 /**  Anything the UI cannot act on beyond showing the message. */
 "internal";
 
+/**  Time and cost of one configuration. */
+export type EstimateSummary = EstimateSummary_Serialize | EstimateSummary_Deserialize;
+
+/**  Time and cost of one configuration. */
+export type EstimateSummary_Deserialize = {
+	/**  Seconds [low, expected, high]. */
+	seconds: [number | null, number | null, number | null],
+	/**  USD [low, expected, high]. */
+	cost_usd: [number | null, number | null, number | null],
+	/**  GPU memory verdict: `fits`, `tight` or `does_not_fit`. */
+	memory_verdict: string,
+	/**  Peak memory share of the device. */
+	memory_usage: number | null,
+	/**  What to change when it does not fit, in words. */
+	memory_suggestion?: string | null,
+};
+
+/**  Time and cost of one configuration. */
+export type EstimateSummary_Serialize = {
+	/**  Seconds [low, expected, high]. */
+	seconds: [number | null, number | null, number | null],
+	/**  USD [low, expected, high]. */
+	cost_usd: [number | null, number | null, number | null],
+	/**  GPU memory verdict: `fits`, `tight` or `does_not_fit`. */
+	memory_verdict: string,
+	/**  Peak memory share of the device. */
+	memory_usage: number | null,
+	/**  What to change when it does not fit, in words. */
+	memory_suggestion: string | null,
+};
+
+/**  A field that is out of range. */
+export type FieldIssue = {
+	/**  Field name (`lora_rank`, `max_duration_hours`, …). */
+	field: string,
+	/**  What is wrong. */
+	message: string,
+};
+
+/**  A GPU type a cluster offers. */
+export type GpuChoice = {
+	/**  Type id (`cpu` without GPUs). */
+	gpu_type: string,
+	/**  Name. */
+	name: string,
+	/**  Memory per GPU (GB). */
+	memory_gb: number | null,
+	/**  How many the cluster has. */
+	count: number,
+	/**  USD per GPU-hour, on demand. */
+	on_demand: number | null,
+	/**  USD per GPU-hour, spot. */
+	spot: number | null,
+};
+
 /**  One GPU type of a cluster. */
 export type GpuView = {
 	gpuType: string,
@@ -374,6 +612,26 @@ export type HistogramBinView = {
 	start: number | null,
 	end: number | null,
 	count: number | null,
+};
+
+/**  The settings the configurator edits (the core's `Hyperparameters`, with numbers TypeScript can hold). */
+export type HyperparametersInput = {
+	/**  Peak learning rate. */
+	learning_rate: number | null,
+	/**  Examples per device per micro-step. */
+	batch_size: number,
+	/**  Passes over the data. */
+	num_epochs: number,
+	/**  LoRA rank. */
+	lora_rank: number,
+	/**  LoRA alpha. */
+	lora_alpha: number,
+	/**  LoRA dropout. */
+	lora_dropout: number | null,
+	/**  Longest example in tokens. */
+	max_seq_len: number,
+	/**  Share of steps warming up. */
+	warmup_ratio: number | null,
 };
 
 /**  A file of an import batch, with the id to follow its progress events and to cancel it. */
@@ -407,6 +665,374 @@ export type IssueView_Serialize = {
 	code: string,
 	message: string,
 	suggestion: string | null,
+};
+
+/**  Everything the monitor shows at once. */
+export type JobDetail = JobDetail_Serialize | JobDetail_Deserialize;
+
+/**  Everything the monitor shows at once. */
+export type JobDetail_Deserialize = {
+	/**  The job. */
+	job: JobView_Deserialize,
+	/**  Every metrics point, in step order. */
+	metrics: MetricsPointView_Deserialize[],
+	/**  The end of the log. */
+	log_tail: string,
+	/**  Checkpoints. */
+	checkpoints: CheckpointView[],
+	/**  The cluster's name. */
+	cluster_name: string,
+	/**  The model trained by this job, once downloaded. */
+	model_id?: string | null,
+	/**  The settings a retry would use after an out-of-memory failure (half the batch), if any. */
+	suggested_retry?: HyperparametersInput | null,
+};
+
+/**  Everything the monitor shows at once. */
+export type JobDetail_Serialize = {
+	/**  The job. */
+	job: JobView_Serialize,
+	/**  Every metrics point, in step order. */
+	metrics: MetricsPointView_Serialize[],
+	/**  The end of the log. */
+	log_tail: string,
+	/**  Checkpoints. */
+	checkpoints: CheckpointView[],
+	/**  The cluster's name. */
+	cluster_name: string,
+	/**  The model trained by this job, once downloaded. */
+	model_id: string | null,
+	/**  The settings a retry would use after an out-of-memory failure (half the batch), if any. */
+	suggested_retry: HyperparametersInput | null,
+};
+
+/**  One batch of job changes, sent only when something changed. */
+export type JobEvents = JobEvents_Serialize | JobEvents_Deserialize;
+
+/**  One batch of job changes, sent only when something changed. */
+export type JobEvents_Deserialize = {
+	/**  The changes in the order they happened (progress coalesced to the latest per job). */
+	updates: JobUpdate_Deserialize[],
+	/**  Events were lost (a slow UI): read the jobs again instead of applying `updates` alone. */
+	resync: boolean,
+};
+
+/**  One batch of job changes, sent only when something changed. */
+export type JobEvents_Serialize = {
+	/**  The changes in the order they happened (progress coalesced to the latest per job). */
+	updates: JobUpdate_Serialize[],
+	/**  Events were lost (a slow UI): read the jobs again instead of applying `updates` alone. */
+	resync: boolean,
+};
+
+/**  One change about a job, as the UI sees it (the core's `JobEvent`, with numbers the UI can hold). */
+export type JobUpdate = JobUpdate_Serialize | JobUpdate_Deserialize;
+
+/**  One change about a job, as the UI sees it (the core's `JobEvent`, with numbers the UI can hold). */
+export type JobUpdate_Deserialize = 
+/**  The job moved to another status. */
+{ type: "status_changed"; 
+/**  Local job id. */
+job_id: string; 
+/**  Before. */
+from: string; 
+/**  Now. */
+to: string } | 
+/**  Progress, stage, step or cost moved. */
+{ type: "progress"; 
+/**  Local job id. */
+job_id: string; 
+/**  Status now. */
+status: string; 
+/**  Stage now. */
+stage?: string | null; 
+/**  Percent done. */
+progress: number | null; 
+/**  Current step. */
+current_step: number | null; 
+/**  Total steps. */
+total_steps?: number | null; 
+/**  Cost so far (USD). */
+cost_usd: number | null } | 
+/**  New metrics points. */
+{ type: "metrics"; 
+/**  Local job id. */
+job_id: string; 
+/**  The points, in step order. */
+points: MetricsPointView_Deserialize[] } | 
+/**  New log text. */
+{ type: "log"; 
+/**  Local job id. */
+job_id: string; 
+/**  The text. */
+text: string } | 
+/**  The job's cluster does not answer. */
+{ type: "unreachable"; 
+/**  Local job id. */
+job_id: string; 
+/**  The cluster. */
+cluster_id: string; 
+/**  Since when (RFC 3339). */
+since: string; 
+/**  The transport error. */
+message: string; 
+/**  Wait before the next try. */
+retry_in_ms: number | null } | 
+/**  The adapter download advanced. */
+{ type: "download"; 
+/**  Local job id. */
+job_id: string; 
+/**  Bytes so far. */
+done: number | null; 
+/**  Bytes in all. */
+total: number | null } | 
+/**  The adapter is downloaded and verified. */
+{ type: "model_ready"; 
+/**  Local job id. */
+job_id: string; 
+/**  The model. */
+model_id: string } | 
+/**  The adapter download failed. */
+{ type: "download_failed"; 
+/**  Local job id. */
+job_id: string; 
+/**  Why. */
+message: string } | 
+/**  A notification was recorded. */
+{ type: "notification"; 
+/**  The notification. */
+notification: NotificationView_Deserialize };
+
+/**  One change about a job, as the UI sees it (the core's `JobEvent`, with numbers the UI can hold). */
+export type JobUpdate_Serialize = 
+/**  The job moved to another status. */
+{ type: "status_changed"; 
+/**  Local job id. */
+job_id: string; 
+/**  Before. */
+from: string; 
+/**  Now. */
+to: string } | 
+/**  Progress, stage, step or cost moved. */
+{ type: "progress"; 
+/**  Local job id. */
+job_id: string; 
+/**  Status now. */
+status: string; 
+/**  Stage now. */
+stage: string | null; 
+/**  Percent done. */
+progress: number | null; 
+/**  Current step. */
+current_step: number | null; 
+/**  Total steps. */
+total_steps: number | null; 
+/**  Cost so far (USD). */
+cost_usd: number | null } | 
+/**  New metrics points. */
+{ type: "metrics"; 
+/**  Local job id. */
+job_id: string; 
+/**  The points, in step order. */
+points: MetricsPointView_Serialize[] } | 
+/**  New log text. */
+{ type: "log"; 
+/**  Local job id. */
+job_id: string; 
+/**  The text. */
+text: string } | 
+/**  The job's cluster does not answer. */
+{ type: "unreachable"; 
+/**  Local job id. */
+job_id: string; 
+/**  The cluster. */
+cluster_id: string; 
+/**  Since when (RFC 3339). */
+since: string; 
+/**  The transport error. */
+message: string; 
+/**  Wait before the next try. */
+retry_in_ms: number | null } | 
+/**  The adapter download advanced. */
+{ type: "download"; 
+/**  Local job id. */
+job_id: string; 
+/**  Bytes so far. */
+done: number | null; 
+/**  Bytes in all. */
+total: number | null } | 
+/**  The adapter is downloaded and verified. */
+{ type: "model_ready"; 
+/**  Local job id. */
+job_id: string; 
+/**  The model. */
+model_id: string } | 
+/**  The adapter download failed. */
+{ type: "download_failed"; 
+/**  Local job id. */
+job_id: string; 
+/**  Why. */
+message: string } | 
+/**  A notification was recorded. */
+{ type: "notification"; 
+/**  The notification. */
+notification: NotificationView_Serialize };
+
+/**  A job as the UI shows it. */
+export type JobView = JobView_Serialize | JobView_Deserialize;
+
+/**  A job as the UI shows it. */
+export type JobView_Deserialize = {
+	/**  Local id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Cluster id. */
+	cluster_id: string,
+	/**  The cluster's id of the job. */
+	remote_job_id?: string | null,
+	/**  Dataset id. */
+	dataset_id: string,
+	/**  Base model. */
+	base_model: string,
+	/**  Editable settings. */
+	hyperparameters: HyperparametersInput,
+	/**  Every setting, as sent (pretty JSON text: specta cannot type arbitrary JSON numbers). */
+	hyperparameters_json: string,
+	/**  GPU type. */
+	gpu_type: string,
+	/**  GPUs. */
+	gpu_count: number,
+	/**  Spot capacity. */
+	spot: boolean,
+	/**  Max duration (hours). */
+	max_duration_hours: number | null,
+	/**  `submitting`, `queued`, `initializing`, `running`, `completed`, `failed`, `cancelled`. */
+	status: string,
+	/**  Stage within a running job. */
+	stage?: string | null,
+	/**  Percent done. */
+	progress: number | null,
+	/**  Current step. */
+	current_step: number | null,
+	/**  Total steps. */
+	total_steps?: number | null,
+	/**  Current epoch. */
+	current_epoch?: number | null,
+	/**  Total epochs. */
+	total_epochs?: number | null,
+	/**  Expected cost from the estimate (USD), when there was one. */
+	estimate_usd?: number | null,
+	/**  High end of the estimate (USD). */
+	estimate_high_usd?: number | null,
+	/**  Expected duration from the estimate (seconds). */
+	estimate_seconds?: number | null,
+	/**  Spent so far (USD). */
+	cost_usd: number | null,
+	/**  Why it failed (`out_of_memory`, …). */
+	error_kind?: string | null,
+	/**  What happened. */
+	error_message?: string | null,
+	/**  What to do about it. */
+	error_hint?: string | null,
+	/**  Reason given when cancelled. */
+	cancel_reason?: string | null,
+	/**  Adapter download: `downloading`, `ready`, `failed`. */
+	artifacts_status?: string | null,
+	/**  Why the download failed. */
+	artifacts_error?: string | null,
+	/**  Launched here (RFC 3339). */
+	created_at: string,
+	/**  Started running. */
+	started_at?: string | null,
+	/**  Ended. */
+	finished_at?: string | null,
+	/**  Since when its cluster does not answer. */
+	unreachable_since?: string | null,
+	/**  The job this one retries. */
+	retry_of?: string | null,
+};
+
+/**  A job as the UI shows it. */
+export type JobView_Serialize = {
+	/**  Local id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Cluster id. */
+	cluster_id: string,
+	/**  The cluster's id of the job. */
+	remote_job_id: string | null,
+	/**  Dataset id. */
+	dataset_id: string,
+	/**  Base model. */
+	base_model: string,
+	/**  Editable settings. */
+	hyperparameters: HyperparametersInput,
+	/**  Every setting, as sent (pretty JSON text: specta cannot type arbitrary JSON numbers). */
+	hyperparameters_json: string,
+	/**  GPU type. */
+	gpu_type: string,
+	/**  GPUs. */
+	gpu_count: number,
+	/**  Spot capacity. */
+	spot: boolean,
+	/**  Max duration (hours). */
+	max_duration_hours: number | null,
+	/**  `submitting`, `queued`, `initializing`, `running`, `completed`, `failed`, `cancelled`. */
+	status: string,
+	/**  Stage within a running job. */
+	stage: string | null,
+	/**  Percent done. */
+	progress: number | null,
+	/**  Current step. */
+	current_step: number | null,
+	/**  Total steps. */
+	total_steps: number | null,
+	/**  Current epoch. */
+	current_epoch: number | null,
+	/**  Total epochs. */
+	total_epochs: number | null,
+	/**  Expected cost from the estimate (USD), when there was one. */
+	estimate_usd: number | null,
+	/**  High end of the estimate (USD). */
+	estimate_high_usd: number | null,
+	/**  Expected duration from the estimate (seconds). */
+	estimate_seconds: number | null,
+	/**  Spent so far (USD). */
+	cost_usd: number | null,
+	/**  Why it failed (`out_of_memory`, …). */
+	error_kind: string | null,
+	/**  What happened. */
+	error_message: string | null,
+	/**  What to do about it. */
+	error_hint: string | null,
+	/**  Reason given when cancelled. */
+	cancel_reason: string | null,
+	/**  Adapter download: `downloading`, `ready`, `failed`. */
+	artifacts_status: string | null,
+	/**  Why the download failed. */
+	artifacts_error: string | null,
+	/**  Launched here (RFC 3339). */
+	created_at: string,
+	/**  Started running. */
+	started_at: string | null,
+	/**  Ended. */
+	finished_at: string | null,
+	/**  Since when its cluster does not answer. */
+	unreachable_since: string | null,
+	/**  The job this one retries. */
+	retry_of: string | null,
+};
+
+/**  Launch progress, as an event to the window. */
+export type LaunchProgressEvent = {
+	/**  `converting`, `uploading` or `submitting`. */
+	step: string,
+	/**  Bytes done. */
+	done: number | null,
+	/**  Bytes in all. */
+	total: number | null,
 };
 
 /**  The stats bar over the whole library (trash excluded). */
@@ -464,6 +1090,230 @@ export type MessageView = {
 	content: string,
 };
 
+/**  One metrics point (numbers TypeScript can hold). */
+export type MetricsPointView = MetricsPointView_Serialize | MetricsPointView_Deserialize;
+
+/**  One metrics point (numbers TypeScript can hold). */
+export type MetricsPointView_Deserialize = {
+	/**  Step. */
+	step: number | null,
+	/**  Epoch. */
+	epoch?: number | null,
+	/**  Training loss. */
+	train_loss?: number | null,
+	/**  Validation loss. */
+	val_loss?: number | null,
+	/**  Learning rate. */
+	learning_rate?: number | null,
+	/**  Gradient norm. */
+	grad_norm?: number | null,
+	/**  Tokens per second. */
+	tokens_per_second?: number | null,
+	/**  GPU utilisation (%). */
+	gpu_utilization?: number | null,
+	/**  GPU memory (GB). */
+	gpu_memory_gb?: number | null,
+	/**  When (RFC 3339). */
+	timestamp: string,
+};
+
+/**  One metrics point (numbers TypeScript can hold). */
+export type MetricsPointView_Serialize = {
+	/**  Step. */
+	step: number | null,
+	/**  Epoch. */
+	epoch: number | null,
+	/**  Training loss. */
+	train_loss: number | null,
+	/**  Validation loss. */
+	val_loss: number | null,
+	/**  Learning rate. */
+	learning_rate: number | null,
+	/**  Gradient norm. */
+	grad_norm: number | null,
+	/**  Tokens per second. */
+	tokens_per_second: number | null,
+	/**  GPU utilisation (%). */
+	gpu_utilization: number | null,
+	/**  GPU memory (GB). */
+	gpu_memory_gb: number | null,
+	/**  When (RFC 3339). */
+	timestamp: string,
+};
+
+/**  One adapter file. */
+export type ModelFile = {
+	/**  Name. */
+	name: string,
+	/**  Bytes. */
+	size: number | null,
+	/**  SHA-256. */
+	sha256: string,
+};
+
+/**  A trained adapter as the UI shows it. */
+export type ModelView = ModelView_Serialize | ModelView_Deserialize;
+
+/**  A trained adapter as the UI shows it. */
+export type ModelView_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Name (the job's). */
+	name: string,
+	/**  The job that trained it. */
+	job_id: string,
+	/**  Base model. */
+	base_model: string,
+	/**  Dataset id. */
+	dataset_id: string,
+	/**  Dataset name, when the dataset is still in the library. */
+	dataset_name?: string | null,
+	/**  Training file hash. */
+	dataset_sha256: string,
+	/**  Absolute adapter folder. */
+	adapter_dir: string,
+	/**  Hyperparameters, GPUs and cluster of the run (pretty JSON text). */
+	config: string,
+	/**  Final training loss. */
+	final_train_loss?: number | null,
+	/**  Final validation loss. */
+	final_val_loss?: number | null,
+	/**  Perplexity. */
+	perplexity?: number | null,
+	/**  Improvement over the first loss (%). */
+	improvement_pct?: number | null,
+	/**  Validation loss well above training loss. */
+	overfitting: boolean,
+	/**  1–5. */
+	rating: number,
+	/**  Files (name, size, sha256). */
+	files: ModelFile[],
+	/**  Bytes in all. */
+	bytes: number | null,
+	/**  Every file's SHA-256 matched the cluster's. */
+	verified: boolean,
+	/**  When recorded. */
+	created_at: string,
+};
+
+/**  A trained adapter as the UI shows it. */
+export type ModelView_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Name (the job's). */
+	name: string,
+	/**  The job that trained it. */
+	job_id: string,
+	/**  Base model. */
+	base_model: string,
+	/**  Dataset id. */
+	dataset_id: string,
+	/**  Dataset name, when the dataset is still in the library. */
+	dataset_name: string | null,
+	/**  Training file hash. */
+	dataset_sha256: string,
+	/**  Absolute adapter folder. */
+	adapter_dir: string,
+	/**  Hyperparameters, GPUs and cluster of the run (pretty JSON text). */
+	config: string,
+	/**  Final training loss. */
+	final_train_loss: number | null,
+	/**  Final validation loss. */
+	final_val_loss: number | null,
+	/**  Perplexity. */
+	perplexity: number | null,
+	/**  Improvement over the first loss (%). */
+	improvement_pct: number | null,
+	/**  Validation loss well above training loss. */
+	overfitting: boolean,
+	/**  1–5. */
+	rating: number,
+	/**  Files (name, size, sha256). */
+	files: ModelFile[],
+	/**  Bytes in all. */
+	bytes: number | null,
+	/**  Every file's SHA-256 matched the cluster's. */
+	verified: boolean,
+	/**  When recorded. */
+	created_at: string,
+};
+
+/**  The list and the unread count. */
+export type NotificationList = NotificationList_Serialize | NotificationList_Deserialize;
+
+/**  The list and the unread count. */
+export type NotificationList_Deserialize = {
+	/**  Newest first. */
+	items: NotificationView_Deserialize[],
+	/**  How many are unread (of all, not only the listed). */
+	unread: number,
+};
+
+/**  The list and the unread count. */
+export type NotificationList_Serialize = {
+	/**  Newest first. */
+	items: NotificationView_Serialize[],
+	/**  How many are unread (of all, not only the listed). */
+	unread: number,
+};
+
+/**  A notification as the UI shows it. */
+export type NotificationView = NotificationView_Serialize | NotificationView_Deserialize;
+
+/**  A notification as the UI shows it. */
+export type NotificationView_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  `job_completed`, `budget_alert`, … */
+	kind: string,
+	/**  `low`, `medium`, `high`, `critical`. */
+	priority: string,
+	/**  One line. */
+	title: string,
+	/**  Details. */
+	body: string,
+	/**  The job it is about. */
+	job_id?: string | null,
+	/**  Seen. */
+	read: boolean,
+	/**  When (RFC 3339). */
+	created_at: string,
+};
+
+/**  A notification as the UI shows it. */
+export type NotificationView_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  `job_completed`, `budget_alert`, … */
+	kind: string,
+	/**  `low`, `medium`, `high`, `critical`. */
+	priority: string,
+	/**  One line. */
+	title: string,
+	/**  Details. */
+	body: string,
+	/**  The job it is about. */
+	job_id: string | null,
+	/**  Seen. */
+	read: boolean,
+	/**  When (RFC 3339). */
+	created_at: string,
+};
+
+/**  Asks the window to show a job's monitor (a notification or the tray was clicked). */
+export type OpenJob = {
+	/**  Local job id. */
+	job_id: string,
+};
+
+/**  A preset card: its name and values. */
+export type PresetView = {
+	/**  `conservative`, `balanced` or `aggressive`. */
+	name: string,
+	/**  Its settings over the defaults. */
+	hyperparameters: HyperparametersInput,
+};
+
 /**  Price per GPU-hour in USD. */
 export type PriceView = {
 	gpuType: string,
@@ -479,6 +1329,34 @@ export type QualityView = {
 	max: number | null,
 	humanReviewed: number | null,
 	distribution: CountView[],
+};
+
+/**  The allowed ranges, from the core (the form mirrors them and the core checks them again at launch). */
+export type RangesView = {
+	/**  LoRA rank [min, max]. */
+	lora_rank: [number, number],
+	/**  Rank step. */
+	lora_rank_step: number,
+	/**  LoRA alpha [min, max]. */
+	lora_alpha: [number, number],
+	/**  Dropout [min, max]. */
+	lora_dropout: [number | null, number | null],
+	/**  Epochs [min, max]. */
+	num_epochs: [number, number],
+	/**  Allowed batch sizes. */
+	batch_sizes: number[],
+	/**  Learning rate [min, max]. */
+	learning_rate: [number | null, number | null],
+	/**  Warmup ratio [min, max]. */
+	warmup_ratio: [number | null, number | null],
+	/**  Allowed max sequence lengths. */
+	max_seq_lens: number[],
+	/**  Max duration in hours [min, max]. */
+	max_duration_hours: [number | null, number | null],
+	/**  Default max duration. */
+	default_max_duration_hours: number | null,
+	/**  GPUs [min, max]. */
+	gpu_count: [number, number],
 };
 
 /**  One line of the readiness checklist. */
@@ -577,6 +1455,100 @@ export type SampleView_Serialize = {
 	line: number | null,
 	conversationId: string | null,
 	messages: MessageView[],
+};
+
+/**  What the configurator offers before a cluster is asked anything. */
+export type TrainingDefaults = {
+	/**  The three presets. */
+	presets: PresetView[],
+	/**  The ranges. */
+	ranges: RangesView,
+	/**  The clusters (the local one first). */
+	clusters: ClusterChoice[],
+	/**  The datasets ready for training. */
+	datasets: DatasetChoice[],
+};
+
+/**  The configurator's figures: the current form's estimate and one per preset. */
+export type TrainingEstimateView = TrainingEstimateView_Serialize | TrainingEstimateView_Deserialize;
+
+/**  The configurator's figures: the current form's estimate and one per preset. */
+export type TrainingEstimateView_Deserialize = {
+	/**  `conservative`, `balanced`, `aggressive` or `custom`. */
+	badge: string,
+	/**  The form's estimate; `None` when the model's shape is unknown (then the max duration bounds it). */
+	current?: EstimateSummary_Deserialize | null,
+	/**  Per preset, in the order of `presets`. */
+	presets: (EstimateSummary_Deserialize | null)[],
+	/**  Worst case: every GPU for the whole max duration (USD). */
+	worst_case_usd: number | null,
+	/**  Out-of-range fields (empty when the form may launch). */
+	issues: FieldIssue[],
+	/**  Month's budget, spend so far and what would remain. */
+	budget: BudgetView_Deserialize,
+};
+
+/**  The configurator's figures: the current form's estimate and one per preset. */
+export type TrainingEstimateView_Serialize = {
+	/**  `conservative`, `balanced`, `aggressive` or `custom`. */
+	badge: string,
+	/**  The form's estimate; `None` when the model's shape is unknown (then the max duration bounds it). */
+	current: EstimateSummary_Serialize | null,
+	/**  Per preset, in the order of `presets`. */
+	presets: (EstimateSummary_Serialize | null)[],
+	/**  Worst case: every GPU for the whole max duration (USD). */
+	worst_case_usd: number | null,
+	/**  Out-of-range fields (empty when the form may launch). */
+	issues: FieldIssue[],
+	/**  Month's budget, spend so far and what would remain. */
+	budget: BudgetView_Serialize,
+};
+
+/**  What the user configured. */
+export type TrainingForm = TrainingForm_Serialize | TrainingForm_Deserialize;
+
+/**  What the user configured. */
+export type TrainingForm_Deserialize = {
+	/**  The dataset. */
+	dataset_id: string,
+	/**  The cluster. */
+	cluster_id: string,
+	/**  Name; empty for "<dataset> · <model>". */
+	name?: string | null,
+	/**  Base model id. */
+	base_model: string,
+	/**  Settings. */
+	hyperparameters: HyperparametersInput,
+	/**  GPU type. */
+	gpu_type?: string | null,
+	/**  GPUs. */
+	gpu_count: number,
+	/**  Spot capacity. */
+	spot: boolean,
+	/**  Max duration (hours). */
+	max_duration_hours: number | null,
+};
+
+/**  What the user configured. */
+export type TrainingForm_Serialize = {
+	/**  The dataset. */
+	dataset_id: string,
+	/**  The cluster. */
+	cluster_id: string,
+	/**  Name; empty for "<dataset> · <model>". */
+	name: string | null,
+	/**  Base model id. */
+	base_model: string,
+	/**  Settings. */
+	hyperparameters: HyperparametersInput,
+	/**  GPU type. */
+	gpu_type: string | null,
+	/**  GPUs. */
+	gpu_count: number,
+	/**  Spot capacity. */
+	spot: boolean,
+	/**  Max duration (hours). */
+	max_duration_hours: number | null,
 };
 
 /* Tauri Specta runtime */

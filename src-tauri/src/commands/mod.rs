@@ -4,4 +4,9 @@
 
 pub mod app;
 pub mod clusters;
+pub mod costs;
 pub mod datasets;
+pub mod jobs;
+pub mod models;
+pub mod notifications;
+pub mod training;

@@ -1,0 +1,104 @@
+//! The Notifications page and the header menu: the recorded notifications, the unread count, marking read.
+
+use brightrun_core::store::notifications::Notification;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::AppError;
+use crate::poller::{internal, JobsRuntime};
+
+/// How many notifications one list holds; older ones stay in the store.
+pub const LIST_LIMIT: u32 = 200;
+
+/// A notification as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct NotificationView {
+    /// Id.
+    pub id: String,
+    /// `job_completed`, `budget_alert`, …
+    pub kind: String,
+    /// `low`, `medium`, `high`, `critical`.
+    pub priority: String,
+    /// One line.
+    pub title: String,
+    /// Details.
+    pub body: String,
+    /// The job it is about.
+    pub job_id: Option<String>,
+    /// Seen.
+    pub read: bool,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+impl From<&Notification> for NotificationView {
+    fn from(n: &Notification) -> Self {
+        Self {
+            id: n.id.clone(),
+            kind: n.kind.as_str().to_string(),
+            priority: n.priority.as_str().to_string(),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            job_id: n.job_id.clone(),
+            read: n.read,
+            created_at: n.created_at.clone(),
+        }
+    }
+}
+
+/// The list and the unread count.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct NotificationList {
+    /// Newest first.
+    pub items: Vec<NotificationView>,
+    /// How many are unread (of all, not only the listed).
+    pub unread: u32,
+}
+
+/// Notifications, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_notifications(
+    runtime: State<'_, JobsRuntime>,
+    unread_only: bool,
+) -> Result<NotificationList, AppError> {
+    runtime
+        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+            let items = s.notifications().list(unread_only, LIST_LIMIT)?;
+            let unread = s.notifications().list(true, u32::MAX)?.len();
+            Ok(NotificationList {
+                items: items.iter().map(NotificationView::from).collect(),
+                unread: u32::try_from(unread).unwrap_or(u32::MAX),
+            })
+        })
+        .map_err(internal)
+}
+
+/// Marks notifications read (all unread ones when `ids` is empty).
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_notifications_read(
+    runtime: State<'_, JobsRuntime>,
+    ids: Vec<String>,
+) -> Result<u32, AppError> {
+    runtime
+        .with_store(|s| -> Result<u32, brightrun_core::store::StoreError> {
+            let ids = if ids.is_empty() {
+                s.notifications()
+                    .list(true, u32::MAX)?
+                    .into_iter()
+                    .map(|n| n.id)
+                    .collect()
+            } else {
+                ids
+            };
+            let mut marked = 0;
+            for id in &ids {
+                if s.notifications().mark_read(id)? {
+                    marked += 1;
+                }
+            }
+            Ok(marked)
+        })
+        .map_err(internal)
+}
