@@ -54,13 +54,16 @@ impl CostRecords<'_> {
 
     /// Total spent in the calendar month (UTC) that contains `at`.
     pub fn spent_in_month_of(&self, at: DateTime<Utc>) -> Result<f64, StoreError> {
-        let start = Utc
-            .with_ymd_and_hms(at.year(), at.month(), 1, 0, 0, 0)
-            .single()
-            .unwrap_or(at);
+        let start = month_start(at.year(), at.month()).unwrap_or(at);
+        let (next_year, next_month) = if at.month() == 12 {
+            (at.year() + 1, 1)
+        } else {
+            (at.year(), at.month() + 1)
+        };
+        let end = month_start(next_year, next_month).unwrap_or(at);
         let total: Option<f64> = self.conn.query_row(
-            "SELECT SUM(amount_usd) FROM cost_records WHERE recorded_at >= ?1",
-            [time::format(start)],
+            "SELECT SUM(amount_usd) FROM cost_records WHERE recorded_at >= ?1 AND recorded_at < ?2",
+            [time::format(start), time::format(end)],
             |row| row.get(0),
         )?;
         Ok(total.unwrap_or(0.0))
@@ -82,4 +85,8 @@ impl CostRecords<'_> {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+fn month_start(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single()
 }
