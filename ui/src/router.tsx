@@ -3,6 +3,7 @@ import { createHashRouter, type RouteObject } from "react-router";
 import { AppShell } from "@/components/layout/app-shell";
 import { CostsPage } from "@/pages/costs-page";
 import { DashboardPage } from "@/pages/dashboard-page";
+import { DatasetDetailPage } from "@/pages/dataset-detail-page";
 import { DatasetsPage } from "@/pages/datasets-page";
 import { ModelsPage } from "@/pages/models-page";
 import { NotFoundPage } from "@/pages/not-found-page";
@@ -16,7 +17,14 @@ export const routes: RouteObject[] = [
     element: <AppShell />,
     children: [
       { index: true, element: <DashboardPage />, handle: { crumb: "Dashboard" } },
-      { path: "datasets", element: <DatasetsPage />, handle: { crumb: "Datasets" } },
+      {
+        path: "datasets",
+        handle: { crumb: "Datasets" },
+        children: [
+          { index: true, element: <DatasetsPage /> },
+          { path: ":id", element: <DatasetDetailPage />, handle: { crumb: "Dataset" } },
+        ],
+      },
       { path: "training", element: <TrainingPage />, handle: { crumb: "Training" } },
       { path: "models", element: <ModelsPage />, handle: { crumb: "Models" } },
       { path: "costs", element: <CostsPage />, handle: { crumb: "Costs" } },

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Outlet } from "react-router";
 import { PanelLeftClose, PanelLeftOpen } from "lucide-react";
 
+import { ImportProvider } from "@/components/datasets/import-provider";
 import { Breadcrumbs } from "@/components/layout/breadcrumbs";
 import { Sidebar } from "@/components/layout/sidebar";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
@@ -34,6 +35,8 @@ export function AppShell() {
   const toggleLabel = collapsed ? "Expand sidebar (Ctrl+B)" : "Collapse sidebar (Ctrl+B)";
 
   return (
+    // Imports (and the drop overlay) belong to the window, not to a page: they go on while the user browses.
+    <ImportProvider>
     <div className="flex h-full overflow-hidden">
       <a
         href="#main"
@@ -72,5 +75,6 @@ export function AppShell() {
         </main>
       </div>
     </div>
+    </ImportProvider>
   );
 }

@@ -1,0 +1,128 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "react-router";
+import { Upload } from "lucide-react";
+import { toast } from "sonner";
+
+import { commands, events } from "@/bindings";
+import { datasetKeys } from "@/lib/dataset-queries";
+import { applyProgress, FINISHED_STAGES, type ImportProgress } from "@/lib/imports";
+import { describeError, insideTauri, unwrap } from "@/lib/ipc";
+
+type ImportContextValue = {
+  imports: ImportProgress[];
+  /** Imports files and folders; resolves once they are queued (validation runs in the background). */
+  start: (paths: string[]) => Promise<void>;
+  /** Opens the system file dialog, then imports what was picked. */
+  pickAndStart: () => Promise<void>;
+  cancel: (importId: string) => Promise<void>;
+  /** Forgets the finished imports (the progress panel's "Dismiss"). */
+  dismissFinished: () => void;
+};
+
+const ImportContext = createContext<ImportContextValue | null>(null);
+
+/** The imports of this window: progress events, drag-and-drop anywhere on the window, and the overlay. */
+export function ImportProvider({ children }: { children: ReactNode }) {
+  const [imports, setImports] = useState<ImportProgress[]>([]);
+  const [hovering, setHovering] = useState(false);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+
+  const start = useCallback(
+    async (paths: string[]) => {
+      if (paths.length === 0) return;
+      try {
+        await unwrap(commands.importDatasets(paths));
+      } catch (error) {
+        toast.error(describeError(error));
+      }
+    },
+    [],
+  );
+
+  const pickAndStart = useCallback(async () => {
+    try {
+      const paths = await unwrap(commands.pickDatasetFiles());
+      await start(paths);
+    } catch (error) {
+      toast.error(describeError(error));
+    }
+  }, [start]);
+
+  const cancel = useCallback(async (importId: string) => {
+    await commands.cancelImport(importId);
+  }, []);
+
+  const dismissFinished = useCallback(() => {
+    setImports((list) => list.filter((item) => !FINISHED_STAGES.has(item.stage)));
+  }, []);
+
+  useEffect(() => {
+    if (!insideTauri()) return;
+    let disposed = false;
+    const unlisteners: (() => void)[] = [];
+    const keep = (promise: Promise<() => void>) =>
+      promise.then((unlisten) => (disposed ? unlisten() : unlisteners.push(unlisten)));
+
+    keep(
+      events.datasetImportProgress.listen(({ payload }) => {
+        setImports((list) => applyProgress(list, payload));
+        if (FINISHED_STAGES.has(payload.stage)) {
+          void queryClient.invalidateQueries({ queryKey: datasetKeys.all });
+          if (payload.stage === "failed") toast.error(`${payload.file}: ${payload.message ?? "import failed"}`);
+        }
+      }),
+    );
+    // The webview API is loaded lazily: it only exists inside the app window.
+    void import("@tauri-apps/api/webview").then(({ getCurrentWebview }) => {
+      if (disposed) return;
+      keep(
+        getCurrentWebview().onDragDropEvent(({ payload }) => {
+          if (payload.type === "enter" || payload.type === "over") setHovering(true);
+          else if (payload.type === "leave") setHovering(false);
+          else if (payload.type === "drop") {
+            setHovering(false);
+            void navigate("/datasets");
+            void start(payload.paths);
+          }
+        }),
+      );
+    });
+    return () => {
+      disposed = true;
+      unlisteners.forEach((unlisten) => unlisten());
+    };
+  }, [queryClient, navigate, start]);
+
+  const value = useMemo(
+    () => ({ imports, start, pickAndStart, cancel, dismissFinished }),
+    [imports, start, pickAndStart, cancel, dismissFinished],
+  );
+
+  return (
+    <ImportContext.Provider value={value}>
+      {children}
+      {hovering && (
+        <div
+          data-testid="drop-overlay"
+          className="pointer-events-none fixed inset-0 z-50 flex items-center justify-center bg-background/80 backdrop-blur-sm"
+        >
+          <div className="flex flex-col items-center gap-3 rounded-2xl border-2 border-dashed border-primary px-16 py-12 text-center">
+            <Upload className="size-10 text-primary" aria-hidden="true" />
+            <p className="text-lg font-semibold">Drop to import</p>
+            <p className="text-sm text-muted-foreground">Files (.jsonl, .json, .jsonl.gz) or folders of them</p>
+          </div>
+        </div>
+      )}
+    </ImportContext.Provider>
+  );
+}
+
+/** The window's imports; only inside `ImportProvider`. */
+// eslint-disable-next-line react-refresh/only-export-components
+export function useImports(): ImportContextValue {
+  const value = useContext(ImportContext);
+  if (!value) throw new Error("useImports must be used inside ImportProvider");
+  return value;
+}
