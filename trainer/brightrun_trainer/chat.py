@@ -54,12 +54,21 @@ def has_generation_marks(tokenizer: Any) -> bool:
     return isinstance(template, str) and bool(_GENERATION_TAG.search(template))
 
 
-def tokenize_conversation(tokenizer: Any, messages: list[dict[str, str]], max_seq_len: int) -> Example:
-    """Tokens of the whole conversation and labels that keep only assistant tokens, cut at `max_seq_len`."""
+def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_seq_len: int) -> Example:
+    """Tokens of the whole conversation and labels that keep only assistant tokens, cut at `max_seq_len`.
+
+    An assistant message with `"weight": 0` (OpenAI's fine-tuning convention) is context, not a target: its
+    tokens carry no loss. BrightRun's converter marks the history turns of a v4 record that way, so a turn
+    that recurs as history in later records is not trained on again.
+    """
+    weights = [message.get("weight", 1) != 0 for message in messages if message["role"] == "assistant"]
+    plain = [{"role": message["role"], "content": message["content"]} for message in messages]
     if has_generation_marks(tokenizer):
-        ids, mask = _by_generation_marks(tokenizer, messages)
+        ids, mask = _by_generation_marks(tokenizer, plain)
+        if not all(weights):
+            mask = _drop_unweighted_runs(mask, weights)
     else:
-        ids, mask = _by_rendering_prefixes(tokenizer, messages)
+        ids, mask = _by_rendering_prefixes(tokenizer, plain, weights)
     truncated = len(ids) > max_seq_len
     ids, mask = ids[:max_seq_len], mask[:max_seq_len]
     labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask, strict=True)]
@@ -71,15 +80,43 @@ def _by_generation_marks(tokenizer: Any, messages: list[dict[str, str]]) -> tupl
     return list(out["input_ids"]), list(out["assistant_masks"])
 
 
+def _drop_unweighted_runs(mask: list[int], weights: list[bool]) -> list[int]:
+    """The template's mask has one run of ones per assistant message, in order; clear the runs of weight 0."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for position, keep in enumerate([*mask, 0]):
+        if keep and start is None:
+            start = position
+        elif not keep and start is not None:
+            runs.append((start, position))
+            start = None
+    if len(runs) != len(weights):
+        raise TemplateError(
+            f"the chat template marks {len(runs)} assistant spans for {len(weights)} assistant messages, "
+            "so the turns that carry no loss (weight 0) cannot be told apart"
+        )
+    mask = list(mask)
+    for (run_start, run_end), weighted in zip(runs, weights, strict=True):
+        if not weighted:
+            mask[run_start:run_end] = [0] * (run_end - run_start)
+    return mask
+
+
 def _render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
 
-def _by_rendering_prefixes(tokenizer: Any, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
+def _by_rendering_prefixes(
+    tokenizer: Any, messages: list[dict[str, str]], weights: list[bool] | None = None
+) -> tuple[list[int], list[int]]:
     text = _render(tokenizer, messages, add_generation_prompt=False)
     spans: list[tuple[int, int]] = []
+    assistant_index = -1
     for i, message in enumerate(messages):
         if message["role"] != "assistant":
+            continue
+        assistant_index += 1
+        if weights is not None and not weights[assistant_index]:
             continue
         before = _render(tokenizer, messages[:i], add_generation_prompt=True) if i else ""
         through = _render(tokenizer, messages[: i + 1], add_generation_prompt=False)

@@ -7,6 +7,7 @@ import json
 import os
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import dataset_not_found, invalid_dataset
 
@@ -17,7 +18,7 @@ ROLES = ("system", "user", "assistant", "tool")
 class Conversation:
     """One training example: the messages of one conversation, and the line it came from (for error messages)."""
 
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     line: int
 
 
@@ -35,7 +36,7 @@ def check_exists(path: str) -> None:
 
 
 def read_conversations(path: str) -> list[Conversation]:
-    """Every non-blank line must be a conversation with at least one non-empty assistant message."""
+    """Every non-blank line must be a conversation with at least one non-empty assistant message that carries loss."""
     check_exists(path)
     conversations: list[Conversation] = []
     with open(path, encoding="utf-8", errors="strict") as f:
@@ -51,7 +52,7 @@ def read_conversations(path: str) -> list[Conversation]:
     return conversations
 
 
-def _parse_line(line: str, number: int, path: str) -> list[dict[str, str]]:
+def _parse_line(line: str, number: int, path: str) -> list[dict[str, Any]]:
     where = f"{os.path.basename(path)} line {number}"
     try:
         record = json.loads(line)
@@ -59,15 +60,21 @@ def _parse_line(line: str, number: int, path: str) -> list[dict[str, str]]:
         raise invalid_dataset(f"{where}: not valid JSON ({e})") from None
     if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
         raise invalid_dataset(f'{where}: expected an object with a "messages" list')
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
     for index, message in enumerate(record["messages"], start=1):
         if not isinstance(message, dict):
             raise invalid_dataset(f"{where}: message {index} is not an object")
         role = message.get("role")
         if role not in ROLES:
             raise invalid_dataset(f"{where}: message {index} has role {role!r}; expected one of {', '.join(ROLES)}")
-        messages.append({"role": role, "content": _text(message.get("content"), where, index)})
-    if not any(m["role"] == "assistant" and m["content"].strip() for m in messages):
+        entry: dict[str, Any] = {"role": role, "content": _text(message.get("content"), where, index)}
+        weight = message.get("weight", 1)
+        if weight not in (0, 1) or isinstance(weight, bool):
+            raise invalid_dataset(f"{where}: message {index} has weight {weight!r}; expected 0 or 1")
+        if role == "assistant" and weight == 0:
+            entry["weight"] = 0
+        messages.append(entry)
+    if not any(m["role"] == "assistant" and m["content"].strip() and m.get("weight", 1) for m in messages):
         raise invalid_dataset(f"{where}: the conversation has no assistant message to learn from")
     return messages
 

@@ -92,3 +92,22 @@ def test_truncation_cuts_tokens_and_labels_together(tokenizer):
     assert cut.truncated and not full.truncated
     assert cut.input_ids == full.input_ids[:-5]
     assert cut.labels == full.labels[:-5]
+
+
+def test_assistant_turns_with_weight_zero_carry_no_loss(tokenizer):
+    # BrightRun's converter marks the history turns of a v4 record with weight 0: context, not a target.
+    messages = conversation(2)["messages"]
+    messages[2] = {**messages[2], "weight": 0}
+    target = messages[4]["content"]
+    for template in (tokenizer.chat_template, None):
+        original = tokenizer.chat_template
+        if template is None:
+            tokenizer.chat_template = original.replace("{% generation %}", "").replace("{% endgeneration %}", "")
+        try:
+            example = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+        finally:
+            tokenizer.chat_template = original
+        spans = [tokenizer.decode(span).rstrip("\n") for span in loss_spans(example)]
+        assert spans == [target + "<|im_end|>"]
+        # The unweighted turn is still in the input, as context.
+        assert messages[2]["content"] in tokenizer.decode(example.input_ids)
