@@ -291,11 +291,16 @@ impl Poller {
             notifications,
         } = synced;
         // A send error only means nobody listens right now.
-        if before.status != after.status {
-            let _ = self.events.send(JobEvent::StatusChanged {
+        if !points.is_empty() {
+            let _ = self.events.send(JobEvent::Metrics {
                 job_id: after.id.clone(),
-                from: before.status,
-                to: after.status,
+                points,
+            });
+        }
+        if !log.is_empty() {
+            let _ = self.events.send(JobEvent::Log {
+                job_id: after.id.clone(),
+                text: log,
             });
         }
         let moved = before.progress != after.progress
@@ -314,16 +319,12 @@ impl Poller {
                 cost_usd: after.cost_usd,
             });
         }
-        if !points.is_empty() {
-            let _ = self.events.send(JobEvent::Metrics {
+        // After the points: a reader sees a run's last points before it sees it end.
+        if before.status != after.status {
+            let _ = self.events.send(JobEvent::StatusChanged {
                 job_id: after.id.clone(),
-                points,
-            });
-        }
-        if !log.is_empty() {
-            let _ = self.events.send(JobEvent::Log {
-                job_id: after.id.clone(),
-                text: log,
+                from: before.status,
+                to: after.status,
             });
         }
         for notification in notifications {
