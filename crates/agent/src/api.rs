@@ -149,7 +149,8 @@ pub struct MetricsPoint {
 /// Why a job failed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct JobError {
-    /// `out_of_memory`, `max_duration`, `agent_restarted`, `trainer_crashed`, or a kind the trainer reports.
+    /// The trainer's kinds (`out_of_memory`, `nan_loss`, `invalid_dataset`, `internal`, ...; docs/trainer.md) or the
+    /// agent's: `max_duration`, `agent_restarted`, `trainer_unavailable`, `dataset_missing`, `missing_artifacts`.
     pub kind: String,
     pub message: String,
     pub hint: Option<String>,

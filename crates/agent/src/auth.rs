@@ -1,6 +1,7 @@
 //! Bearer-key authentication for every endpoint but `/v1/health`.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::db::keys;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{lock, AppState};
 
 /// Lets the request through only with `Authorization: Bearer <an active key>`.
 pub async fn require_key(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -22,11 +23,31 @@ pub async fn require_key(State(state): State<Arc<AppState>>, request: Request, n
     let Some(presented) = presented.filter(|k| !k.is_empty()) else {
         return unauthorized();
     };
-    match state.db.read(move |conn| keys::is_valid(conn, &presented)).await {
-        Ok(true) => next.run(request).await,
-        Ok(false) => unauthorized(),
-        Err(err) => ApiError::from(err).into_response(),
+    let active = match active_keys(&state).await {
+        Ok(active) => active,
+        Err(err) => return ApiError::from(err).into_response(),
+    };
+    if keys::matches(&active, &presented) {
+        next.run(request).await
+    } else {
+        unauthorized()
     }
+}
+
+/// How long the active keys are trusted from memory; `keys revoke` (another process) takes effect within it.
+pub const KEY_CACHE: Duration = Duration::from_secs(1);
+
+/// The active key hashes, read from the database at most once per `KEY_CACHE` (a poll loop of 100 clients
+/// would otherwise pay a database round trip on every request).
+async fn active_keys(state: &Arc<AppState>) -> Result<Arc<Vec<[u8; 32]>>, crate::error::AgentError> {
+    if let Some((read_at, active)) = lock(&state.key_cache).as_ref() {
+        if read_at.elapsed() < KEY_CACHE {
+            return Ok(Arc::clone(active));
+        }
+    }
+    let active = Arc::new(state.db.read(keys::active_hashes).await?);
+    *lock(&state.key_cache) = Some((Instant::now(), Arc::clone(&active)));
+    Ok(active)
 }
 
 fn unauthorized() -> Response {

@@ -89,6 +89,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         running: Mutex::new(HashMap::new()),
         uploads: Mutex::new(HashSet::new()),
         artifact_hashes: Mutex::new(HashMap::new()),
+        key_cache: Mutex::new(None),
     });
 
     let listener = TcpListener::bind(&options.listen)

@@ -62,6 +62,9 @@ pub enum StopRequest {
     Shutdown,
 }
 
+/// Active API key hashes and when they were read.
+pub type KeyCache = (std::time::Instant, Arc<Vec<[u8; 32]>>);
+
 /// Shared state of a serving agent.
 pub struct AppState {
     pub db: Arc<Db>,
@@ -79,6 +82,8 @@ pub struct AppState {
     pub uploads: Mutex<HashSet<String>>,
     /// SHA-256 of artifact files, by path, size and modification time, so listing does not rehash.
     pub artifact_hashes: Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), String>>,
+    /// Active API key hashes and when they were read (see `auth::KEY_CACHE`).
+    pub key_cache: Mutex<Option<KeyCache>>,
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical section is a plain

@@ -62,18 +62,33 @@ pub fn revoke(conn: &Connection, id: &str) -> Result<bool, AgentError> {
     Ok(changed == 1)
 }
 
-/// Whether `presented` is an active key. Every active hash is compared in constant time, so the answer's timing
-/// says nothing about how close a guess came.
-pub fn is_valid(conn: &Connection, presented: &str) -> Result<bool, AgentError> {
-    let presented = hash(presented);
+/// The SHA-256 of every active key.
+pub fn active_hashes(conn: &Connection) -> Result<Vec<[u8; 32]>, AgentError> {
     let mut stmt = conn.prepare_cached("SELECT key_sha256 FROM api_keys WHERE revoked_at IS NULL")?;
     let hashes = stmt.query_map([], |row| row.get::<_, String>(0))?;
-    let mut found = subtle::Choice::from(0u8);
+    let mut active = Vec::new();
     for stored in hashes {
-        let stored = hex::decode(stored?).unwrap_or_default();
+        if let Ok(Ok(bytes)) = hex::decode(stored?).map(<[u8; 32]>::try_from) {
+            active.push(bytes);
+        }
+    }
+    Ok(active)
+}
+
+/// Whether `presented` is one of `active`. Every hash is compared in constant time, so the answer's timing says
+/// nothing about how close a guess came.
+pub fn matches(active: &[[u8; 32]], presented: &str) -> bool {
+    let presented = hash(presented);
+    let mut found = subtle::Choice::from(0u8);
+    for stored in active {
         found |= stored.as_slice().ct_eq(presented.as_slice());
     }
-    Ok(bool::from(found))
+    bool::from(found)
+}
+
+/// Whether `presented` is an active key.
+pub fn is_valid(conn: &Connection, presented: &str) -> Result<bool, AgentError> {
+    Ok(matches(&active_hashes(conn)?, presented))
 }
 
 #[cfg(test)]

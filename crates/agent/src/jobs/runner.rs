@@ -365,7 +365,7 @@ async fn settle(
                 (None, false) => (
                     JobStatus::Failed,
                     Some(JobError {
-                        kind: "trainer_crashed".into(),
+                        kind: "internal".into(),
                         message: format!(
                             "the trainer ended without reporting a result ({})",
                             exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
