@@ -5,9 +5,12 @@ import { CostsPage } from "@/pages/costs-page";
 import { DashboardPage } from "@/pages/dashboard-page";
 import { DatasetDetailPage } from "@/pages/dataset-detail-page";
 import { DatasetsPage } from "@/pages/datasets-page";
-import { ModelsPage } from "@/pages/models-page";
+import { ModelDetailPage, ModelsPage } from "@/pages/models-page";
+import { NotificationsPage } from "@/pages/notifications-page";
 import { NotFoundPage } from "@/pages/not-found-page";
 import { SettingsPage } from "@/pages/settings-page";
+import { TrainingConfigure } from "@/pages/training-configure";
+import { TrainingJobs } from "@/pages/training-jobs";
 import { TrainingPage } from "@/pages/training-page";
 
 /** Every page, under the shell. `handle.crumb` feeds the header's breadcrumbs. */
@@ -25,8 +28,38 @@ export const routes: RouteObject[] = [
           { path: ":id", element: <DatasetDetailPage />, handle: { crumb: "Dataset" } },
         ],
       },
-      { path: "training", element: <TrainingPage />, handle: { crumb: "Training" } },
-      { path: "models", element: <ModelsPage />, handle: { crumb: "Models" } },
+      {
+        path: "training",
+        element: <TrainingPage />,
+        handle: { crumb: "Training" },
+        children: [
+          // `/training` shows the configurator under the "Training" crumb; `/training/configure` is the same page.
+          { index: true, element: <TrainingConfigure /> },
+          { path: "configure", element: <TrainingConfigure />, handle: { crumb: "Configure" } },
+          { path: "jobs", element: <TrainingJobs />, handle: { crumb: "Jobs" } },
+          {
+            path: "jobs/:jobId",
+            // uPlot (the charts) loads with the monitor only: it needs a real browser (matchMedia) at import.
+            lazy: async () => ({ Component: (await import("@/pages/training-monitor")).TrainingMonitor }),
+            handle: { crumb: "Monitor" },
+          },
+        ],
+      },
+      {
+        path: "models",
+        handle: { crumb: "Models" },
+        children: [
+          { index: true, element: <ModelsPage /> },
+          { path: ":modelId", element: <ModelDetailPage />, handle: { crumb: "Model" } },
+        ],
+      },
+      { path: "notifications", element: <NotificationsPage />, handle: { crumb: "Notifications" } },
+      // Dev and benchmark only: draws the loss chart with N synthetic points (docs/benchmarks.md).
+      {
+        path: "dev/chart-bench",
+        lazy: async () => ({ Component: (await import("@/pages/dashboard-chart-bench")).ChartBenchPage }),
+        handle: { crumb: "Chart benchmark" },
+      },
       { path: "costs", element: <CostsPage />, handle: { crumb: "Costs" } },
       { path: "settings", element: <SettingsPage />, handle: { crumb: "Settings" } },
       { path: "*", element: <NotFoundPage />, handle: { crumb: "Not found" } },

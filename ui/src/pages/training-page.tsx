@@ -1,40 +1,30 @@
-import { Link } from "react-router";
-import { Cpu, ListChecks } from "lucide-react";
+import { Link, Outlet, useLocation } from "react-router";
 
 import { PageHeader } from "@/components/page-header";
-import { Button } from "@/components/ui/button";
-import { EmptyState } from "@/components/ui/empty-state";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
 
+/** Training: Configure and Jobs as tabs over child routes (so a dataset's "Start training" can link in). */
 export function TrainingPage() {
+  const { pathname, search } = useLocation();
+  const tab = pathname.startsWith("/training/jobs") ? "jobs" : "configure";
   return (
     <div data-testid="page-training" className="flex flex-col gap-6">
       <PageHeader title="Training" description="Configure LoRA runs and follow them live." />
-      <Tabs defaultValue="configure">
+      <Tabs value={tab}>
         <TabsList>
-          <TabsTrigger value="configure">Configure</TabsTrigger>
-          <TabsTrigger value="jobs">Jobs</TabsTrigger>
+          <TabsTrigger value="configure" asChild>
+            <Link to={`/training/configure${tab === "configure" ? search : ""}`} data-testid="tab-configure">
+              Configure
+            </Link>
+          </TabsTrigger>
+          <TabsTrigger value="jobs" asChild>
+            <Link to="/training/jobs" data-testid="tab-jobs">
+              Jobs
+            </Link>
+          </TabsTrigger>
         </TabsList>
-        <TabsContent value="configure">
-          <EmptyState
-            icon={ListChecks}
-            title="Pick a dataset to train on"
-            description="A run starts from a checked dataset. Import one on the Datasets page, then come back to choose a preset and see the cost before you launch."
-            actions={
-              <Button asChild>
-                <Link to="/datasets">Go to Datasets</Link>
-              </Button>
-            }
-          />
-        </TabsContent>
-        <TabsContent value="jobs">
-          <EmptyState
-            icon={Cpu}
-            title="No training jobs yet"
-            description="Jobs you launch are listed here with their progress, loss and cost so far."
-          />
-        </TabsContent>
       </Tabs>
+      <Outlet />
     </div>
   );
 }

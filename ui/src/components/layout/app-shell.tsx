@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { Outlet } from "react-router";
+
+import { useJobEventBridge } from "@/pages/jobs-live";
+import { NotificationsMenu } from "@/pages/notifications-menu";
 import { PanelLeftClose, PanelLeftOpen } from "lucide-react";
 
 import { ImportProvider } from "@/components/datasets/import-provider";
@@ -13,6 +16,8 @@ import { isSidebarShortcut, parseCollapsed, SIDEBAR_STORAGE_KEY } from "@/lib/si
 
 /** The frame around every page: sidebar, header with breadcrumbs and theme toggle, and the page itself. */
 export function AppShell() {
+  // The poller's job events update every page's data, and a clicked notification opens its job.
+  useJobEventBridge();
   const [collapsed, setCollapsed] = useState(() => parseCollapsed(window.localStorage.getItem(SIDEBAR_STORAGE_KEY)));
 
   const toggle = useCallback(() => {
@@ -65,6 +70,7 @@ export function AppShell() {
           <Separator orientation="vertical" className="mr-2 !h-5" />
           <Breadcrumbs />
           <div className="ml-auto flex items-center gap-1">
+            <NotificationsMenu />
             <ThemeToggle />
           </div>
         </header>

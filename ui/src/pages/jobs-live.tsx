@@ -1,0 +1,102 @@
+import { useEffect } from "react";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useNavigate } from "react-router";
+
+import { events, type JobDetail_Serialize, type JobUpdate_Serialize } from "@/bindings";
+import { mergePoints } from "@/components/charts/series";
+import { insideTauri } from "@/lib/ipc";
+import { trainingKeys } from "@/pages/training-queries";
+
+/** How much log the monitor keeps in memory (the store keeps it all). */
+const LOG_KEEP = 64 * 1024;
+
+/**
+ * Applies one batch of job updates to the query cache: metrics and log text go straight into the open
+ * job's detail (no refetch per point); status, progress, models and notifications invalidate their lists.
+ */
+export function applyJobUpdates(client: QueryClient, updates: JobUpdate_Serialize[], resync: boolean) {
+  if (resync) {
+    void client.invalidateQueries({ queryKey: trainingKeys.allJobs });
+  }
+  const touched = new Set<string>();
+  for (const update of updates) {
+    switch (update.type) {
+      case "metrics":
+        client.setQueryData<JobDetail_Serialize>(trainingKeys.job(update.job_id), (old) =>
+          old ? { ...old, metrics: mergePoints(old.metrics, update.points) } : old,
+        );
+        break;
+      case "log":
+        client.setQueryData<JobDetail_Serialize>(trainingKeys.job(update.job_id), (old) =>
+          old ? { ...old, log_tail: (old.log_tail + update.text).slice(-LOG_KEEP) } : old,
+        );
+        break;
+      case "progress":
+        client.setQueryData<JobDetail_Serialize>(trainingKeys.job(update.job_id), (old) =>
+          old
+            ? {
+                ...old,
+                job: {
+                  ...old.job,
+                  status: update.status,
+                  stage: update.stage,
+                  progress: update.progress,
+                  current_step: update.current_step,
+                  total_steps: update.total_steps,
+                  cost_usd: update.cost_usd,
+                  unreachable_since: null,
+                },
+              }
+            : old,
+        );
+        touched.add("jobs-list");
+        break;
+      case "unreachable":
+        client.setQueryData<JobDetail_Serialize>(trainingKeys.job(update.job_id), (old) =>
+          old ? { ...old, job: { ...old.job, unreachable_since: update.since } } : old,
+        );
+        touched.add("jobs-list");
+        break;
+      case "status_changed":
+      case "download_failed":
+        touched.add(`job:${update.job_id}`);
+        touched.add("jobs-list");
+        touched.add("costs");
+        break;
+      case "model_ready":
+        touched.add(`job:${update.job_id}`);
+        touched.add("models");
+        break;
+      case "notification":
+        touched.add("notifications");
+        break;
+      case "download":
+        break;
+    }
+  }
+  for (const what of touched) {
+    if (what === "jobs-list") void client.invalidateQueries({ queryKey: ["jobs", "list"] });
+    else if (what === "models") void client.invalidateQueries({ queryKey: trainingKeys.models });
+    else if (what === "costs") void client.invalidateQueries({ queryKey: trainingKeys.allCosts });
+    else if (what === "notifications") void client.invalidateQueries({ queryKey: trainingKeys.notifications });
+    else if (what.startsWith("job:")) void client.invalidateQueries({ queryKey: trainingKeys.job(what.slice(4)) });
+  }
+}
+
+/** Listens to the poller's batches and to "open this job" (a notification or the tray was clicked). */
+export function useJobEventBridge() {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (!insideTauri()) return;
+    const stops: Promise<() => void>[] = [
+      events.jobEvents.listen((event) => applyJobUpdates(client, event.payload.updates, event.payload.resync)),
+      events.openJob.listen((event) => void navigate(`/training/jobs/${event.payload.job_id}`)),
+    ];
+    for (const stop of stops) stop.catch((error: unknown) => console.warn("cannot listen to job events", error));
+    return () => {
+      // A listener that never registered (no event plugin, e.g. a test's mocked IPC) has nothing to undo.
+      for (const stop of stops) void stop.then((fn) => fn()).catch(() => undefined);
+    };
+  }, [client, navigate]);
+}

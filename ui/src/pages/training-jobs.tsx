@@ -1,0 +1,75 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useSearchParams } from "react-router";
+import { Cpu } from "lucide-react";
+
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Progress } from "@/components/ui/progress";
+import { describeError } from "@/lib/ipc";
+import { cn } from "@/lib/utils";
+import { formatUsd } from "@/pages/training-format";
+import { jobsQuery, statusVariant } from "@/pages/training-queries";
+
+const FILTERS = ["all", "running", "queued", "completed", "failed", "cancelled"] as const;
+
+/** Training → Jobs: every job with its status, progress and cost, filtered by status. */
+export function TrainingJobs() {
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "all";
+  const jobs = useQuery(jobsQuery(status));
+
+  return (
+    <div className="flex flex-col gap-4" data-testid="jobs-list">
+      <div className="flex flex-wrap gap-1" role="group" aria-label="Filter by status">
+        {FILTERS.map((f) => (
+          <Button
+            key={f}
+            size="sm"
+            variant={status === f ? "default" : "outline"}
+            onClick={() => setParams(f === "all" ? {} : { status: f })}
+            data-testid={`filter-${f}`}
+          >
+            {f === "all" ? "All" : f.charAt(0).toUpperCase() + f.slice(1)}
+          </Button>
+        ))}
+      </div>
+      {jobs.isError && <p role="alert">{describeError(jobs.error)}</p>}
+      {jobs.isSuccess && jobs.data.length === 0 && (
+        <EmptyState
+          icon={Cpu}
+          title={status === "all" ? "No training jobs yet" : `No ${status} jobs`}
+          description="Jobs you launch are listed here with their progress, loss and cost so far."
+          actions={
+            <Button asChild>
+              <Link to="/training/configure">Configure a run</Link>
+            </Button>
+          }
+        />
+      )}
+      {jobs.isSuccess && jobs.data.length > 0 && (
+        <ul className="flex flex-col divide-y rounded-xl border">
+          {jobs.data.map((job) => (
+            <li key={job.id}>
+              <Link
+                to={`/training/jobs/${job.id}`}
+                className="grid grid-cols-[1fr_auto] items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-accent md:grid-cols-[2fr_1fr_1fr_auto]"
+                data-testid="job-row"
+              >
+                <span className="flex min-w-0 flex-col">
+                  <span className="truncate font-medium">{job.name}</span>
+                  <span className="truncate text-xs text-muted-foreground">
+                    {job.base_model} · {job.gpu_count} × {job.gpu_type} · {new Date(job.created_at).toLocaleString()}
+                  </span>
+                </span>
+                <Progress value={job.progress ?? 0} className={cn("hidden md:block")} />
+                <span className="hidden text-sm tabular-nums md:block">{formatUsd(job.cost_usd)}</span>
+                <Badge variant={statusVariant(job.status)}>{job.status}</Badge>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
