@@ -287,18 +287,8 @@ async fn a_launch_interrupted_after_its_key_was_stored_still_makes_one_job() {
         .store
         .with_store(|s| {
             s.training_jobs().insert_submitting(&NewTrainingJob {
-                cluster_id: world.cluster_id.clone(),
                 name: "interrupted".into(),
-                dataset_id: dataset.id.clone(),
-                dataset_sha256: file.sha256.clone(),
-                base_model: "tiny".into(),
-                hyperparameters: request.hyperparameters.clone(),
-                gpu_type: "cpu".into(),
-                gpu_count: 1,
-                spot: false,
-                max_duration_hours: 1.0,
-                estimate: None,
-                retry_of: None,
+                ..new_row(&world, &dataset.id, &file.sha256, &request.hyperparameters)
             })
         })
         .unwrap();
@@ -307,21 +297,7 @@ async fn a_launch_interrupted_after_its_key_was_stored_still_makes_one_job() {
         .await
         .unwrap();
     let first = client
-        .create_job(
-            &row.idempotency_key,
-            &JobRequest {
-                name: row.name.clone(),
-                dataset_sha256: row.dataset_sha256.clone(),
-                base_model: row.base_model.clone(),
-                hyperparameters: row.hyperparameters.clone(),
-                gpu: GpuRequest {
-                    gpu_type: "cpu".into(),
-                    count: 1,
-                },
-                spot: false,
-                max_duration_hours: 1.0,
-            },
-        )
+        .create_job(&row.idempotency_key, &job_request(&row))
         .await
         .unwrap();
     let stale = world
@@ -342,9 +318,80 @@ async fn a_launch_interrupted_after_its_key_was_stored_still_makes_one_job() {
     );
     let on_cluster = client.jobs().await.unwrap();
     assert_eq!(on_cluster.len(), 1, "{on_cluster:#?}");
+
+    // The same crash, found later by the poller: a launch left `submitting` for more than its grace period
+    // is finished with its stored key, and the cluster still has exactly one job for it.
+    let stale = world
+        .store
+        .with_store(|s| {
+            let job = s.training_jobs().insert_submitting(&NewTrainingJob {
+                name: "interrupted twice".into(),
+                ..new_row(&world, &dataset.id, &file.sha256, &request.hyperparameters)
+            })?;
+            s.connection().execute(
+                "UPDATE training_jobs SET created_at = '2026-01-01T00:00:00.000Z' WHERE id = ?1",
+                [&job.id],
+            )?;
+            Ok::<_, brightrun_core::store::StoreError>(job)
+        })
+        .unwrap();
+    let reached = client
+        .create_job(&stale.idempotency_key, &job_request(&stale))
+        .await
+        .unwrap();
+    let mut poller = world.poller(Duration::from_millis(200));
+    poller.poll_once().await.unwrap();
+    let finished = world
+        .store
+        .with_store(|s| s.training_jobs().get(&stale.id))
+        .unwrap();
+    assert_eq!(finished.remote_job_id.as_deref(), Some(reached.id.as_str()));
+    assert_eq!(client.jobs().await.unwrap().len(), 2);
+    let clients = jobs::FixedClients::new().with(world.cluster_id.clone(), client.clone());
+    jobs::cancel_job(&world.store, &clients, &stale.id, Some("test over"))
+        .await
+        .unwrap();
     // Stop the run: the test only needed it to exist once.
     let clients = jobs::FixedClients::new().with(world.cluster_id.clone(), client.clone());
     jobs::cancel_job(&world.store, &clients, &row.id, Some("test over"))
         .await
         .unwrap();
+}
+
+fn new_row(
+    world: &World,
+    dataset_id: &str,
+    sha256: &str,
+    hyperparameters: &brightrun_core::training::Hyperparameters,
+) -> NewTrainingJob {
+    NewTrainingJob {
+        cluster_id: world.cluster_id.clone(),
+        name: "interrupted".into(),
+        dataset_id: dataset_id.to_string(),
+        dataset_sha256: sha256.to_string(),
+        base_model: "tiny".into(),
+        hyperparameters: hyperparameters.clone(),
+        gpu_type: "cpu".into(),
+        gpu_count: 1,
+        spot: false,
+        max_duration_hours: 1.0,
+        estimate: None,
+        retry_of: None,
+    }
+}
+
+/// The request the interrupted launch had sent.
+fn job_request(row: &brightrun_core::store::training_jobs::TrainingJob) -> JobRequest {
+    JobRequest {
+        name: row.name.clone(),
+        dataset_sha256: row.dataset_sha256.clone(),
+        base_model: row.base_model.clone(),
+        hyperparameters: row.hyperparameters.clone(),
+        gpu: GpuRequest {
+            gpu_type: "cpu".into(),
+            count: 1,
+        },
+        spot: false,
+        max_duration_hours: 1.0,
+    }
 }

@@ -6,10 +6,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use brightrun_core::cluster::local::{self, LocalOptions};
 use brightrun_core::cluster::{client, Keyring};
 use brightrun_core::jobs::{JobEvent, KeyringClients, Poller, PollerConfig, RecordOnlyNotifier, SharedStore};
 use brightrun_core::store::training_jobs::{JobStatus, TrainingJob};
-use brightrun_core::store::{Store, StoreAccess};
+use brightrun_core::store::{ClusterKind, Store, StoreAccess, StoreError};
 use serde_json::{json, Value};
 
 /// Environment variable overriding the foreground polling interval, in milliseconds (tests, scripts).
@@ -38,6 +39,10 @@ pub async fn follow(
     on_event: &mut dyn FnMut(&JobEvent),
 ) -> anyhow::Result<Vec<TrainingJob>> {
     let interval = interval(store)?;
+    let local_cluster = local_cluster_of(store, job_ids)?;
+    if let Some(cluster_id) = &local_cluster {
+        restart_local(store, data_dir, cluster_id).await;
+    }
     let clients = KeyringClients::new(client::http_client()?, Keyring::from_env(), Arc::clone(store));
     let mut config = PollerConfig::new(data_dir.to_path_buf(), interval);
     config.backoff_max = Duration::from_secs(60);
@@ -64,7 +69,16 @@ pub async fn follow(
         }
         tokio::select! {
             event = events.recv() => match event {
-                Ok(event) if event.job_id().is_none_or(|id| job_ids.iter().any(|j| j == id)) => on_event(&event),
+                Ok(event) if event.job_id().is_none_or(|id| job_ids.iter().any(|j| j == id)) => {
+                    if let (JobEvent::Unreachable { cluster_id, .. }, Some(local)) = (&event, &local_cluster) {
+                        // The local daemon died (a reboot, a kill): start it again; its jobs resume from
+                        // their checkpoints. The poller's backoff paces these attempts.
+                        if cluster_id == local {
+                            restart_local(store, data_dir, local).await;
+                        }
+                    }
+                    on_event(&event)
+                }
                 Ok(_) => {}
                 // A slow printer missed some events; the store has everything, so carry on.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -74,6 +88,45 @@ pub async fn follow(
             },
             _ = tokio::time::sleep(interval) => {}
         }
+    }
+}
+
+/// The local cluster's id when one of `job_ids` still runs on it.
+fn local_cluster_of(store: &SharedStore, job_ids: &[String]) -> anyhow::Result<Option<String>> {
+    Ok(store.with_store(|s| -> Result<Option<String>, StoreError> {
+        for id in job_ids {
+            let job = s.training_jobs().get(id)?;
+            if has_ended(&job) {
+                continue;
+            }
+            if let Some(cluster) = s.clusters().get(&job.cluster_id)? {
+                if cluster.kind == ClusterKind::Local {
+                    return Ok(Some(cluster.id));
+                }
+            }
+        }
+        Ok(None)
+    })?)
+}
+
+/// Makes sure the local daemon runs (a no-op when it does); a failure is reported and polling goes on.
+async fn restart_local(store: &SharedStore, data_dir: &std::path::Path, cluster_id: &str) {
+    let options = LocalOptions {
+        data_dir: data_dir.to_path_buf(),
+        agent_bin: None,
+        python: None,
+        check_python: false,
+    };
+    // Its own HTTP client: this runs at most once per backoff step, outside the poller.
+    let started = match client::http_client() {
+        Ok(http) => local::ensure_running(store.as_ref(), &Keyring::from_env(), &http, &options)
+            .await
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
+        Err(err) => Err(err.into()),
+    };
+    if let Err(err) = started {
+        eprintln!("warning: the local cluster ({cluster_id}) is not running and could not be started: {err}");
     }
 }
 

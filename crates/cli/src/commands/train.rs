@@ -7,9 +7,9 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context as _;
 use brightrun_core::cluster::local::{self, LocalOptions, LOCAL_AGENT_FOLDER};
 use brightrun_core::cluster::{client, client_for, ClusterClient, Keyring};
-use brightrun_core::jobs::{self, JobEvent, LaunchProgress, LaunchRequest};
+use brightrun_core::jobs::{self, JobEvent, JobsError, LaunchProgress, LaunchRequest};
 use brightrun_core::store::training_jobs::JobStatus;
-use brightrun_core::store::{import_dataset, Cluster, ClusterKind, ImportRequest, StoreAccess};
+use brightrun_core::store::{import_dataset, Cluster, ClusterKind, ImportRequest, StoreAccess, StoreError};
 use brightrun_core::training::estimator::ModelSpec;
 use brightrun_core::training::presets::Preset;
 use brightrun_core::training::Hyperparameters;
@@ -214,6 +214,27 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         Outcome::Success
     } else {
         Outcome::Invalid
+    })
+}
+
+/// The stable `--json` error code of a job failure (launch, cancel, follow), if `cause` is one.
+pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let e = cause.downcast_ref::<JobsError>()?;
+    Some(match e {
+        JobsError::OverBudget(_) => "over_budget",
+        JobsError::DatasetNotReady { .. } => "dataset_not_ready",
+        JobsError::InvalidHyperparameters(_) => "invalid_argument",
+        JobsError::NotOffered { .. } => "not_offered",
+        JobsError::NotSubmitted(_) => "not_submitted",
+        // Transparent wrappers: their own codes, as `cluster` commands print them.
+        JobsError::Cluster(inner) => return super::cluster::code_of(inner).or(Some("cluster_error")),
+        JobsError::Keyring(inner) => return super::cluster::code_of(inner).or(Some("keyring_error")),
+        JobsError::Store(StoreError::NotFound { .. }) => "not_found",
+        JobsError::Store(_) => "database_error",
+        JobsError::Dataset(_) => "dataset_error",
+        JobsError::Io { .. } => "io_error",
+        JobsError::UnsafeArtifactName(_) => "cluster_error",
+        JobsError::Task(_) => "error",
     })
 }
 

@@ -17,10 +17,14 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::events::JobEvent;
 use super::sync::{sync_job, Synced};
-use super::{db, download_model, Backoff, ClientSource, JobsError, Notifier, SharedStore};
+use super::{db, download_model, resume_submission, Backoff, ClientSource, JobsError, Notifier, SharedStore};
 use crate::cluster::ClusterClient;
 use crate::store::notifications::Notification;
 use crate::store::training_jobs::{JobStatus, TrainingJob};
+
+/// A launch younger than this may still be uploading in another process; older ones were interrupted and
+/// are resubmitted (safe either way: the stored idempotency key never makes a second job).
+const SUBMIT_GRACE: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Events kept for a slow subscriber before it starts missing some (it then reads the store again).
 const EVENT_BUFFER: usize = 1024;
@@ -174,6 +178,7 @@ impl Poller {
     }
 
     async fn pass(&mut self) -> Result<PassSummary, JobsError> {
+        self.resume_interrupted_launches().await?;
         let jobs = db::with(&self.store, |s| s.training_jobs().to_poll()).await?;
         let mut by_cluster: HashMap<String, Vec<TrainingJob>> = HashMap::new();
         for job in jobs {
@@ -238,6 +243,54 @@ impl Poller {
             }
         }
         Ok(summary)
+    }
+
+    /// Finishes launches a crashed process left in `submitting` (upload, then submit with the stored key).
+    async fn resume_interrupted_launches(&mut self) -> Result<(), JobsError> {
+        let cutoff = crate::store::time::format(chrono::Utc::now() - SUBMIT_GRACE);
+        let stale = db::with(&self.store, move |s| s.training_jobs().stale_submissions(&cutoff)).await?;
+        let now = Instant::now();
+        for job in stale {
+            if self
+                .cluster_state(&job.cluster_id)
+                .retry_at
+                .is_some_and(|at| at > now)
+            {
+                continue;
+            }
+            let clients = Arc::clone(&self.clients);
+            let cluster_id = job.cluster_id.clone();
+            let client = tokio::task::spawn_blocking(move || clients.client(&cluster_id))
+                .await
+                .map_err(|e| JobsError::Task(e.to_string()))?;
+            let outcome = match client {
+                Ok(client) => {
+                    resume_submission(&self.store, &self.config.data_dir, &client, &job.id, &mut |_| {}).await
+                }
+                Err(err) => Err(err),
+            };
+            match outcome {
+                Ok(resumed) => tracing::info!(job = %resumed.id, "finished an interrupted launch"),
+                Err(err) if err.is_unreachable() => {
+                    self.back_off(&job.cluster_id, std::slice::from_ref(&job), &err)
+                        .await;
+                }
+                Err(JobsError::DatasetNotReady { reason, .. }) => {
+                    // Its dataset is gone or changed: the launch can never finish.
+                    let id = job.id.clone();
+                    db::with(&self.store, move |s| {
+                        s.training_jobs().fail_launch(
+                            &id,
+                            &format!("the launch was interrupted and cannot be finished: {reason}"),
+                            None,
+                        )
+                    })
+                    .await?;
+                }
+                Err(err) => tracing::warn!(job = %job.id, "cannot finish an interrupted launch: {err}"),
+            }
+        }
+        Ok(())
     }
 
     fn cluster_state(&mut self, cluster_id: &str) -> &mut ClusterState {

@@ -305,6 +305,18 @@ impl TrainingJobs<'_> {
         rows.collect::<Result<Result<_, _>, _>>()?
     }
 
+    /// Jobs left in `submitting` without a cluster id since before `created_before` (their launch was
+    /// interrupted; [`crate::jobs::resume_submission`] finishes it with the same key).
+    pub fn stale_submissions(&self, created_before: &str) -> Result<Vec<TrainingJob>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM training_jobs WHERE status = 'submitting' AND remote_job_id IS NULL \
+             AND created_at < ?1 ORDER BY created_at"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([created_before], read_row)?;
+        rows.collect::<Result<Result<_, _>, _>>()?
+    }
+
     /// Records the cluster's answer to the launch.
     pub fn set_submitted(&self, id: &str, remote: &RemoteJob) -> Result<TrainingJob, StoreError> {
         let status = parse_remote_status(&remote.status)?;
