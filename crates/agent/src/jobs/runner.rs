@@ -24,6 +24,9 @@ use crate::state::{lock, AppState, StopRequest};
 /// Metrics are written when this many are waiting, or at the flush interval, whichever comes first.
 const METRICS_BATCH: usize = 64;
 
+/// Niceness of a trainer that runs on the CPU.
+const CPU_TRAINER_NICE: i32 = 10;
+
 /// Why the agent itself stopped the trainer.
 #[derive(Clone, Debug, PartialEq)]
 enum Stop {
@@ -126,6 +129,17 @@ async fn supervise(
         // group (Ctrl-C in a terminal) does not kill training.
         .process_group(0)
         .kill_on_drop(false);
+    if devices.iter().all(|d| d.gpu_type == "cpu") {
+        // A CPU trainer takes every core; at a lower priority it still gets them when idle, and the API (polls,
+        // cancels) stays responsive while it trains.
+        // SAFETY: setpriority is async-signal-safe and touches only the child between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setpriority(libc::PRIO_PROCESS, 0, CPU_TRAINER_NICE);
+                Ok(())
+            });
+        }
+    }
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
