@@ -76,31 +76,38 @@ impl Notifier for AppNotifier {
         if !shows_on_desktop(notification.kind) {
             return;
         }
-        let desktop = desktop_notification(notification);
         let app = self.app.clone();
-        let job_id = notification.job_id.clone();
-        // Showing talks D-Bus and waiting for the click blocks: both on a thread of their own, so the
-        // poller never waits on the notification server.
-        let spawned = std::thread::Builder::new()
-            .name("notification".into())
-            .spawn(move || match desktop.show() {
-                Ok(handle) => {
-                    #[cfg(all(unix, not(target_os = "macos")))]
-                    handle.wait_for_action(|action| {
-                        if action == OPEN_ACTION {
-                            if let Some(job_id) = job_id {
-                                open_job(&app, &job_id);
-                            }
+        show_desktop(notification, move |job_id| open_job(&app, &job_id));
+    }
+}
+
+/// Shows `notification` on the desktop and calls `on_open` with its job id when the user clicks it.
+///
+/// Showing talks D-Bus and waiting for the click blocks: both run on a thread of their own, so the poller
+/// never waits on the notification server. Where notify-rust reports no clicks (macOS, Windows) the
+/// notification only informs.
+pub fn show_desktop(notification: &Notification, on_open: impl FnOnce(String) + Send + 'static) {
+    let desktop = desktop_notification(notification);
+    let job_id = notification.job_id.clone();
+    let spawned = std::thread::Builder::new()
+        .name("notification".into())
+        .spawn(move || match desktop.show() {
+            Ok(handle) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                handle.wait_for_action(|action| {
+                    if action == OPEN_ACTION {
+                        if let Some(job_id) = job_id {
+                            on_open(job_id);
                         }
-                    });
-                    #[cfg(not(all(unix, not(target_os = "macos"))))]
-                    let _ = (handle, job_id, app);
-                }
-                Err(err) => tracing::warn!("cannot show a desktop notification: {err}"),
-            });
-        if let Err(err) = spawned {
-            tracing::warn!("cannot start the notification thread: {err}");
-        }
+                    }
+                });
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                let _ = (handle, job_id, on_open);
+            }
+            Err(err) => tracing::warn!("cannot show a desktop notification: {err}"),
+        });
+    if let Err(err) = spawned {
+        tracing::warn!("cannot start the notification thread: {err}");
     }
 }
 
