@@ -9,9 +9,9 @@ log() { printf '\n== %s ==\n' "$*" >&2; }
 APT_PACKAGES=(
   # build the Tauri app
   build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev
-  librsvg2-dev libgtk-3-dev libayatana-appindicator3-dev libxdo-dev
+  librsvg2-dev libgtk-3-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev
   # run it headless: a display, a D-Bus session, a notification daemon, a keyring, WebDriver
-  xvfb imagemagick webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools keyutils
+  xvfb x11-utils imagemagick webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools keyutils
 )
 
 missing=()
@@ -27,6 +27,11 @@ fi
 
 log "rust components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+log "tauri-driver (WebDriver for the end-to-end test)"
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver@2.1.0 --locked --quiet
+fi
 
 log "python training stack"
 bash scripts/setup-python.sh

@@ -33,7 +33,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo build (binaries the tests start) [$(elapsed)]"
 cargo build --workspace --locked --bins
-export BRIGHTRUN_AGENT_BIN="$PWD/target/debug/brightrun-agent"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+export BRIGHTRUN_AGENT_BIN="$target/debug/brightrun-agent"
 
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
 bash scripts/with-session.sh cargo test --workspace --locked
@@ -45,6 +46,6 @@ step "trainer: pytest [$(elapsed)]"
 (cd trainer && "$BRIGHTRUN_PYTHON" -m pytest -q tests)
 
 step "end to end through the real window [$(elapsed)]"
-bash tests/e2e/run.sh "$PWD/target/debug/brightrun-app"
+bash tests/e2e/run.sh "$target/debug/brightrun-app"
 
 step "all tests passed [$(elapsed)]"
