@@ -91,7 +91,9 @@ export function TrainingConfigure() {
     staleTime: 60_000,
   });
   const gpuType = options.data?.gpus.some((g) => g.gpu_type === chosenGpu) ? chosenGpu : (options.data?.gpus[0]?.gpu_type ?? "");
-  const baseModel = chosenModel ?? options.data?.base_models[0]?.id ?? "";
+  // A model already on the cluster's machine first: never a hub download the user did not ask for.
+  const baseModel =
+    chosenModel ?? (options.data?.base_models.find((m) => m.source === "local") ?? options.data?.base_models[0])?.id ?? "";
 
   const gpu: GpuChoice | null = options.data?.gpus.find((g) => g.gpu_type === gpuType) ?? null;
   const form: TrainingForm | null =

@@ -1,0 +1,242 @@
+// The training flow of the e2e test, through the window: configure a run of the real v4 sample on the local
+// cluster (the tiny model, on this machine's CPU), launch it, watch the loss chart fill, see the completion
+// notification (in the app and on the session bus), and find the verified adapter on the Models page. Then the
+// loss chart benchmark (1,000 and 100,000 points, performance.now() deltas read through WebDriver).
+//
+// Needs: BRIGHTRUN_AGENT_BIN (brightrun-agent), BRIGHTRUN_PYTHON (the trainer's Python: <repo>/.venv/bin/python),
+// a Secret Service (the local cluster's key), and the v4 sample already imported (datasetFlow) — or run this file
+// on its own (`node tests/e2e/training.e2e.mjs` in run.sh's environment), which imports it first.
+
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { Session, waitForDriver } from "./webdriver.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const SAMPLE_NAME = "EQ-12-conversations-demo";
+const TINY_MODEL = "tiny-llama";
+
+/** Sets a form control's value the way a user's input does, so React's onChange runs. */
+async function setValue(session, selector, value) {
+  const ok = await session.execute(
+    `const el = document.querySelector(arguments[0]);
+     if (!el) return false;
+     const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+     Object.getOwnPropertyDescriptor(proto, "value").set.call(el, arguments[1]);
+     el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
+     return true;`,
+    [selector, String(value)],
+  );
+  if (!ok) throw new Error(`no element ${selector}`);
+}
+
+async function text(session, selector) {
+  return session.execute("const el = document.querySelector(arguments[0]); return el ? el.innerText : null;", [selector]);
+}
+
+async function go(session, hash) {
+  await session.execute("window.location.hash = arguments[0]", [hash]);
+}
+
+/** The local agent offers the folders under <data>/local-agent/models: build the tiny model there once. */
+function ensureTinyModel(dataDir) {
+  const out = path.join(dataDir, "local-agent", "models", TINY_MODEL);
+  if (existsSync(path.join(out, "config.json"))) return;
+  const python = process.env.BRIGHTRUN_PYTHON ?? path.join(repo, ".venv/bin/python");
+  execFileSync(python, ["-m", "brightrun_trainer.tiny_model", "--out", out], {
+    env: { ...process.env, HF_HUB_OFFLINE: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+/** dbus-monitor on the Notifications interface of this session; `seen()` is everything it printed so far. */
+function watchNotifications() {
+  let out = "";
+  const child = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications'"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  child.stdout.on("data", (chunk) => (out += chunk));
+  return { seen: () => out, stop: () => child.kill() };
+}
+
+export async function trainingFlow(session, { check, save, dataDir }) {
+  for (const name of ["BRIGHTRUN_AGENT_BIN", "BRIGHTRUN_PYTHON"]) {
+    if (!process.env[name]) throw new Error(`${name} must be set for the training flow (see the top of this file)`);
+  }
+  ensureTinyModel(dataDir);
+  const bus = watchNotifications();
+  try {
+    // Configure: from the dataset's "Start training" link (?dataset=ID), as a user would arrive.
+    const datasetId = await session.execute(
+      "return window.__TAURI_INTERNALS__.invoke('training_defaults').then(d => d.datasets.find(x => x.name === arguments[0])?.id ?? null)",
+      [SAMPLE_NAME],
+    );
+    check(typeof datasetId === "string", "the imported v4 sample is offered for training");
+    await go(session, `#/training/configure?dataset=${datasetId}`);
+    await session.find('[data-testid="configurator"]', 30_000);
+    const localButton = await session.execute(
+      "return [...document.querySelectorAll('button')].find(b => b.innerText.includes('Use this computer')) ? true : false",
+    );
+    if (localButton) {
+      await session.execute("[...document.querySelectorAll('button')].find(b => b.innerText.includes('Use this computer')).click()");
+    }
+    await session.until(
+      async () => (await session.execute(`return !!document.querySelector('#base-model option[value="${TINY_MODEL}"]')`)) === true,
+      "the local cluster answers and offers the tiny model",
+      120_000,
+    );
+    check((await text(session, '[data-testid="chosen-dataset"]'))?.includes(SAMPLE_NAME), "the configurator holds the v4 sample");
+    await setValue(session, "#base-model", TINY_MODEL);
+
+    // Presets, the Custom badge and validation as typed.
+    await (await session.find('[data-testid="preset-conservative"]')).click();
+    await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the badge says Conservative");
+    await setValue(session, '[data-testid="field-lora_rank"]', "6");
+    await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Custom", "an edit turns the badge to Custom");
+    const rankError = await session.execute("return document.querySelector('#lora_rank').closest('div.flex-col').innerText");
+    check(/steps of 4/.test(rankError), "rank 6 is refused as typed (steps of 4)");
+    check((await session.execute("return document.querySelector('[data-testid=launch]').disabled")) === true, "launch waits for valid settings");
+    await (await session.find('[data-testid="preset-conservative"]')).click();
+    await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the preset restores the settings");
+    await session.until(
+      async () => ((await text(session, '[data-testid="checklist"]')) ?? "").includes("The cluster answers"),
+      "the checklist sees the cluster",
+    );
+    await save(session, "training-configurator");
+
+    // The exact job JSON.
+    await (await session.find('[data-testid="preview-job"]')).click();
+    await session.until(
+      async () => ((await text(session, '[data-testid="job-preview"]')) ?? "").includes('"dataset_sha256"'),
+      "the preview shows the job JSON",
+      60_000,
+    );
+    const preview = JSON.parse(await text(session, '[data-testid="job-preview"]'));
+    check(preview.base_model === TINY_MODEL && preview.hyperparameters.lora_rank === 8, "the preview is the job as configured");
+    await session.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.until(async () => (await session.execute("return !document.querySelector('[data-testid=job-preview]')")) === true, "the preview closes");
+
+    // Launch: the cost must be acknowledged first.
+    await (await session.find('[data-testid="launch"]')).click();
+    await session.find('[data-testid="acknowledge-cost"]');
+    check((await session.execute("return document.querySelector('[data-testid=confirm-launch]').disabled")) === true, "launch needs the cost acknowledgement");
+    await (await session.find('[data-testid="acknowledge-cost"]')).click();
+    await (await session.find('[data-testid="confirm-launch"]')).click();
+    await session.find('[data-testid="job-monitor"]', 120_000);
+    check(true, "the launch converts, uploads, submits and opens the monitor");
+
+    // The monitor fills as the poller forwards metrics, and the job completes.
+    await session.until(
+      async () => Number(await session.execute("return document.querySelector('[data-testid=loss-chart]')?.dataset.points ?? 0")) > 0,
+      "the loss chart gets points",
+      300_000,
+    );
+    check(true, "the loss chart fills with the run's points");
+    await session.until(
+      async () => (await session.execute("return document.querySelector('[data-testid=job-monitor]')?.dataset.status")) === "completed",
+      "the job completes",
+      600_000,
+    );
+    const jobName = await text(session, '[data-testid="job-name"]');
+    check(true, `the job completed (${jobName})`);
+    await session.until(
+      async () => (await text(session, '[data-testid="job-artifacts"]')) === "ready",
+      "the adapter is downloaded and verified",
+      120_000,
+    );
+    await save(session, "training-monitor");
+
+    // The completion notification: in the app's list, and delivered to the desktop's notification server.
+    await session.until(
+      async () => ((await text(session, '[data-testid="unread-count"]')) ?? "0") !== "0",
+      "the header counts unread notifications",
+      30_000,
+    );
+    await (await session.find('[data-testid="notifications-menu"]')).click();
+    await session.until(
+      async () => (await session.execute("return document.body.innerText")).includes(`${jobName} completed`),
+      "the menu lists the completion",
+    );
+    await session.until(
+      async () => bus.seen().includes("member=Notify") && bus.seen().includes(`string "${jobName} completed"`),
+      "a desktop notification was sent on the session bus",
+      30_000,
+    );
+    check(true, "the completion notification reached the session bus (member=Notify)");
+    await (await session.find('[data-testid="notifications-menu"]')).click();
+
+    // The adapter on the Models page, verified, with its folder.
+    await go(session, "#/models");
+    await (await session.find('[data-testid="model-row"]', 30_000)).click();
+    await session.find('[data-testid="model-verified"]');
+    const folder = await text(session, '[data-testid="adapter-dir"]');
+    check(existsSync(path.join(folder, "adapter_config.json")), `the adapter folder holds adapter_config.json (${folder})`);
+    await save(session, "model-detail");
+  } finally {
+    bus.stop();
+  }
+}
+
+/** Draws the loss chart with 1,000 and 100,000 synthetic points in the webview; returns the timings. */
+export async function chartBenchmark(session, { check }) {
+  await go(session, "#/dev/chart-bench?n=1000,100000");
+  await session.until(async () => (await session.execute("return window.__chartBench?.done === true")) === true, "the benchmark ends", 120_000);
+  const bench = await session.execute("return window.__chartBench");
+  check(!bench.error && bench.results.length === 2, `the chart benchmark ran (${bench.error ?? "2 sizes"})`);
+  for (const r of bench.results) {
+    const redraws = r.redrawMs.map((ms) => ms.toFixed(1)).join(", ");
+    console.log(`   ${r.points} points: prepare ${r.prepareMs.toFixed(1)} ms, first draw ${r.firstDrawMs.toFixed(1)} ms, redraws ${redraws} ms`);
+  }
+  if (process.env.E2E_BENCH_OUT) writeFileSync(process.env.E2E_BENCH_OUT, JSON.stringify(bench.results, null, 2));
+  return bench.results;
+}
+
+/** Standalone: a session of its own, the v4 sample imported through the app, then the two flows above. */
+async function main() {
+  const application = process.env.E2E_APP;
+  const driverUrl = process.env.E2E_DRIVER_URL;
+  const dataDir = process.env.BRIGHTRUN_DATA_DIR;
+  const screenshots = process.env.E2E_SCREENSHOTS ?? path.join(here, "screenshots");
+  if (!application || !driverUrl || !dataDir) throw new Error("set E2E_APP, E2E_DRIVER_URL and BRIGHTRUN_DATA_DIR (see run.sh)");
+  mkdirSync(screenshots, { recursive: true });
+  const check = (condition, message) => {
+    if (!condition) throw new Error(`check failed: ${message}`);
+    console.log(`ok - ${message}`);
+  };
+  const save = async (s, name) => {
+    writeFileSync(path.join(screenshots, `${name}.png`), await s.screenshot());
+    console.log(`   screenshot ${name}.png`);
+  };
+  await waitForDriver(driverUrl);
+  const session = await Session.start(driverUrl, application);
+  try {
+    await session.find('[data-testid="page-dashboard"]', 30_000);
+    const sample = process.env.E2E_V4_SAMPLE ?? path.join(repo, "../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
+    await session.execute("return window.__TAURI_INTERNALS__.invoke('import_datasets', { paths: arguments[0] })", [[sample]]);
+    await session.until(
+      async () =>
+        (await session.execute(
+          "return window.__TAURI_INTERNALS__.invoke('training_defaults').then(d => d.datasets.some(x => x.name === arguments[0]))",
+          [SAMPLE_NAME],
+        )) === true,
+      "the v4 sample is imported and ready",
+      60_000,
+    );
+    await trainingFlow(session, { check, save, dataDir });
+    await chartBenchmark(session, { check });
+    const errors = await session.execute("return window.__brightrunErrors ?? []");
+    check(errors.length === 0, `no page errors or CSP violations (${JSON.stringify(errors)})`);
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
