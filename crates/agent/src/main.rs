@@ -36,6 +36,9 @@ enum Command {
         /// Python with brightrun_trainer installed; default: $BRIGHTRUN_PYTHON, else python3.
         #[arg(long)]
         python: Option<PathBuf>,
+        /// Exit after this many seconds with no job queued or running and no request (for a local daemon).
+        #[arg(long)]
+        idle_exit_seconds: Option<u64>,
     },
     /// Create, list or revoke API keys.
     Keys {
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> Result<(), AgentError> {
             data_dir,
             config,
             python,
+            idle_exit_seconds,
         } => {
             let config = match config {
                 Some(path) => AgentConfig::load(&path)?,
@@ -113,6 +117,7 @@ fn run(cli: Cli) -> Result<(), AgentError> {
                 data_dir,
                 config,
                 python,
+                idle_exit: idle_exit_seconds.map(std::time::Duration::from_secs),
             }))
         }
         Command::Keys { action } => match action {

@@ -24,6 +24,8 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     pub config: AgentConfig,
     pub python: PathBuf,
+    /// Exit after this long with no job queued or running and no request (the local cluster's daemon mode).
+    pub idle_exit: Option<Duration>,
 }
 
 /// Holds an exclusive `flock` on `<data-dir>/agent.lock` for the life of the process: two agents on one data
@@ -90,6 +92,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         uploads: Mutex::new(HashSet::new()),
         artifact_hashes: Mutex::new(HashMap::new()),
         key_cache: Mutex::new(None),
+        last_request: Mutex::new(std::time::Instant::now()),
     });
 
     let listener = TcpListener::bind(&options.listen)
@@ -111,7 +114,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     let scheduler = tokio::spawn(queue::run_scheduler(Arc::clone(&state)));
     let app = crate::routes::router(Arc::clone(&state));
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown(Arc::clone(&state), options.idle_exit))
         .await;
     scheduler.abort();
     stop_running_jobs(&state).await;
@@ -139,6 +142,42 @@ async fn stop_running_jobs(state: &Arc<AppState>) {
         }
     })
     .await;
+}
+
+/// Resolves on SIGINT or SIGTERM, or once the agent has been idle for `idle_exit`.
+async fn shutdown(state: Arc<AppState>, idle_exit: Option<Duration>) {
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = idle(state, idle_exit) => tracing::info!("idle: exiting"),
+    }
+}
+
+/// Resolves when no job is queued or running and no request came for `limit`; never without a limit.
+async fn idle(state: Arc<AppState>, limit: Option<Duration>) {
+    let Some(limit) = limit else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        let quiet = lock(&state.last_request).elapsed() >= limit && lock(&state.running).is_empty();
+        if !quiet {
+            continue;
+        }
+        let queued = state
+            .db
+            .read(|conn| {
+                Ok(conn.query_row(
+                    "SELECT count(*) FROM jobs WHERE status IN ('queued', 'initializing', 'running')",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )?)
+            })
+            .await;
+        if matches!(queued, Ok(0)) {
+            return;
+        }
+    }
 }
 
 async fn shutdown_signal() {

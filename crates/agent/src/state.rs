@@ -84,6 +84,8 @@ pub struct AppState {
     pub artifact_hashes: Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), String>>,
     /// Active API key hashes and when they were read (see `auth::KEY_CACHE`).
     pub key_cache: Mutex<Option<KeyCache>>,
+    /// When the last request arrived (for `--idle-exit-seconds`).
+    pub last_request: Mutex<std::time::Instant>,
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical section is a plain

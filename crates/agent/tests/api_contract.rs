@@ -354,3 +354,37 @@ async fn jobs_are_validated_field_by_field_and_idempotent() {
     let cancelled = agent.json("/v1/jobs?status=cancelled").await;
     assert_eq!(cancelled["jobs"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn an_idle_agent_exits_when_asked_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(support::BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--idle-exit-seconds",
+            "1",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the agent did not exit when idle");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.starts_with("listening on http://127.0.0.1:"), "{out}");
+    assert!(!dir.path().join("agent.json").exists(), "agent.json left behind");
+}

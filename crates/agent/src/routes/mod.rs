@@ -41,5 +41,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/health", get(system::health))
         .merge(protected)
         .fallback(|| async { ApiError::not_found("route") })
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), note_request))
         .with_state(state)
+}
+
+/// Remembers when the last request came, so an idle local agent knows when it may exit.
+async fn note_request(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    *crate::state::lock(&state.last_request) = std::time::Instant::now();
+    next.run(request).await
 }
