@@ -37,6 +37,9 @@ log "python training stack"
 bash scripts/setup-python.sh
 
 log "web UI packages"
+# `npm install`, not `npm ci`: the registry reachable here serves only this platform's optional packages
+# (tailwind's and rollup's native binaries), so the lockfile cannot list the others and `npm ci` refuses it.
+# With the lockfile present, `npm install` still installs exactly the locked versions.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+  npm --prefix ui install --no-audit --no-fund --loglevel=error
 fi
