@@ -274,6 +274,43 @@ async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watc
     assert_eq!(stored, on_agent, "stored points must be exactly the agent's");
     assert_eq!(stored, (1..=8).collect::<Vec<_>>());
 
+    // Cancel with a reason, then retry: the retry is a new job named after the first, linked to it.
+    let (code, third) = env.json(&[
+        "train",
+        sample,
+        "--cluster",
+        "local",
+        "--name",
+        "to cancel",
+        "--set",
+        "max_steps=400",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{third:#}");
+    let third = third["job"]["id"].as_str().unwrap().to_string();
+    let (code, _) = env.json(&["jobs", "cancel", &third, "--reason", "testing retry", "--json"]);
+    assert_eq!(code, 0);
+    let watched = env.std_cmd().args(["jobs", "watch", &third]).output().unwrap();
+    assert_eq!(
+        watched.status.code(),
+        Some(1),
+        "a cancelled job ends the watch with 1"
+    );
+    let (_, shown) = env.json(&["jobs", "show", &third, "--json"]);
+    assert_eq!(shown["status"], "cancelled");
+    assert_eq!(shown["cancel_reason"], "testing retry");
+    let (code, retried) = env.json(&["jobs", "retry", &third, "--json"]);
+    assert_eq!(code, 0, "{retried:#}");
+    assert_eq!(retried["job"]["name"], "to cancel (Retry #1)");
+    assert_eq!(retried["job"]["retry_of"], third.as_str());
+    let retry_id = retried["job"]["id"].as_str().unwrap().to_string();
+    let (code, _) = env.json(&["jobs", "cancel", &retry_id, "--json"]);
+    assert_eq!(code, 0);
+    // Only a failed or cancelled job can be retried.
+    let (code, error) = env.json(&["jobs", "retry", &second, "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(error["error"]["code"], "not_offered");
+
     // Usage errors exit 2.
     let (code, error) = env.json(&["train", "no-such-dataset", "--json"]);
     assert_eq!(code, 2);

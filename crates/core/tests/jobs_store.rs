@@ -310,3 +310,50 @@ fn a_model_is_recorded_once_per_job_with_its_quality() {
     assert_eq!(store.model_artifacts().list().unwrap().len(), 1);
     assert_eq!(store.model_artifacts().find(&job.id).unwrap().id, model.id);
 }
+
+#[test]
+fn a_retry_keeps_the_run_names_its_number_and_halves_the_batch_after_out_of_memory() {
+    let (_dir, store) = temp_store();
+    let job = new_job(&store);
+    store
+        .training_jobs()
+        .set_submitted(&job.id, &remote("queued", 0, 0.0))
+        .unwrap();
+    let running = store.training_jobs().get(&job.id).unwrap();
+    assert!(
+        brightrun_core::jobs::retry_of(&running, 0).is_err(),
+        "a queued job is not retried"
+    );
+
+    let mut failed = remote("failed", 3, 0.1);
+    failed.error = Some(JobError {
+        kind: "out_of_memory".into(),
+        message: "CUDA out of memory".into(),
+        hint: Some("halve the batch size".into()),
+    });
+    let failed = store.training_jobs().apply_remote(&job.id, &failed).unwrap();
+    let retry = brightrun_core::jobs::retry_of(&failed, 0).unwrap();
+    assert_eq!(retry.name.as_deref(), Some("first run (Retry #1)"));
+    assert_eq!(retry.retry_of.as_deref(), Some(job.id.as_str()));
+    assert_eq!(
+        retry.hyperparameters.batch_size,
+        failed.hyperparameters.batch_size / 2
+    );
+    assert_eq!(
+        retry.hyperparameters.gradient_accumulation,
+        failed.hyperparameters.gradient_accumulation * 2
+    );
+    assert_eq!(retry.dataset_id, failed.dataset_id);
+    assert_eq!(retry.gpu_type.as_deref(), Some("cpu"));
+    assert!(!retry.budget_override);
+
+    let mut cancelled = failed.clone();
+    cancelled.status = JobStatus::Cancelled;
+    cancelled.error_kind = None;
+    let again = brightrun_core::jobs::retry_of(&cancelled, 1).unwrap();
+    assert_eq!(again.name.as_deref(), Some("first run (Retry #2)"));
+    assert_eq!(
+        again.hyperparameters.batch_size, failed.hyperparameters.batch_size,
+        "only OOM halves it"
+    );
+}

@@ -30,6 +30,9 @@ pub enum JobsCommand {
     Cancel(CancelArgs),
     /// Print a job's log.
     Logs(LogsArgs),
+    /// Launch a failed or cancelled job again as "<name> (Retry #n)" (half the batch size after an
+    /// out-of-memory failure).
+    Retry(RetryArgs),
 }
 
 /// `--status` values.
@@ -95,6 +98,15 @@ pub struct LogsArgs {
     pub follow: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The failed or cancelled job's id.
+    pub id: String,
+    /// Launch even if the estimate exceeds what remains of the monthly budget.
+    #[arg(long)]
+    pub max_budget_override: bool,
+}
+
 /// Runs one `jobs` subcommand.
 pub fn run(ctx: &Context, command: JobsCommand) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -108,6 +120,7 @@ pub fn run(ctx: &Context, command: JobsCommand) -> anyhow::Result<Outcome> {
         JobsCommand::Watch(args) => runtime.block_on(watch(ctx, args)),
         JobsCommand::Cancel(args) => runtime.block_on(cancel(ctx, args)),
         JobsCommand::Logs(args) => runtime.block_on(logs(ctx, args)),
+        JobsCommand::Retry(args) => runtime.block_on(retry(ctx, args)),
     }
 }
 
@@ -291,5 +304,30 @@ async fn logs(ctx: &Context, args: LogsArgs) -> anyhow::Result<Outcome> {
         }
     };
     follow::follow(&store, &data_dir, std::slice::from_ref(&job.id), &mut print).await?;
+    Ok(Outcome::Success)
+}
+
+async fn retry(ctx: &Context, args: RetryArgs) -> anyhow::Result<Outcome> {
+    let (data_dir, store) = ctx.open_store()?;
+    let store = follow::shared(store);
+    let mut request = jobs::retry_request(&store, &args.id).await?;
+    request.budget_override = args.max_budget_override;
+    let cluster_id = request.cluster_id.clone();
+    let (cluster, client) = super::train::connect(&store, &data_dir, Some(&cluster_id), None).await?;
+    request.model_spec = super::train::local_model_spec(&data_dir, &cluster, &request.base_model);
+    let launched = jobs::launch(&store, &data_dir, &client, request, &mut |_| {}).await?;
+    if ctx.json {
+        let value = store.with_store(|s| job_json(s, &launched.job))?;
+        print_json(&json!({ "job": value, "budget": launched.budget }))?;
+    } else {
+        println!("{}", launched.job.id);
+        eprintln!(
+            "{} is {} on {}; follow it with `brightrun jobs watch {}`.",
+            launched.job.name,
+            launched.job.status.as_str(),
+            cluster.name,
+            launched.job.id
+        );
+    }
     Ok(Outcome::Success)
 }

@@ -100,25 +100,7 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     let (data_dir, store) = ctx.open_store()?;
     let store = follow::shared(store);
     let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
-    let keyring = Keyring::from_env();
-    let http = client::http_client()?;
-    let wants_local = args
-        .cluster
-        .as_deref()
-        .is_none_or(|c| c.eq_ignore_ascii_case("local"));
-    let (cluster, client): (Cluster, ClusterClient) = if wants_local {
-        let options = LocalOptions {
-            data_dir: data_dir.clone(),
-            agent_bin: None,
-            python: args.python.clone(),
-            check_python: true,
-        };
-        let running = local::ensure_running(store.as_ref(), &keyring, &http, &options).await?;
-        client_for(store.as_ref(), &keyring, &http, &running.cluster.id).await?
-    } else {
-        let name = args.cluster.as_deref().unwrap_or_default();
-        client_for(store.as_ref(), &keyring, &http, name).await?
-    };
+    let (cluster, client) = connect(&store, &data_dir, args.cluster.as_deref(), args.python.clone()).await?;
     let (base_model, model_spec) = base_model(&data_dir, &cluster, &client, &args).await?;
 
     let request = LaunchRequest {
@@ -217,6 +199,46 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     })
 }
 
+/// The cluster named `name` (default, or `local`: the local cluster, started if it is not running) and its
+/// client with the key from the keyring.
+pub(crate) async fn connect(
+    store: &jobs::SharedStore,
+    data_dir: &Path,
+    name: Option<&str>,
+    python: Option<PathBuf>,
+) -> anyhow::Result<(Cluster, ClusterClient)> {
+    let keyring = Keyring::from_env();
+    let http = client::http_client()?;
+    let wants_local = name.is_none_or(|c| c.eq_ignore_ascii_case("local"));
+    if wants_local {
+        let options = LocalOptions {
+            data_dir: data_dir.to_path_buf(),
+            agent_bin: None,
+            python,
+            check_python: true,
+        };
+        let running = local::ensure_running(store.as_ref(), &keyring, &http, &options).await?;
+        return Ok(client_for(store.as_ref(), &keyring, &http, &running.cluster.id).await?);
+    }
+    let name = name.unwrap_or_default();
+    let cluster = store.with_store(|s| s.clusters().find(name))?;
+    if cluster.kind == ClusterKind::Local {
+        // The local cluster by its name or id: still make sure its daemon runs.
+        return Box::pin(connect(store, data_dir, None, python)).await;
+    }
+    Ok(client_for(store.as_ref(), &keyring, &http, &cluster.id).await?)
+}
+
+/// The shape of a model folder under the local agent's models, for the estimate.
+pub(crate) fn local_model_spec(data_dir: &Path, cluster: &Cluster, model: &str) -> Option<ModelSpec> {
+    if cluster.kind != ClusterKind::Local {
+        return None;
+    }
+    let dir = data_dir.join(LOCAL_AGENT_FOLDER).join("models").join(model);
+    let config = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    ModelSpec::from_hf_config(&config).ok()
+}
+
 /// The stable `--json` error code of a job failure (launch, cancel, follow), if `cause` is one.
 pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let e = cause.downcast_ref::<JobsError>()?;
@@ -298,13 +320,7 @@ async fn base_model(
     args: &TrainArgs,
 ) -> anyhow::Result<(String, Option<ModelSpec>)> {
     let local_models = data_dir.join(LOCAL_AGENT_FOLDER).join("models");
-    let spec_of = |id: &str| -> Option<ModelSpec> {
-        if cluster.kind != ClusterKind::Local {
-            return None;
-        }
-        let config = std::fs::read_to_string(local_models.join(id).join("config.json")).ok()?;
-        ModelSpec::from_hf_config(&config).ok()
-    };
+    let spec_of = |id: &str| local_model_spec(data_dir, cluster, id);
     if let Some(model) = &args.base_model {
         return Ok((model.clone(), spec_of(model)));
     }

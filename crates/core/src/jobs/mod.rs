@@ -12,6 +12,7 @@ pub mod events;
 pub mod launch;
 pub mod poller;
 pub mod quality;
+pub mod retry;
 mod sync;
 
 pub use artifacts::{download_model, models_dir};
@@ -25,6 +26,7 @@ pub use launch::{
 };
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};
+pub use retry::{retry_of, retry_request, OUT_OF_MEMORY};
 
 /// The store as the async job code shares it: one connection behind a mutex, used for short operations.
 pub type SharedStore = std::sync::Arc<std::sync::Mutex<crate::store::Store>>;
