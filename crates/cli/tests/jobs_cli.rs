@@ -205,6 +205,11 @@ async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watc
         );
     }
 
+    // jobs logs: the log text the poller stored.
+    let logs = env.std_cmd().args(["jobs", "logs", &job_id]).output().unwrap();
+    assert_eq!(logs.status.code(), Some(0));
+    assert!(!logs.stdout.is_empty(), "no log text stored");
+
     // models list --json: the model with its quality block; models show adds the lineage.
     let (code, models) = env.json(&["models", "list", "--json"]);
     assert_eq!(code, 0);
