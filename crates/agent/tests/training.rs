@@ -93,6 +93,18 @@ async fn trains_to_completion_and_serves_a_working_adapter() {
         std::fs::write(path, &bytes).unwrap();
     }
 
+    // A symlink planted in the adapter folder that points out of it is neither listed nor served.
+    let adapter = agent.data_dir.join(format!("jobs/{id}/output/adapter"));
+    std::os::unix::fs::symlink(agent.data_dir.join("agent.sqlite"), adapter.join("escape.json")).unwrap();
+    let relisted = agent.json(&format!("/v1/jobs/{id}/artifacts")).await;
+    assert!(!relisted.to_string().contains("escape.json"), "{relisted}");
+    let response = agent
+        .get(&format!("/v1/jobs/{id}/artifacts/escape.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
     // A Range download gives exactly that slice.
     let whole = std::fs::read(adapter_dir.path().join("adapter_model.safetensors")).unwrap();
     let response = agent
