@@ -42,6 +42,16 @@ async fn keys_health_and_auth() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "unauthorized", "{body}");
     }
+    // Errors are JSON everywhere, even for routes and methods that do not exist.
+    let response = agent.client.post(agent.at("/v1/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let response = agent.get("/v2/nothing").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+
     let caps = agent.json("/v1/capabilities").await;
     assert!(caps["gpus"].as_array().is_some_and(|g| !g.is_empty()), "{caps}");
     assert!(caps["base_models"]

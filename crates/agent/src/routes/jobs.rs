@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -106,8 +107,9 @@ fn validate(state: &AppState, request: &JobRequest) -> Vec<FieldError> {
 pub async fn create_job(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
     let idempotency_key = match headers.get("idempotency-key") {
         Some(value) => {
             let key = value
@@ -176,6 +178,11 @@ pub async fn create_job(
         // Two requests with the same key raced; the other one won.
         Inserted::Existing(job) => replay(*job, &request_sha256),
     }
+}
+
+/// A body that could not be read (too large, or the client went away), as a JSON error.
+fn body_error(rejection: BytesRejection) -> ApiError {
+    ApiError::new(rejection.status(), "invalid_body", rejection.body_text())
 }
 
 fn replay(job: db::jobs::JobRecord, request_sha256: &str) -> Result<Response, ApiError> {
@@ -256,8 +263,9 @@ pub async fn get_job(
 pub async fn cancel_job(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
     let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CancelRequest::default()
     } else {

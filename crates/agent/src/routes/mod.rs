@@ -41,6 +41,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/health", get(system::health))
         .merge(protected)
         .fallback(|| async { ApiError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method (see GET /v1/openapi.json)",
+            )
+        })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), note_request))
         .with_state(state)
 }
