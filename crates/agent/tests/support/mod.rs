@@ -68,7 +68,11 @@ pub fn tiny_model() -> PathBuf {
 pub fn dataset() -> (Vec<u8>, String) {
     static DATA: OnceLock<(Vec<u8>, String)> = OnceLock::new();
     DATA.get_or_init(|| {
-        let sample = repo_root().join("../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
+        // The shared copy beside the repository, else the core's committed fixture (the same CC-BY-4.0 file).
+        let shared = repo_root().join("../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
+        let fixture = repo_root()
+            .join("crates/core/tests/dataset_fixtures/brightrun-v4/EQ-12-conversations-demo.jsonl");
+        let sample = if shared.is_file() { shared } else { fixture };
         assert!(
             sample.is_file(),
             "the v4 sample is missing at {}",
