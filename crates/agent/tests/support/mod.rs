@@ -47,7 +47,8 @@ pub fn tiny_model() -> PathBuf {
             if out.join("config.json").is_file() {
                 return out;
             }
-            let tmp = out.with_extension("building");
+            // Per process, so test binaries run in parallel (nextest) never build into the same folder.
+            let tmp = out.with_extension(format!("building-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&tmp);
             let status = Command::new(python())
                 .args(["-m", "brightrun_trainer.tiny_model", "--out"])
@@ -57,8 +58,14 @@ pub fn tiny_model() -> PathBuf {
                 .status()
                 .expect("run brightrun_trainer.tiny_model");
             assert!(status.success(), "building the tiny model failed");
-            let _ = std::fs::remove_dir_all(&out);
-            std::fs::rename(&tmp, &out).expect("move the tiny model into place");
+            if std::fs::rename(&tmp, &out).is_err() {
+                // Another process put its identical build there first.
+                assert!(
+                    out.join("config.json").is_file(),
+                    "cannot move the tiny model into place"
+                );
+                let _ = std::fs::remove_dir_all(&tmp);
+            }
             out
         })
         .clone()
