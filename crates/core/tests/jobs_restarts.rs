@@ -111,12 +111,9 @@ async fn an_agent_killed_mid_job_is_backed_off_then_followed_again_without_lost_
     );
     let stored = world.store.with_store(|s| s.metrics().list(&id)).unwrap();
     let agent = agent_points(&world.client(), done.remote_job_id.as_deref().unwrap()).await;
-    // Steps re-run after the resume keep the values first fetched (the agent replaced them with the re-run's),
-    // so the steps are compared here, each exactly once.
-    let steps = |points: &[brightrun_core::cluster::client::MetricsPoint]| {
-        points.iter().map(|p| p.step).collect::<Vec<_>>()
-    };
-    assert_eq!(steps(&stored), steps(&agent));
+    // The steps the resumed run repeated were re-read after the agent replaced them: the stored points are
+    // the agent's, values included.
+    assert_same_points(&stored, &agent);
     assert!(stored.len() as u64 > points_before);
     if done.status == JobStatus::Completed {
         assert_eq!(stored.last().map(|p| p.step), Some(12));

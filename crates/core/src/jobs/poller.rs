@@ -16,7 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::events::JobEvent;
-use super::sync::{sync_job, Synced};
+use super::sync::{sync_job, Resync, Synced};
 use super::{db, download_model, resume_submission, Backoff, ClientSource, JobsError, Notifier, SharedStore};
 use crate::cluster::ClusterClient;
 use crate::store::notifications::Notification;
@@ -90,6 +90,7 @@ pub struct Poller {
     clusters: HashMap<String, ClusterState>,
     downloads: JoinSet<DownloadOutcome>,
     downloading: HashSet<String>,
+    resyncs: HashMap<String, Resync>,
 }
 
 /// The handle of a spawned poller: poll now, subscribe to events, stop.
@@ -118,6 +119,7 @@ impl Poller {
             clusters: HashMap::new(),
             downloads: JoinSet::new(),
             downloading: HashSet::new(),
+            resyncs: HashMap::new(),
         }
     }
 
@@ -217,8 +219,13 @@ impl Poller {
                     summary.polled += 1;
                     continue;
                 }
-                match sync_job(&self.store, &client, job).await {
+                let resync = self.resyncs.get(&job.id).copied();
+                match sync_job(&self.store, &client, job, resync).await {
                     Ok(synced) => {
+                        match synced.resync {
+                            Some(r) => self.resyncs.insert(job.id.clone(), r),
+                            None => self.resyncs.remove(&job.id),
+                        };
                         self.cluster_state(&cluster_id).backoff.reset();
                         self.cluster_state(&cluster_id).retry_at = None;
                         if synced.after.status == JobStatus::Completed
@@ -342,6 +349,7 @@ impl Poller {
             points,
             log,
             notifications,
+            ..
         } = synced;
         // A send error only means nobody listens right now.
         if !points.is_empty() {

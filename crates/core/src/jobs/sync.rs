@@ -26,6 +26,19 @@ pub(crate) struct Synced {
     pub points: Vec<MetricsPoint>,
     pub log: String,
     pub notifications: Vec<Notification>,
+    /// Still re-reading the steps a resumed run repeats (carry it to the next poll of this job).
+    pub resync: Option<Resync>,
+}
+
+/// A run that resumed from a checkpoint (its cluster restarted) repeats the steps after it, and the cluster
+/// replaces their points with the repeat's. Until the repeat has passed the highest step stored before, every
+/// poll re-reads from the checkpoint, so the stored values end up the cluster's, not the abandoned run's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Resync {
+    /// Re-read the points after this step.
+    pub checkpoint_step: u64,
+    /// The highest step stored when the repeat was noticed.
+    pub stored_max: u64,
 }
 
 /// Polls `job` on its cluster and records what changed (see the module doc).
@@ -33,6 +46,7 @@ pub(crate) async fn sync_job(
     store: &SharedStore,
     client: &ClusterClient,
     job: &TrainingJob,
+    resync: Option<Resync>,
 ) -> Result<Synced, JobsError> {
     let remote_id = job
         .remote_job_id
@@ -46,9 +60,32 @@ pub(crate) async fn sync_job(
     let mut log = String::new();
     let log_start = job.log_offset;
     let mut log_next = job.log_offset;
+    let mut resync = resync;
     if !queued {
         let id = job.id.clone();
-        let mut after = db::with(store, move |s| s.metrics().max_step(&id)).await?;
+        let stored_max = db::with(store, move |s| s.metrics().max_step(&id)).await?;
+        // The cluster's latest point is below what is stored: the run resumed from a checkpoint and repeats.
+        let repeating = match (&remote.latest_metrics, stored_max) {
+            (Some(latest), Some(max)) if latest.step < max => Some((latest.step, max)),
+            _ => None,
+        };
+        if let (None, Some((latest_step, max))) = (resync, repeating) {
+            let checkpoints = client.checkpoints(&remote_id).await?;
+            let checkpoint_step = checkpoints
+                .iter()
+                .map(|c| c.step)
+                .filter(|step| *step <= latest_step)
+                .max()
+                .unwrap_or(0);
+            resync = Some(Resync {
+                checkpoint_step,
+                stored_max: max,
+            });
+        }
+        let mut after = match resync {
+            Some(r) => Some(r.checkpoint_step),
+            None => stored_max,
+        };
         for _ in 0..MAX_METRICS_PAGES {
             let page = client.metrics(&remote_id, after).await?;
             let Some(last) = page.iter().map(|p| p.step).max() else {
@@ -59,6 +96,13 @@ pub(crate) async fn sync_job(
             }
             after = Some(last);
             points.extend(page);
+        }
+        // Done once this read reached past the old highest step: every repeated step was re-read after the
+        // cluster replaced it.
+        if let Some(r) = resync {
+            if points.iter().any(|p| p.step > r.stored_max) || remote.is_finished() {
+                resync = None;
+            }
         }
         for _ in 0..MAX_LOG_CHUNKS {
             let chunk = client.logs(&remote_id, log_next).await?;
@@ -97,6 +141,7 @@ pub(crate) async fn sync_job(
                 points,
                 log,
                 notifications,
+                resync,
             })
         })
     })
