@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 
 import { renderApp } from "@/test/render-app";
 
@@ -13,13 +13,22 @@ const APP_INFO = {
 };
 
 beforeEach(() => {
-  mockIPC((cmd) => {
-    if (cmd === "app_info") return APP_INFO;
-    throw new Error(`unexpected command ${cmd}`);
-  });
+  // The shell listens to job, import and drag-and-drop events of its window: give it one, and mocked events.
+  mockWindows("main");
+  mockIPC(
+    (cmd) => {
+      if (cmd === "app_info") return APP_INFO;
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
 });
 
-afterEach(() => clearMocks());
+// Unmount first: the shell's event listeners unregister through the mocks, which must still be there.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 describe("AppShell", () => {
   it("shows the Dashboard with the app info from the app_info command", async () => {
@@ -81,9 +90,16 @@ describe("AppShell", () => {
 
   it("shows a command error's message instead of the info", async () => {
     clearMocks();
-    mockIPC(() => {
-      throw { code: "data_dir_unavailable", message: "The data folder /gone is missing or is not a folder." };
-    });
+    mockWindows("main");
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_info") {
+          throw { code: "data_dir_unavailable", message: "The data folder /gone is missing or is not a folder." };
+        }
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
     renderApp("/");
     const card = screen.getByTestId("app-info");
     await waitFor(() => expect(within(card).getByRole("alert")).toHaveTextContent("/gone is missing"));
