@@ -269,5 +269,8 @@ fn a_database_from_a_newer_brightrun_is_refused() {
 fn the_store_opens_in_memory_too() {
     let store = Store::open_in_memory().unwrap();
     assert_eq!(applied(store.connection()), all_names());
-    assert_eq!(store.settings().polling_interval_secs().unwrap(), 30);
+    assert_eq!(
+        store.settings().polling_interval_secs().unwrap(),
+        store::settings::DEFAULT_POLLING_INTERVAL_SECS
+    );
 }
