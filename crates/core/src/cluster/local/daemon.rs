@@ -15,6 +15,19 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often the discovery file is looked at while the agent starts.
 const START_POLL: Duration = Duration::from_millis(100);
 
+/// How long the local daemon stays up with no active job and no request (DESIGN.md: it "exits when idle").
+/// Long enough that reopening the app a few minutes later finds it warm; `BRIGHTRUN_LOCAL_IDLE_EXIT_SECS`
+/// overrides it.
+const DEFAULT_IDLE_EXIT_SECS: u64 = 900;
+
+fn idle_exit_secs() -> u64 {
+    std::env::var("BRIGHTRUN_LOCAL_IDLE_EXIT_SECS")
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .filter(|secs| *secs > 0)
+        .unwrap_or(DEFAULT_IDLE_EXIT_SECS)
+}
+
 /// What a serving agent writes to `<agent-dir>/agent.json`.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Discovery {
@@ -108,6 +121,8 @@ pub async fn start(agent_bin: &Path, agent_dir: &Path, python: &Path) -> Result<
         .arg(agent_dir)
         .arg("--python")
         .arg(python)
+        .arg("--idle-exit-seconds")
+        .arg(idle_exit_secs().to_string())
         .current_dir(agent_dir)
         .stdin(Stdio::null())
         .stdout(log_file)
