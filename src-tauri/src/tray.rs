@@ -34,8 +34,16 @@ pub fn install(app: &tauri::App) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Reads the active jobs again and updates the tooltip, title and menu.
+/// Reads the active jobs again and updates the tooltip, title and menu, on the main thread (where the menu
+/// lives on Linux); callers (commands, the event forwarder) never wait for it.
 pub fn refresh(app: &AppHandle) {
+    let handle = app.clone();
+    if let Err(err) = app.run_on_main_thread(move || refresh_now(&handle)) {
+        tracing::warn!("cannot refresh the tray: {err}");
+    }
+}
+
+fn refresh_now(app: &AppHandle) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };

@@ -125,7 +125,29 @@ export async function trainingFlow(session, { check, save, dataDir }) {
     check((await session.execute("return document.querySelector('[data-testid=confirm-launch]').disabled")) === true, "launch needs the cost acknowledgement");
     await (await session.find('[data-testid="acknowledge-cost"]')).click();
     await (await session.find('[data-testid="confirm-launch"]')).click();
-    await session.find('[data-testid="job-monitor"]', 120_000);
+    let launchError = null;
+    await session
+      .until(
+      async () => {
+        const state = await session.execute(
+          `const alert = document.querySelector('[role=dialog] [role=alert]');
+           if (alert) return 'error: ' + alert.innerText;
+           return document.querySelector('[data-testid=job-monitor]') ? 'monitor' : null;`,
+        );
+        if (state?.startsWith("error: ")) launchError = state.slice(7);
+        return launchError !== null || state === "monitor";
+      },
+      "the launch opens the monitor",
+      180_000,
+    )
+      .catch(async (error) => {
+        await save(session, "training-launch-stuck");
+        throw error;
+      });
+    if (launchError !== null) {
+      await save(session, "training-launch-failed");
+      throw new Error(`the launch failed: ${launchError}`);
+    }
     check(true, "the launch converts, uploads, submits and opens the monitor");
 
     // The monitor fills as the poller forwards metrics, and the job completes.

@@ -329,7 +329,7 @@ pub async fn retry_job(
         cluster_id: job.cluster_id.clone(),
         name: Some(retry_name(&job.name, retries + 1)),
         base_model: job.base_model.clone(),
-        model_spec: None,
+        model_spec: crate::commands::training::model_spec(&runtime, &job.cluster_id, &job.base_model),
         hyperparameters: settings,
         gpu_type: Some(job.gpu_type.clone()),
         gpu_count: job.gpu_count,

@@ -7,8 +7,8 @@ use brightrun_core::jobs::{launch, JobsError, LaunchProgress, LaunchRequest};
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::{Dataset, DatasetStatus};
 use brightrun_core::training::estimator::{
-    self, find_known_model, Capacity, EstimateRequest, GpuPricing, GpuSpec, MemoryVerdict, TrainingSetup,
-    Workload, CPU_DEFAULT_MEMORY_GIB,
+    self, find_known_model, Capacity, EstimateRequest, GpuPricing, GpuSpec, MemoryVerdict, ModelSpec,
+    TrainingSetup, Workload, CPU_DEFAULT_MEMORY_GIB,
 };
 use brightrun_core::training::presets::{badge_for_hyperparameters, Preset};
 use brightrun_core::training::{ranges, Hyperparameters};
@@ -405,7 +405,36 @@ pub async fn estimate_training(
             ))
         })
         .map_err(internal)?;
-    Ok(estimate_view(&form, &dataset, gpu.as_ref(), budget, spent))
+    let model = model_spec(&runtime, &form.cluster_id, &form.base_model);
+    Ok(estimate_view(&form, &dataset, model, gpu.as_ref(), budget, spent))
+}
+
+/// The base model's shape: a known hub model's, or the `config.json` of a folder on this machine (a local
+/// cluster's `<data>/local-agent/models/<id>`, or an absolute folder path). `None` when neither is known.
+pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> Option<ModelSpec> {
+    if let Some(known) = find_known_model(base_model) {
+        return Some(known.spec);
+    }
+    let path = std::path::Path::new(base_model);
+    let folder = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        let local = runtime
+            .with_store(|s| s.clusters().get(cluster_id))
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.kind == ClusterKind::Local);
+        if !local || base_model.contains(['/', '\\']) {
+            return None;
+        }
+        runtime
+            .data_dir
+            .join(brightrun_core::cluster::local::LOCAL_AGENT_FOLDER)
+            .join("models")
+            .join(base_model)
+    };
+    let config = std::fs::read_to_string(folder.join("config.json")).ok()?;
+    ModelSpec::from_hf_config(&config).ok()
 }
 
 /// The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
@@ -454,12 +483,13 @@ pub async fn launch_training(
             format!("{}: {}", first.field, first.message),
         ));
     }
+    let model_spec = model_spec(&runtime, &form.cluster_id, &form.base_model);
     let request = LaunchRequest {
         dataset_id: form.dataset_id,
         cluster_id: form.cluster_id,
         name: form.name,
         base_model: form.base_model,
-        model_spec: None,
+        model_spec,
         hyperparameters: form.hyperparameters.to_core(),
         gpu_type: form.gpu_type,
         gpu_count: form.gpu_count,
@@ -495,8 +525,10 @@ pub async fn launch_request(
     let launched = launch(&runtime.store, &runtime.data_dir, &client, request, &mut progress)
         .await
         .map_err(jobs_error)?;
+    tracing::info!(job = %launched.job.id, "launched");
     runtime.poll_now().await;
     crate::tray::refresh(app);
+    tracing::info!(job = %launched.job.id, "launch answered");
     Ok(JobView::from(&launched.job))
 }
 
@@ -572,6 +604,7 @@ fn options_view(capabilities: &Capabilities) -> ClusterOptions {
 pub fn estimate_view(
     form: &TrainingForm,
     dataset: &Dataset,
+    model: Option<ModelSpec>,
     gpu: Option<&GpuChoice>,
     monthly_budget_usd: Option<f64>,
     spent_this_month_usd: f64,
@@ -586,7 +619,7 @@ pub fn estimate_view(
         Capacity::OnDemand
     };
     let current_h = form.hyperparameters.to_core();
-    let summary = |h: &Hyperparameters| summarise(form, dataset, gpu, h, pricing, capacity);
+    let summary = |h: &Hyperparameters| summarise(form, dataset, model.clone()?, gpu, h, pricing, capacity);
     let presets = Preset::ALL
         .into_iter()
         .map(|p| {
@@ -620,12 +653,12 @@ fn badge_name(h: &Hyperparameters) -> String {
 fn summarise(
     form: &TrainingForm,
     dataset: &Dataset,
+    model: ModelSpec,
     gpu: Option<&GpuChoice>,
     h: &Hyperparameters,
     pricing: GpuPricing,
     capacity: Capacity,
 ) -> Option<EstimateSummary> {
-    let model = find_known_model(&form.base_model)?.spec;
     let gpu_spec = gpu
         .and_then(|g| GpuSpec::by_id(&g.gpu_type).or_else(|| GpuSpec::from_name(&g.name)))
         .unwrap_or_else(|| GpuSpec::cpu(gpu.map_or(CPU_DEFAULT_MEMORY_GIB, |g| g.memory_gb.max(1.0))));

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
+// Must run before uPlot loads (see locale-guard.ts).
+import "@/components/charts/locale-guard";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 

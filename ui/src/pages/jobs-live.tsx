@@ -2,6 +2,8 @@ import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 
+// The app shell loads this module, so the guard runs before any chart chunk loads uPlot.
+import "@/components/charts/locale-guard";
 import { events, type JobDetail_Serialize, type JobUpdate_Serialize } from "@/bindings";
 import { mergePoints } from "@/components/charts/series";
 import { insideTauri } from "@/lib/ipc";

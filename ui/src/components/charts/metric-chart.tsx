@@ -1,4 +1,6 @@
 import { useEffect, useRef } from "react";
+// Must run before uPlot loads (see locale-guard.ts).
+import "@/components/charts/locale-guard";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { Download } from "lucide-react";
