@@ -23,26 +23,34 @@ pub async fn require_key(State(state): State<Arc<AppState>>, request: Request, n
     let Some(presented) = presented.filter(|k| !k.is_empty()) else {
         return unauthorized();
     };
-    let active = match active_keys(&state).await {
-        Ok(active) => active,
-        Err(err) => return ApiError::from(err).into_response(),
-    };
-    if keys::matches(&active, &presented) {
-        next.run(request).await
-    } else {
-        unauthorized()
+    // A key missing from the cached list may have just been created by `keys create` (another process):
+    // read the database again before refusing, so a new key works at once; only revocation waits for the cache.
+    for fresh in [false, true] {
+        let active = match active_keys(&state, fresh).await {
+            Ok(active) => active,
+            Err(err) => return ApiError::from(err).into_response(),
+        };
+        if keys::matches(&active, &presented) {
+            return next.run(request).await;
+        }
     }
+    unauthorized()
 }
 
 /// How long the active keys are trusted from memory; `keys revoke` (another process) takes effect within it.
 pub const KEY_CACHE: Duration = Duration::from_secs(1);
 
-/// The active key hashes, read from the database at most once per `KEY_CACHE` (a poll loop of 100 clients
-/// would otherwise pay a database round trip on every request).
-async fn active_keys(state: &Arc<AppState>) -> Result<Arc<Vec<[u8; 32]>>, crate::error::AgentError> {
-    if let Some((read_at, active)) = lock(&state.key_cache).as_ref() {
-        if read_at.elapsed() < KEY_CACHE {
-            return Ok(Arc::clone(active));
+/// The active key hashes, read from the database at most once per `KEY_CACHE` unless `fresh` (a poll loop of
+/// 100 clients would otherwise pay a database round trip on every request).
+async fn active_keys(
+    state: &Arc<AppState>,
+    fresh: bool,
+) -> Result<Arc<Vec<[u8; 32]>>, crate::error::AgentError> {
+    if !fresh {
+        if let Some((read_at, active)) = lock(&state.key_cache).as_ref() {
+            if read_at.elapsed() < KEY_CACHE {
+                return Ok(Arc::clone(active));
+            }
         }
     }
     let active = Arc::new(state.db.read(keys::active_hashes).await?);
