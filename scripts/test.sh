@@ -37,7 +37,7 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 export BRIGHTRUN_AGENT_BIN="$target/debug/brightrun-agent"
 
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
-bash scripts/with-session.sh cargo test --workspace --locked
+bash scripts/with-session.sh cargo test --workspace --locked --no-fail-fast
 
 step "bindings drift: ui/src/bindings.ts must match the commands [$(elapsed)]"
 git diff --exit-code -- ui/src/bindings.ts docs/openapi.json
