@@ -42,7 +42,10 @@ impl AppEnvironment {
             Some("test") => Self::Test,
             Some("dev") => Self::Dev,
             Some(other) if !other.is_empty() => {
-                tracing::warn!(value = other, "ignoring unknown {ENV_VAR}; expected `test` or `dev`");
+                tracing::warn!(
+                    value = other,
+                    "ignoring unknown {ENV_VAR}; expected `test` or `dev`"
+                );
                 Self::by_profile(debug_build)
             }
             _ => Self::by_profile(debug_build),
@@ -81,18 +84,25 @@ mod tests {
     #[test]
     fn test_flavour_wins_over_the_build_profile() {
         assert_eq!(AppEnvironment::resolve(Some("test"), false), AppEnvironment::Test);
-        assert_eq!(AppEnvironment::resolve(Some(" test "), true), AppEnvironment::Test);
+        assert_eq!(
+            AppEnvironment::resolve(Some(" test "), true),
+            AppEnvironment::Test
+        );
         assert_eq!(AppEnvironment::resolve(Some("dev"), false), AppEnvironment::Dev);
     }
 
     #[test]
     fn release_cannot_be_requested_from_a_debug_build() {
-        assert_eq!(AppEnvironment::resolve(Some("release"), true), AppEnvironment::Dev);
+        assert_eq!(
+            AppEnvironment::resolve(Some("release"), true),
+            AppEnvironment::Dev
+        );
     }
 
     #[test]
     fn every_flavour_has_its_own_identifier() {
-        let ids = [AppEnvironment::Release, AppEnvironment::Dev, AppEnvironment::Test].map(AppEnvironment::identifier);
+        let ids = [AppEnvironment::Release, AppEnvironment::Dev, AppEnvironment::Test]
+            .map(AppEnvironment::identifier);
         assert_eq!(ids[0], "app.brightrun.desktop");
         assert_eq!(ids[1], "app.brightrun.desktop.dev");
         assert_eq!(ids[2], "app.brightrun.desktop.test");

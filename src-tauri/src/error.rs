@@ -69,6 +69,9 @@ mod tests {
     fn crosses_as_code_and_message() {
         let error = AppError::new(ErrorCode::DataDirUnavailable, "gone");
         let json = serde_json::to_value(&error).unwrap();
-        assert_eq!(json, serde_json::json!({"code": "data_dir_unavailable", "message": "gone"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "data_dir_unavailable", "message": "gone"})
+        );
     }
 }

@@ -18,9 +18,9 @@ use tauri::Manager;
 
 pub use bindings::specta_builder;
 
+use crate::core_state::CoreState;
 use crate::environment::AppEnvironment;
 use crate::error::StartupError;
-use crate::core_state::CoreState;
 use crate::state::AppState;
 
 /// Starts the desktop app and blocks until it exits.

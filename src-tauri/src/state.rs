@@ -39,7 +39,10 @@ impl AppState {
 }
 
 /// `BRIGHTRUN_DATA_DIR` when set and not empty, otherwise the platform's app data folder for the identifier.
-pub fn resolve_data_dir(override_dir: Option<PathBuf>, platform_dir: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
+pub fn resolve_data_dir(
+    override_dir: Option<PathBuf>,
+    platform_dir: impl FnOnce() -> Option<PathBuf>,
+) -> Option<PathBuf> {
     match override_dir {
         Some(dir) if !dir.as_os_str().is_empty() => Some(dir),
         _ => platform_dir(),

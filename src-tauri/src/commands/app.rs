@@ -37,7 +37,10 @@ pub fn describe(state: &AppState) -> Result<AppInfo, AppError> {
     if !data_dir.is_dir() {
         return Err(AppError::new(
             ErrorCode::DataDirUnavailable,
-            format!("The data folder {} is missing or is not a folder.", data_dir.display()),
+            format!(
+                "The data folder {} is missing or is not a folder.",
+                data_dir.display()
+            ),
         ));
     }
     Ok(AppInfo {
