@@ -52,6 +52,17 @@ function ensureTinyModel(dataDir) {
   });
 }
 
+/**
+ * A screenshot of the whole X display (ImageMagick `import`): WebKitWebDriver's own screenshot never answers
+ * on a page with uPlot's canvases (seen with WebKitGTK on Debian bookworm), so the monitor is shot this way.
+ */
+function saveDisplay(name) {
+  const dir = process.env.E2E_SCREENSHOTS ?? path.join(here, "screenshots");
+  const file = path.join(dir, `${name}.png`);
+  execFileSync("import", ["-window", "root", file]);
+  console.log(`   screenshot ${path.relative(process.cwd(), file)} (X display)`);
+}
+
 /** dbus-monitor on the Notifications interface of this session; `seen()` is everything it printed so far. */
 function watchNotifications() {
   let out = "";
@@ -141,7 +152,7 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       180_000,
     )
       .catch(async (error) => {
-        await save(session, "training-launch-stuck");
+        saveDisplay("training-launch-stuck");
         throw error;
       });
     if (launchError !== null) {
@@ -169,7 +180,7 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       "the adapter is downloaded and verified",
       120_000,
     );
-    await save(session, "training-monitor");
+    saveDisplay("training-monitor");
 
     // The completion notification: in the app's list, and delivered to the desktop's notification server.
     await session.until(
