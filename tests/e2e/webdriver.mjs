@@ -1,6 +1,7 @@
 // A minimal W3C WebDriver client over fetch: the handful of calls the e2e test needs, nothing to install.
 
-const ELEMENT_KEY = "element-6066-11e4-a6c6-ae46a929e4f5";
+// The W3C web element identifier (WebDriver spec, "Elements").
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriverError extends Error {}
 
@@ -123,5 +124,10 @@ export class Element {
 
   attribute(name) {
     return this.session.cmd("GET", `/element/${this.id}/attribute/${name}`);
+  }
+
+  /** Types `text` into the element (real key events, so React sees them). */
+  type(text) {
+    return this.session.cmd("POST", `/element/${this.id}/value`, { text });
   }
 }
