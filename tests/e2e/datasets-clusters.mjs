@@ -86,7 +86,10 @@ export async function datasetFlow(session, { check, save }) {
   await importFiles(session, [broken]);
   await openDataset(session, "broken-e2e");
   await session.until(
-    async () => (await (await session.find('[data-testid="status-badge"]')).text()).includes("Has errors"),
+    async () =>
+      (await session.execute(
+        "const n = document.querySelector('[data-testid=dataset-name]'); return !!n && n.innerText === 'broken-e2e' && document.querySelector('[data-testid=page-dataset-detail]').innerText.includes('Has errors')",
+      )) === true,
     "the broken file is marked as having errors",
     30_000,
   );
