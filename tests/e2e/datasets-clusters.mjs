@@ -132,17 +132,29 @@ export async function clusterFlow(session, { check, save }) {
     await (await session.find("#cluster-key")).type(agent.key);
     await (await session.find('[data-testid="cluster-save"]')).click();
     const card = '[data-testid="cluster-card"][data-name="E2E agent"]';
-    await session.find(card, 20_000);
+    try {
+      await session.find(card, 20_000);
+    } catch (error) {
+      await save(session, "settings-add-cluster-failed");
+      const form = await session.execute("return document.querySelector('[data-testid=cluster-form]')?.innerText ?? 'no form'");
+      throw new Error(`${error.message}; the form says: ${form}`);
+    }
     check(true, "a remote cluster is added");
     const shown = await session.execute("return document.body.innerText");
     check(!shown.includes(agent.key), "the API key is nowhere on the page");
 
     await (await session.find(`${card} [data-testid="cluster-test"]`)).click();
-    await session.until(
-      async () => (await (await session.find(`${card} [data-testid="cluster-status"]`)).text()) === "Connected",
-      "the connection test succeeds",
-      30_000,
-    );
+    await session
+      .until(
+        async () => (await (await session.find(`${card} [data-testid="cluster-status"]`)).text()) === "Connected",
+        "the connection test succeeds",
+        30_000,
+      )
+      .catch(async (error) => {
+        await save(session, "settings-cluster-test-failed");
+        const text = await session.execute(`return document.querySelector('${card}')?.innerText ?? 'no card'`);
+        throw new Error(`${error.message}; the card says: ${text}`);
+      });
     const gpus = await (await session.find(`${card} [data-testid="cluster-gpus"]`)).text();
     check(gpus.length > 0, `the test shows the cluster's GPUs (${gpus})`);
     await save(session, "settings-cluster-tested");
