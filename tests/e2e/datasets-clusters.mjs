@@ -118,6 +118,18 @@ async function startAgent() {
   return { url, key, stop: () => child.kill() };
 }
 
+/** Clicks, retrying while a closing dialog's overlay or a toast still covers the element. */
+async function clickWhenFree(session, selector) {
+  await session.until(
+    async () => {
+      await (await session.find(selector)).click();
+      return true;
+    },
+    `could click ${selector}`,
+    15_000,
+  );
+}
+
 export async function clusterFlow(session, { check, save }) {
   const agent = await startAgent();
   try {
@@ -143,7 +155,7 @@ export async function clusterFlow(session, { check, save }) {
     const shown = await session.execute("return document.body.innerText");
     check(!shown.includes(agent.key), "the API key is nowhere on the page");
 
-    await (await session.find(`${card} [data-testid="cluster-test"]`)).click();
+    await clickWhenFree(session, `${card} [data-testid="cluster-test"]`);
     await session
       .until(
         async () => (await (await session.find(`${card} [data-testid="cluster-status"]`)).text()) === "Connected",
@@ -159,8 +171,8 @@ export async function clusterFlow(session, { check, save }) {
     check(gpus.length > 0, `the test shows the cluster's GPUs (${gpus})`);
     await save(session, "settings-cluster-tested");
 
-    await (await session.find(`${card} [data-testid="cluster-remove"]`)).click();
-    await (await session.find('[data-testid="cluster-remove-confirm"]')).click();
+    await clickWhenFree(session, `${card} [data-testid="cluster-remove"]`);
+    await clickWhenFree(session, '[data-testid="cluster-remove-confirm"]');
     await session.until(
       async () => (await session.execute(`return document.querySelectorAll('${card}').length`)) === 0,
       "the cluster is removed",
