@@ -158,7 +158,11 @@ export async function clusterFlow(session, { check, save }) {
     await clickWhenFree(session, `${card} [data-testid="cluster-test"]`);
     await session
       .until(
-        async () => (await (await session.find(`${card} [data-testid="cluster-status"]`)).text()) === "Connected",
+        // textContent: WebDriver's element text is empty for an element scrolled out of view.
+        async () =>
+          (await session.execute(
+            `return document.querySelector('${card} [data-testid=cluster-status]')?.textContent ?? ''`,
+          )) === "Connected",
         "the connection test succeeds",
         30_000,
       )
@@ -167,7 +171,7 @@ export async function clusterFlow(session, { check, save }) {
         const text = await session.execute(`return document.querySelector('${card}')?.innerText ?? 'no card'`);
         throw new Error(`${error.message}; the card says: ${text}`);
       });
-    const gpus = await (await session.find(`${card} [data-testid="cluster-gpus"]`)).text();
+    const gpus = await session.execute(`return document.querySelector('${card} [data-testid=cluster-gpus]')?.textContent ?? ''`);
     check(gpus.length > 0, `the test shows the cluster's GPUs (${gpus})`);
     await save(session, "settings-cluster-tested");
 
