@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { clusterFlow, datasetFlow } from "./datasets-clusters.mjs";
+import { chartBenchmark, trainingFlow } from "./training.e2e.mjs";
 import { Session, waitForDriver } from "./webdriver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,6 +75,10 @@ async function main() {
 
     await datasetFlow(session, { check, save });
     await clusterFlow(session, { check, save });
+    // Configure → launch on the local cluster (tiny model, CPU) → loss chart fills → completion notification →
+    // verified adapter on Models; then the loss chart's 100,000-point benchmark.
+    await trainingFlow(session, { check, save, dataDir });
+    await chartBenchmark(session, { check });
 
     // Theme toggle and collapsed sidebar, seen on the Dashboard.
     await (await session.find('[data-testid="nav-dashboard"]')).click();

@@ -52,4 +52,5 @@ export E2E_SCREENSHOTS="${E2E_SCREENSHOTS:-$here/screenshots}"
 # No GPU under Xvfb: WebKit's DMA-BUF renderer would draw a blank window.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 
-xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- "$0" --inside
+# A private D-Bus session with an unlocked keyring (cluster keys, the local cluster's key) on the Xvfb display.
+xvfb-run -a -s "-screen 0 1440x900x24" bash "$here/../../scripts/with-session.sh" "$0" --inside
