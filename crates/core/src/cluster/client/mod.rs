@@ -51,10 +51,32 @@ pub fn http_client() -> Result<reqwest::Client, ClientError> {
         })
 }
 
+/// The URL as it may be shown in an error: whatever stands before an `@` in the authority (a user name and
+/// password, or a pasted key) and any query string are replaced, so a secret typed into the URL field never
+/// reaches an error message, a log or the UI.
+fn redact_url(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("<redacted>@{}", &authority[at + 1..]),
+        None => authority.to_string(),
+    };
+    let tail = match tail.find(['?', '#']) {
+        Some(at) => format!("{}?<redacted>", &tail[..at]),
+        None => tail.to_string(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 /// Checks that `url` is a usable cluster base URL (http or https, no credentials in it) and normalises it.
 pub fn parse_base_url(url: &str) -> Result<Url, ClientError> {
     let invalid = |detail: &str| ClientError::InvalidUrl {
-        url: url.to_string(),
+        url: redact_url(url),
         detail: detail.to_string(),
     };
     let mut parsed = Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
@@ -332,5 +354,29 @@ fn text_excerpt(body: &[u8]) -> String {
         format!("{cut}…")
     } else {
         cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_in_a_refused_url_never_reaches_the_error() {
+        for url in [
+            "http://admin:hunter2-secret@gpu-box:8790",
+            "http://hunter2-secret@gpu-box:8790/v1",
+            "http://gpu-box:8790/?key=hunter2-secret",
+            "ftp://me:hunter2-secret@gpu-box",
+            "not a url hunter2-secret@x",
+        ] {
+            let message = parse_base_url(url).unwrap_err().to_string();
+            assert!(!message.contains("hunter2-secret"), "{message}");
+        }
+        assert_eq!(
+            redact_url("http://a:b@gpu-box:8790/v1?k=1"),
+            "http://<redacted>@gpu-box:8790/v1?<redacted>"
+        );
+        assert_eq!(redact_url("http://gpu-box:8790"), "http://gpu-box:8790");
     }
 }
