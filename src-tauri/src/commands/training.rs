@@ -7,8 +7,7 @@ use brightrun_core::jobs::{launch, JobsError, LaunchProgress, LaunchRequest};
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::{Dataset, DatasetStatus};
 use brightrun_core::training::estimator::{
-    self, find_known_model, Capacity, EstimateRequest, GpuPricing, GpuSpec, MemoryVerdict, ModelSpec,
-    TrainingSetup, Workload, CPU_DEFAULT_MEMORY_GIB,
+    self, find_known_model, Capacity, GpuPricing, GpuSpec, MemoryVerdict, ModelSpec, CPU_DEFAULT_MEMORY_GIB,
 };
 use brightrun_core::training::presets::{badge_for_hyperparameters, Preset};
 use brightrun_core::training::{ranges, Hyperparameters};
@@ -599,8 +598,8 @@ fn options_view(capabilities: &Capabilities) -> ClusterOptions {
     }
 }
 
-/// The estimator's figures for the form and the presets. Mirrors the core's launch estimate (which is
-/// private to `jobs::launch`): same workload, GPU lookup and pricing.
+/// The estimator's figures for the form and the presets, through the core's `estimate_for_dataset`: the same
+/// figures a launch records.
 pub fn estimate_view(
     form: &TrainingForm,
     dataset: &Dataset,
@@ -662,26 +661,15 @@ fn summarise(
     let gpu_spec = gpu
         .and_then(|g| GpuSpec::by_id(&g.gpu_type).or_else(|| GpuSpec::from_name(&g.name)))
         .unwrap_or_else(|| GpuSpec::cpu(gpu.map_or(CPU_DEFAULT_MEMORY_GIB, |g| g.memory_gb.max(1.0))));
-    let split = h.validation_split.clamp(0.0, 0.9);
-    let tokens = dataset.tokens_total as f64;
-    let train_examples = ((dataset.training_examples as f64) * (1.0 - split)).ceil() as u32;
-    let validation_tokens = tokens * split;
-    let gpu_count = form.gpu_count.max(1);
-    let request = EstimateRequest {
+    let e = brightrun_core::jobs::estimate_for_dataset(
+        dataset,
         model,
-        gpu: gpu_spec,
-        gpu_count,
-        setup: TrainingSetup::from_hyperparameters(h, false, false),
-        workload: Workload {
-            train_tokens: tokens * (1.0 - split),
-            validation_tokens,
-            epochs: h.num_epochs,
-            evaluations: Workload::evaluations_for(h, train_examples, gpu_count, validation_tokens),
-        },
+        gpu_spec,
+        form.gpu_count,
+        h,
         pricing,
         capacity,
-    };
-    let e = estimator::estimate(&request, None).ok()?;
+    )?;
     Some(EstimateSummary {
         seconds: (e.time.seconds.low, e.time.seconds.expected, e.time.seconds.high),
         cost_usd: (e.cost.usd.low, e.cost.usd.expected, e.cost.usd.high),

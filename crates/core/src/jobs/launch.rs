@@ -410,12 +410,35 @@ fn estimate(
     let gpu = GpuSpec::by_id(gpu_type)
         .or_else(|| GpuSpec::from_name(gpu_name))
         .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
-    let h = &request.hyperparameters;
+    estimate_for_dataset(
+        dataset,
+        model,
+        gpu,
+        request.gpu_count,
+        &request.hyperparameters,
+        pricing,
+        capacity,
+    )
+}
+
+/// The estimator's figures for training `dataset` with `hyperparameters`: its exact (or estimated) token
+/// count, less the validation split, for the epochs and evaluations the trainer will run. The configurator
+/// shows the same figures the launch records.
+pub fn estimate_for_dataset(
+    dataset: &Dataset,
+    model: ModelSpec,
+    gpu: GpuSpec,
+    gpu_count: u32,
+    hyperparameters: &Hyperparameters,
+    pricing: GpuPricing,
+    capacity: Capacity,
+) -> Option<TrainingEstimate> {
+    let h = hyperparameters;
     let split = h.validation_split.clamp(0.0, 0.9);
     let tokens = dataset.tokens_total as f64;
     let train_examples = ((dataset.training_examples as f64) * (1.0 - split)).ceil() as u32;
     let validation_tokens = tokens * split;
-    let gpu_count = request.gpu_count.max(1);
+    let gpu_count = gpu_count.max(1);
     let workload = Workload {
         train_tokens: tokens * (1.0 - split),
         validation_tokens,

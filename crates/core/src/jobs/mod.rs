@@ -22,7 +22,8 @@ pub use clients::{ClientSource, FixedClients, KeyringClients};
 pub use error::JobsError;
 pub use events::{JobEvent, Notifier, RecordOnlyNotifier};
 pub use launch::{
-    launch, resume_submission, training_file, LaunchProgress, LaunchRequest, Launched, TrainingFile,
+    estimate_for_dataset, launch, resume_submission, training_file, LaunchProgress, LaunchRequest, Launched,
+    TrainingFile,
 };
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};
