@@ -152,6 +152,18 @@ export async function clusterFlow(session, { check, save }) {
       throw new Error(`${error.message}; the form says: ${form}`);
     }
     check(true, "a remote cluster is added");
+    // The dialog closes once the cluster is saved; an open one would take the next clicks with its overlay.
+    await session
+      .until(
+        async () => (await session.execute("return document.querySelector('[data-testid=cluster-form]') === null")) === true,
+        "the add-cluster dialog closes once the cluster is saved",
+        10_000,
+      )
+      .catch(async (error) => {
+        await save(session, "settings-add-cluster-dialog-open");
+        throw error;
+      });
+    check(true, "the add-cluster dialog closes once the cluster is saved");
     const shown = await session.execute("return document.body.innerText");
     check(!shown.includes(agent.key), "the API key is nowhere on the page");
 
