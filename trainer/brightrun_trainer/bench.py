@@ -446,10 +446,13 @@ def coordinate(args: argparse.Namespace) -> int:
         })
         write_report(out, report)
 
+    only = set(args.only.split(",")) if args.only else None
     for round_index in range(args.rounds):
         plan = PLAN if round_index % 2 == 0 else CONTRACT[::-1] + PLAN[len(CONTRACT):][::-1]
         if round_index > 0 and args.quick:
             plan = [p for p in plan if p in CONTRACT]  # quick: repeat only what the contract compares
+        if only:
+            plan = [p for p in plan if p[0] in only]
         for name, data in plan:
             expected = max(durations) if durations else 60.0
             if time.time() + expected * 1.2 > deadline:
@@ -479,7 +482,7 @@ def coordinate(args: argparse.Namespace) -> int:
         rounds_done = round_index + 1
     refresh()
     print(os.path.join(out, "bench.json"))
-    missing = [f"{n}/{d}" for n, d in CONTRACT if not any(c["name"] == n and c["data"] == d for c in report["configs"])]
+    missing = [f"{n}/{d}" for n, d in CONTRACT if (not only or n in only) and not any(c["name"] == n and c["data"] == d for c in report["configs"])]
     if missing:
         print(f"bench: no result for {', '.join(missing)}", file=sys.stderr)
         return 1
@@ -497,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=1, help="first steps left out of the rates")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (the best is reported)")
+    parser.add_argument("--only", help="comma-separated configuration names to run (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads per worker (0: torch's default)")
     # Internal: one configuration in its own process.
     parser.add_argument("--worker", choices=tuple(CONFIGS), help=argparse.SUPPRESS)

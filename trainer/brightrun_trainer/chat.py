@@ -67,16 +67,21 @@ def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_se
     that recurs as history in later records is not trained on again.
 
     A conversation longer than `max_seq_len` keeps what trains: its system messages and its last assistant turn
-    that carries loss, dropping whole exchanges of history (from a user message to the next) oldest first, as
-    few as needed. Only when even the shortest such conversation is too long is the end cut off.
+    that carries loss. Turns after that one go first (they carry no loss), then whole exchanges of history (from a
+    user message to the next), oldest first, as few as needed. When even the system messages and the last exchange
+    are too long, the oldest tokens after the system messages go (the start of the last user message, then of the
+    answer), so the example still ends with its answer and its end-of-turn marker.
     """
     ids, mask = _tokens_and_mask(tokenizer, messages)
     if len(ids) <= max_seq_len:
         return _example(ids, mask, max_seq_len, truncated=False, dropped=0)
     system, rest = _split_system(messages)
-    cuts = _history_cuts(rest)
-    if not cuts:
+    targets = [i for i, m in enumerate(rest) if m["role"] == "assistant" and m.get("weight", 1) != 0]
+    if not targets:
         return _example(ids, mask, max_seq_len, truncated=True, dropped=0)
+    after = len(rest) - targets[-1] - 1
+    rest = rest[: targets[-1] + 1]
+    cuts = [0, *(i for i, m in enumerate(rest) if m["role"] == "user" and 0 < i < targets[-1])]
     # The fewest dropped exchanges that fit (lengths shrink as more history goes): a binary search over the cuts.
     low, high = 0, len(cuts) - 1
     best: tuple[list[int], list[int], int] | None = None
@@ -90,10 +95,10 @@ def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_se
             low = middle + 1
     if best is None:
         cut = cuts[-1]
-        cut_ids, cut_mask = _tokens_and_mask(tokenizer, system + rest[cut:])
+        cut_ids, cut_mask = _keep_system_and_newest(tokenizer, system, rest[cut:], max_seq_len)
         best = (cut_ids, cut_mask, cut)
     cut_ids, cut_mask, cut = best
-    dropped = sum(1 for m in rest[:cut] if m["role"] in ("user", "assistant"))
+    dropped = after + sum(1 for m in rest[:cut] if m["role"] in ("user", "assistant", "tool"))
     return _example(cut_ids, cut_mask, max_seq_len, truncated=True, dropped=dropped)
 
 
@@ -104,14 +109,23 @@ def _split_system(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
     return list(messages[:count]), list(messages[count:])
 
 
-def _history_cuts(rest: list[dict[str, Any]]) -> list[int]:
-    """Where the kept history may start: at a user message after the first message, and no later than the last
-    assistant turn that carries loss (so that turn and the user message before it always stay)."""
-    targets = [i for i, m in enumerate(rest) if m["role"] == "assistant" and m.get("weight", 1) != 0]
-    if not targets:
-        return []
-    last = targets[-1]
-    return [i for i, m in enumerate(rest) if m["role"] == "user" and 0 < i < last]
+def _keep_system_and_newest(
+    tokenizer: Any, system: list[dict[str, Any]], rest: list[dict[str, Any]], max_seq_len: int
+) -> tuple[list[int], list[int]]:
+    """The system messages' tokens, then the newest tokens of the rest that still fit."""
+    ids, mask = _tokens_and_mask(tokenizer, system + rest)
+    prefix = 0
+    if system:
+        try:
+            system_ids, _ = _tokens_and_mask(tokenizer, system)
+        except TemplateError:
+            system_ids = []  # a template that renders no conversation without a user turn
+        if system_ids and ids[: len(system_ids)] == system_ids:
+            prefix = len(system_ids)
+    keep = max_seq_len - prefix
+    if keep <= 0:
+        return ids, mask  # the system messages alone are too long: the end is cut (by _example)
+    return ids[:prefix] + ids[-keep:], mask[:prefix] + mask[-keep:]
 
 
 def _example(ids: list[int], mask: list[int], max_seq_len: int, truncated: bool, dropped: int) -> Example:

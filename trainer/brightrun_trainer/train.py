@@ -134,7 +134,10 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
 
     hp = job.hyperparameters
 
+    shortened = 0
+
     def tokenize(items: list[Any], path: str) -> tuple[list[Any], int, int]:
+        nonlocal shortened
         examples, truncated, dropped = [], 0, 0
         for conversation in items:
             try:
@@ -142,6 +145,7 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
             except TemplateError as e:
                 raise errors.invalid_dataset(f"{os.path.basename(path)} line {conversation.line}: {e}") from None
             truncated += example.truncated
+            shortened += example.dropped_turns > 0
             # Cut at max_seq_len before any assistant token: nothing to learn from this example.
             if example.loss_tokens == 0:
                 dropped += 1
@@ -167,6 +171,8 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         "train_loss_tokens": sum(e.loss_tokens for e in train),
         "validation_tokens": sum(len(e.input_ids) for e in validation),
         "truncated_examples": train_truncated,
+        # Of the truncated ones (both sets): those that fit by leaving out their oldest history turns.
+        "history_shortened_examples": shortened,
         "dropped_examples": train_dropped + validation_dropped,
     }
     return Prepared(train, validation, info)

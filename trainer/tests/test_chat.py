@@ -86,13 +86,15 @@ def test_template_that_rewrites_earlier_turns_is_refused(tokenizer):
 
 
 def test_truncation_cuts_tokens_and_labels_together(tokenizer):
-    # One exchange: no history to drop, so the end is cut.
+    # One exchange, too long: the system prompt stays, the oldest tokens after it go, the answer stays whole.
     messages = conversation(2)["messages"][:3]
     full = tokenize_conversation(tokenizer, messages, max_seq_len=4096)
+    system = len(tokenize_conversation(tokenizer, messages[:1], max_seq_len=4096).input_ids)
     cut = tokenize_conversation(tokenizer, messages, max_seq_len=len(full.input_ids) - 5)
     assert cut.truncated and not full.truncated
-    assert cut.input_ids == full.input_ids[:-5]
-    assert cut.labels == full.labels[:-5]
+    assert cut.input_ids == full.input_ids[:system] + full.input_ids[system + 5 :]
+    assert cut.labels == full.labels[:system] + full.labels[system + 5 :]
+    assert cut.loss_tokens == full.loss_tokens
 
 
 def test_assistant_turns_with_weight_zero_carry_no_loss(tokenizer):
@@ -176,9 +178,20 @@ def test_a_long_conversation_drops_its_oldest_turns_and_keeps_system_and_target(
     assert len(tokenize_conversation(tokenizer, one_more, max_seq_len=100_000).input_ids) > limit
 
 
-def test_a_conversation_too_long_even_without_history_is_cut_at_the_end(tokenizer):
+def test_a_conversation_too_long_even_without_history_keeps_the_system_prompt_and_the_answer(tokenizer):
     messages = long_history(2)
     shortest = [messages[0], messages[-2], messages[-1]]
-    needed = len(tokenize_conversation(tokenizer, shortest, max_seq_len=100_000).input_ids)
-    cut = tokenize_conversation(tokenizer, messages, max_seq_len=needed - 3)
-    assert len(cut.input_ids) == needed - 3 and cut.truncated
+    whole = tokenize_conversation(tokenizer, shortest, max_seq_len=100_000)
+    cut = tokenize_conversation(tokenizer, messages, max_seq_len=len(whole.input_ids) - 3)
+    assert len(cut.input_ids) == len(whole.input_ids) - 3 and cut.truncated and cut.dropped_turns == 2
+    # The start of the last question went; the system prompt and the whole answer stayed.
+    assert tokenizer.decode(cut.input_ids).startswith("<|im_start|>system\nYou are a patient tutor.")
+    assert cut.loss_tokens == whole.loss_tokens and cut.input_ids[-5:] == whole.input_ids[-5:]
+
+
+def test_turns_after_the_last_target_go_first(tokenizer):
+    messages = [*long_history(1), {"role": "user", "content": "Thanks! " * 40}]
+    full = tokenize_conversation(tokenizer, messages, max_seq_len=100_000)
+    without = tokenize_conversation(tokenizer, messages[:-1], max_seq_len=100_000)
+    cut = tokenize_conversation(tokenizer, messages, max_seq_len=len(full.input_ids) - 1)
+    assert cut.input_ids == without.input_ids and cut.dropped_turns == 1
