@@ -41,7 +41,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "hf_peft": {"path": "hf", "gradient_checkpointing": "off", "packing": "none"},
     "trainer": {"path": "trainer", "gradient_checkpointing": "auto", "packing": "padding_free"},
     "trainer_gc": {"path": "trainer", "gradient_checkpointing": "on", "packing": "padding_free"},
-    "trainer_block_mask": {"path": "trainer", "gradient_checkpointing": "auto", "packing": "padding_free", "attention": "sdpa"},
+    "trainer_block_mask": {
+        "path": "trainer",
+        "gradient_checkpointing": "auto",
+        "packing": "padding_free",
+        "attention": "sdpa",
+    },
     "group_by_length": {"path": "trainer", "gradient_checkpointing": "auto", "packing": "group_by_length"},
 }
 # What each data set runs, contract configurations first (they are the ones a deadline must not cut).
@@ -59,11 +64,23 @@ CONTRACT = PLAN[:5]
 
 SHAPES = {
     # A Llama-3.2-1B-like shape for GPUs.
-    "1b": {"hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 16, "num_attention_heads": 32,
-           "num_key_value_heads": 8, "vocab_size": 128256},
+    "1b": {
+        "hidden_size": 2048,
+        "intermediate_size": 8192,
+        "num_hidden_layers": 16,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "vocab_size": 128256,
+    },
     # Small enough for a few steps per configuration on two shared CPU cores.
-    "tiny": {"hidden_size": 128, "intermediate_size": 352, "num_hidden_layers": 2, "num_attention_heads": 4,
-             "num_key_value_heads": 2, "vocab_size": 2048},
+    "tiny": {
+        "hidden_size": 128,
+        "intermediate_size": 352,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "vocab_size": 2048,
+    },
 }
 
 # Dense bf16 peak of GPUs we know (TFLOP/s), for MFU; others report MFU as null.
@@ -100,10 +117,19 @@ def build_model(folder: str, shape: str) -> None:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    config = LlamaConfig(**SHAPES[shape], max_position_embeddings=4096, pad_token_id=0, bos_token_id=1,
-                         eos_token_id=2, tie_word_embeddings=False)
+    config = LlamaConfig(
+        **SHAPES[shape],
+        max_position_embeddings=4096,
+        pad_token_id=0,
+        bos_token_id=1,
+        eos_token_id=2,
+        tie_word_embeddings=False,
+    )
     torch.manual_seed(0)
-    LlamaForCausalLM(config).save_pretrained(folder, safe_serialization=True)
+    model = LlamaForCausalLM(config)
+    if shape != "tiny":
+        model = model.to(torch.bfloat16)  # what a GPU run loads anyway; half the file of the ~1B shape
+    model.save_pretrained(folder, safe_serialization=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,6 +158,7 @@ def run_worker(args: argparse.Namespace) -> int:
             real = int(batch["attention_mask"].sum()) if "attention_mask" in batch else int(ids.numel())
             stats.append((real, int(ids.numel()), [len(f["input_ids"]) for f in features]))
             return batch
+
         return call
 
     started = time.perf_counter()
@@ -143,19 +170,21 @@ def run_worker(args: argparse.Namespace) -> int:
 
     class Timer(TrainerCallback):
         def __init__(self) -> None:
-            self.times: list[float] = []
+            self.times: list[float] = []  # wall seconds of each step
+            self.cpu_times: list[float] = []  # this process's CPU seconds of each step
             self.losses: list[float] = []
-            self.begin = 0.0
+            self.begin = self.cpu_begin = 0.0
 
         def on_step_begin(self, a, state, control, **kw):
             if cuda:
                 torch.cuda.synchronize()
-            self.begin = time.perf_counter()
+            self.begin, self.cpu_begin = time.perf_counter(), time.process_time()
 
         def on_step_end(self, a, state, control, **kw):
             if cuda:
                 torch.cuda.synchronize()
             self.times.append(time.perf_counter() - self.begin)
+            self.cpu_times.append(time.process_time() - self.cpu_begin)
             if time.time() > args.stop_at and state.global_step >= 2:
                 control.should_training_stop = True  # the deadline: keep what is measured
             return control
@@ -169,7 +198,15 @@ def run_worker(args: argparse.Namespace) -> int:
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     trainer.train()
-    result = _measure(args, spec, described, timer.times, timer.losses, stats, trainer, cuda, load_seconds)
+    # On the CPU the rates use the worker's CPU seconds (one thread: what the step takes on a core of its own),
+    # which other programs on a shared machine barely move; wall-clock rates are reported beside them.
+    timing = timer.times if cuda else timer.cpu_times
+    result = _measure(args, spec, described, timing, timer.losses, stats, trainer, cuda, load_seconds)
+    warm = range(min(args.warmup, max(len(timer.times) - 1, 0)), len(timer.times))
+    wall = sum(timer.times[i] for i in warm)
+    result["timing"] = "wall" if cuda else "process_cpu_time"
+    result["wall_real_tokens_per_second"] = sum(stats[i][0] for i in warm if i < len(stats)) / wall if wall else None
+    result["wall_step_time_seconds"] = wall / len(warm) if len(warm) else None
     path = os.path.join(args.out, "runs", f"{args.worker}-{args.data}-{args.round}.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
@@ -179,10 +216,23 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def _training_kwargs(args: argparse.Namespace, work: str, cuda: bool) -> dict[str, Any]:
     return dict(
-        output_dir=work, per_device_train_batch_size=args.batch_size, gradient_accumulation_steps=1,
-        learning_rate=2e-4, max_steps=args.steps, logging_steps=1, logging_nan_inf_filter=False,
-        save_strategy="no", eval_strategy="no", seed=SEED, data_seed=SEED, bf16=cuda, use_cpu=not cuda,
-        remove_unused_columns=False, dataloader_num_workers=0, report_to="none", disable_tqdm=True,
+        output_dir=work,
+        per_device_train_batch_size=args.batch_size,
+        gradient_accumulation_steps=1,
+        learning_rate=2e-4,
+        max_steps=args.steps,
+        logging_steps=1,
+        logging_nan_inf_filter=False,
+        save_strategy="no",
+        eval_strategy="no",
+        seed=SEED,
+        data_seed=SEED,
+        bf16=cuda,
+        use_cpu=not cuda,
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        report_to="none",
+        disable_tqdm=True,
     )
 
 
@@ -199,8 +249,9 @@ def _hf_trainer(args, spec, examples, work, cuda, recording):
     model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype, attn_implementation="sdpa")
     model.config.use_cache = False
     set_seed(SEED)
-    model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear",
-                                             task_type="CAUSAL_LM"))
+    model = get_peft_model(
+        model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear", task_type="CAUSAL_LM")
+    )
     gc = spec["gradient_checkpointing"] == "on"
     training = TrainingArguments(**_training_kwargs(args, work, cuda), gradient_checkpointing=gc)
     data = ExampleDataset([Example(e["input_ids"], e["labels"], False) for e in examples])
@@ -224,30 +275,53 @@ def _brightrun_trainer(args, spec, examples, work, cuda, recording):
     if spec.get("attention"):
         # The `trainer_block_mask` lever: transformers' own packed-sequence handling (SDPA, block-diagonal mask).
         packing.attention_for = lambda mode, is_cuda: spec["attention"]
-    job = parse_job({
-        "job_id": "bench", "dataset_path": os.path.join(args.out, "unused.jsonl"), "base_model": args.model,
-        "output_dir": work, "gpu": {"type": "cuda" if cuda else "cpu", "count": 1},
-        "hyperparameters": {
-            "learning_rate": 2e-4, "batch_size": args.batch_size, "max_steps": args.steps, "lora_rank": 16,
-            "lora_alpha": 32, "lora_dropout": 0.05, "max_seq_len": 4096, "seed": SEED, "validation_split": 0,
-            "logging_steps": 1, "save_steps": 10**9, "gradient_checkpointing": spec["gradient_checkpointing"],
-            "packing": spec["packing"],
-        },
-    })
+    job = parse_job(
+        {
+            "job_id": "bench",
+            "dataset_path": os.path.join(args.out, "unused.jsonl"),
+            "base_model": args.model,
+            "output_dir": work,
+            "gpu": {"type": "cuda" if cuda else "cpu", "count": 1},
+            "hyperparameters": {
+                "learning_rate": 2e-4,
+                "batch_size": args.batch_size,
+                "max_steps": args.steps,
+                "lora_rank": 16,
+                "lora_alpha": 32,
+                "lora_dropout": 0.05,
+                "max_seq_len": 4096,
+                "seed": SEED,
+                "validation_split": 0,
+                "logging_steps": 1,
+                "save_steps": 10**9,
+                "gradient_checkpointing": spec["gradient_checkpointing"],
+                "packing": spec["packing"],
+            },
+        }
+    )
     hardware = detect_hardware(job)
     model = load_model(job, hardware)
     lengths = [len(e["input_ids"]) for e in examples]
     hardware.gradient_checkpointing = decide_checkpointing(
-        spec["gradient_checkpointing"], cuda, model, largest_batch_tokens(lengths, args.batch_size, spec["packing"]),
-        dtype_bytes=2 if cuda else 4, fused_loss=hardware.liger,
+        spec["gradient_checkpointing"],
+        cuda,
+        model,
+        largest_batch_tokens(lengths, args.batch_size, spec["packing"]),
+        dtype_bytes=2 if cuda else 4,
+        fused_loss=hardware.liger,
     )
     model = apply_lora(job, model, hardware)
     training = training_arguments(job, hardware, has_validation=False)
     data = ExampleDataset([Example(e["input_ids"], e["labels"], False) for e in examples])
-    trainer = Trainer(model=model, args=training, train_dataset=data,
-                      data_collator=recording(make_collator(spec["packing"], 0)))
-    described = {"gradient_checkpointing": hardware.gradient_checkpointing, "packing": spec["packing"],
-                 "attention": hardware.attention, "liger": hardware.liger}
+    trainer = Trainer(
+        model=model, args=training, train_dataset=data, data_collator=recording(make_collator(spec["packing"], 0))
+    )
+    described = {
+        "gradient_checkpointing": hardware.gradient_checkpointing,
+        "packing": spec["packing"],
+        "attention": hardware.attention,
+        "liger": hardware.liger,
+    }
     return trainer, described
 
 
@@ -375,16 +449,23 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"Batch {report['batch_size']}, {report['steps']} steps per configuration ({report['warmup_steps']} warm-up "
         f"step excluded), best of {report['rounds']} interleaved round(s); every round's real tokens/s in `runs`.",
+        "Rates are per "
+        + (
+            "second of the worker's CPU time (one thread; wall-clock rates beside them)."
+            if report["device"] == "cpu"
+            else "wall-clock second."
+        ),
         "",
-        "| config | data | real tok/s | processed tok/s | padding | step s | peak memory MiB | loss first | loss last "
-        "| checkpointing | packing | attention | runs |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|",
+        "| config | data | real tok/s | processed tok/s | wall real tok/s | padding | step s | peak memory MiB "
+        "| loss first | loss last | checkpointing | packing | attention | runs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|",
     ]
     for c in report["configs"]:
         runs = ", ".join(_fmt(r, 0) for r in c.get("runs", []))
         lines.append(
             f"| {c['name']} | {c['data']} | {_fmt(c['real_tokens_per_second'])} | "
-            f"{_fmt(c['processed_tokens_per_second'])} | {_fmt(100 * c['padding_fraction'])} % | "
+            f"{_fmt(c['processed_tokens_per_second'])} | {_fmt(c.get('wall_real_tokens_per_second'))} | "
+            f"{_fmt(100 * c['padding_fraction'])} % | "
             f"{_fmt(c['step_time_seconds'], 3)} | {_fmt(c['peak_memory_bytes'] / 2**20, 0)} | "
             f"{_fmt(c['loss_first'], 4)} | {_fmt(c['loss_last'], 4)} | {c['gradient_checkpointing']} | "
             f"{c['packing']} | {c['attention']} | {runs} |"
@@ -422,33 +503,35 @@ def coordinate(args: argparse.Namespace) -> int:
 
     def refresh() -> None:
         configs = best_by_config(runs)
-        report.update({
-            "device": args.device,
-            "shape": shape,
-            "model": SHAPES[shape],
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-            "quick": args.quick,
-            "batch_size": args.batch_size,
-            "steps": args.steps,
-            "warmup_steps": args.warmup,
-            "threads": args.threads if args.device == "cpu" else None,
-            "rounds": rounds_done,
-            "configs": configs,
-            "speedup": speedups(configs),
-            "estimator": estimator_section(),
-            "failures": failures,
-            "stopped_at_deadline": bool(not_run),
-            "not_run": not_run,
-            "cpu_count": os.cpu_count(),
-            "machine": platform.machine(),
-            "libraries": library_versions(),
-            "elapsed_seconds": time.time() - started,
-        })
+        report.update(
+            {
+                "device": args.device,
+                "shape": shape,
+                "model": SHAPES[shape],
+                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+                "quick": args.quick,
+                "batch_size": args.batch_size,
+                "steps": args.steps,
+                "warmup_steps": args.warmup,
+                "threads": args.threads if args.device == "cpu" else None,
+                "rounds": rounds_done,
+                "configs": configs,
+                "speedup": speedups(configs),
+                "estimator": estimator_section(),
+                "failures": failures,
+                "stopped_at_deadline": bool(not_run),
+                "not_run": not_run,
+                "cpu_count": os.cpu_count(),
+                "machine": platform.machine(),
+                "libraries": library_versions(),
+                "elapsed_seconds": time.time() - started,
+            }
+        )
         write_report(out, report)
 
     only = set(args.only.split(",")) if args.only else None
     for round_index in range(args.rounds):
-        plan = PLAN if round_index % 2 == 0 else CONTRACT[::-1] + PLAN[len(CONTRACT):][::-1]
+        plan = PLAN if round_index % 2 == 0 else CONTRACT[::-1] + PLAN[len(CONTRACT) :][::-1]
         if round_index > 0 and args.quick:
             plan = [p for p in plan if p in CONTRACT]  # quick: repeat only what the contract compares
         if only:
@@ -459,13 +542,37 @@ def coordinate(args: argparse.Namespace) -> int:
                 not_run.append(f"{name}/{data} (round {round_index + 1})")
                 continue
             began = time.time()
-            command = [sys.executable, "-m", "brightrun_trainer.bench", "--worker", name, "--data", data,
-                       "--round", str(round_index + 1), "--out", out, "--model", model_dir, "--device", args.device,
-                       "--steps", str(args.steps), "--batch-size", str(args.batch_size), "--warmup", str(args.warmup), "--threads", str(args.threads),
-                       "--stop-at", str(deadline - 5)]
+            command = [
+                sys.executable,
+                "-m",
+                "brightrun_trainer.bench",
+                "--worker",
+                name,
+                "--data",
+                data,
+                "--round",
+                str(round_index + 1),
+                "--out",
+                out,
+                "--model",
+                model_dir,
+                "--device",
+                args.device,
+                "--steps",
+                str(args.steps),
+                "--batch-size",
+                str(args.batch_size),
+                "--warmup",
+                str(args.warmup),
+                "--threads",
+                str(args.threads),
+                "--stop-at",
+                str(deadline - 5),
+            ]
             try:
-                proc = subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr,
-                                      timeout=max(deadline - time.time(), 1))
+                proc = subprocess.run(
+                    command, stdout=sys.stderr, stderr=sys.stderr, timeout=max(deadline - time.time(), 1)
+                )
                 ok = proc.returncode == 0
             except subprocess.TimeoutExpired:
                 ok = False
@@ -476,13 +583,19 @@ def coordinate(args: argparse.Namespace) -> int:
                     runs.append(json.load(f))
             else:
                 failures.append(f"{name}/{data} round {round_index + 1}")
-            print(f"bench: {name}/{data} round {round_index + 1}: {'ok' if ok else 'failed'} "
-                  f"in {durations[-1]:.1f} s", file=sys.stderr)
+            print(
+                f"bench: {name}/{data} round {round_index + 1}: {'ok' if ok else 'failed'} in {durations[-1]:.1f} s",
+                file=sys.stderr,
+            )
             refresh()
         rounds_done = round_index + 1
     refresh()
     print(os.path.join(out, "bench.json"))
-    missing = [f"{n}/{d}" for n, d in CONTRACT if (not only or n in only) and not any(c["name"] == n and c["data"] == d for c in report["configs"])]
+    missing = [
+        f"{n}/{d}"
+        for n, d in CONTRACT
+        if (not only or n in only) and not any(c["name"] == n and c["data"] == d for c in report["configs"])
+    ]
     if missing:
         print(f"bench: no result for {', '.join(missing)}", file=sys.stderr)
         return 1
@@ -495,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder for bench.json, bench.md, the model and the data")
     parser.add_argument("--quick", action="store_true", help="few steps, contract configurations repeated only")
     parser.add_argument("--deadline", type=float, default=None, help="seconds; stop cleanly and write what is measured")
-    parser.add_argument("--shape", choices=tuple(SHAPES), default=None, help="model shape (default: 1b on cuda, tiny on cpu)")
+    parser.add_argument(
+        "--shape", choices=tuple(SHAPES), default=None, help="model shape (default: 1b on cuda, tiny on cpu)"
+    )
     parser.add_argument("--steps", type=int, default=None, help="optimizer steps per configuration")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=1, help="first steps left out of the rates")

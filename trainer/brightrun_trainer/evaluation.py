@@ -75,7 +75,9 @@ def batch_nll(model: Any, batch: dict[str, Any]) -> tuple[float, int]:
     return float(total), int(targets.shape[0])
 
 
-def evaluate_loss(model: Any, examples: list[Any], collator: Any, batch_size: int, device: Any, accelerator: Any) -> float | None:
+def evaluate_loss(
+    model: Any, examples: list[Any], collator: Any, batch_size: int, device: Any, accelerator: Any
+) -> float | None:
     """Token-level loss over the validation examples, this process taking every world_size-th example
     (no padding of the set to equal shares: each example counts exactly once)."""
     rank, world = accelerator.process_index, accelerator.num_processes

@@ -46,7 +46,9 @@ def activation_bytes(config: Any, tokens: int, dtype_bytes: int, checkpointing: 
     return total
 
 
-def decide_checkpointing(setting: str, cuda: bool, model: Any, largest_batch_tokens: int, dtype_bytes: int, fused_loss: bool) -> bool:
+def decide_checkpointing(
+    setting: str, cuda: bool, model: Any, largest_batch_tokens: int, dtype_bytes: int, fused_loss: bool
+) -> bool:
     """`on`/`off` as asked; `auto`: on only when the activations without it would not fit in the free GPU memory."""
     if setting == "on":
         return True

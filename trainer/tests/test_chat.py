@@ -154,7 +154,9 @@ def long_history(turns: int) -> list[dict]:
     messages = [{"role": "system", "content": "You are a patient tutor."}]
     for i in range(turns):
         messages.append({"role": "user", "content": f"Question number {i}: what is the budget for this month?"})
-        messages.append({"role": "assistant", "content": f"Answer number {i}: write down every expense first.", "weight": 0})
+        messages.append(
+            {"role": "assistant", "content": f"Answer number {i}: write down every expense first.", "weight": 0}
+        )
     messages[-1] = {"role": "assistant", "content": "The final answer: save ten percent of what you earn."}
     return messages
 

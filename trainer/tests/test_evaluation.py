@@ -38,7 +38,9 @@ def reference_loss(model, examples) -> float:
         for e in examples:
             logits = model(input_ids=torch.tensor([e.input_ids])).logits[0, :-1]
             labels = torch.tensor(e.labels[1:])
-            total += torch.nn.functional.cross_entropy(logits, labels, ignore_index=IGNORE_INDEX, reduction="sum").item()
+            total += torch.nn.functional.cross_entropy(
+                logits, labels, ignore_index=IGNORE_INDEX, reduction="sum"
+            ).item()
             count += int((labels != IGNORE_INDEX).sum())
     return total / count
 

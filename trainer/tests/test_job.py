@@ -64,8 +64,9 @@ def test_speed_settings_default_and_are_checked():
     base = {"job_id": "j", "dataset_path": "/d.jsonl", "base_model": "m", "output_dir": "/o"}
     hp = parse_job(base).hyperparameters
     assert (hp.gradient_checkpointing, hp.packing, hp.save_total_limit) == ("auto", "padding_free", 2)
-    hp = parse_job({**base, "hyperparameters": {"gradient_checkpointing": "on", "packing": "none",
-                                                "save_total_limit": None}}).hyperparameters
+    hp = parse_job(
+        {**base, "hyperparameters": {"gradient_checkpointing": "on", "packing": "none", "save_total_limit": None}}
+    ).hyperparameters
     assert (hp.gradient_checkpointing, hp.packing, hp.save_total_limit) == ("on", "none", None)
     # The same settings at the top level of the job file are read too.
     hp = parse_job({**base, "packing": "group_by_length", "gradient_checkpointing": "off"}).hyperparameters

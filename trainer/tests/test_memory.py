@@ -6,8 +6,14 @@ from types import SimpleNamespace
 
 from brightrun_trainer.memory import activation_bytes, decide_checkpointing, largest_batch_tokens
 
-LLAMA_8B = SimpleNamespace(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
-                           num_key_value_heads=8, vocab_size=128256)
+LLAMA_8B = SimpleNamespace(
+    hidden_size=4096,
+    intermediate_size=14336,
+    num_hidden_layers=32,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    vocab_size=128256,
+)
 
 
 def test_on_and_off_are_obeyed_and_auto_is_off_on_the_cpu():

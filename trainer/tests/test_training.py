@@ -193,7 +193,10 @@ def test_save_total_limit_null_keeps_every_checkpoint(tmp_path, tiny_model, data
     import os
 
     job, _ = train_in_process(
-        tmp_path, tiny_model, dataset, "all",
+        tmp_path,
+        tiny_model,
+        dataset,
+        "all",
         hyperparameters={"max_steps": 3, "save_steps": 1, "validation_split": 0, "save_total_limit": None},
     )
     assert sorted(os.listdir(job.checkpoints_dir)) == ["checkpoint-1", "checkpoint-2", "checkpoint-3"]
@@ -206,7 +209,10 @@ def test_a_run_shorter_than_logging_steps_still_reports_its_loss_and_uses_the_va
 
     validation = write_dataset(tmp_path / "val.jsonl", count=3)
     job, events = train_in_process(
-        tmp_path, tiny_model, dataset, "short",
+        tmp_path,
+        tiny_model,
+        dataset,
+        "short",
         validation_path=str(validation),
         hyperparameters={"max_steps": 5, "logging_steps": 10, "eval_steps": 5},
     )
