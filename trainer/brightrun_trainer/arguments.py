@@ -53,7 +53,10 @@ def training_arguments(job: Job, hardware: Hardware, has_validation: bool) -> An
         dataloader_num_workers=0,
         report_to="none",
         disable_tqdm=True,
-        save_total_limit=None,
+        # Keep the newest N checkpoints (HF deletes older ones after each save); null keeps all.
+        save_total_limit=hp.save_total_limit,
+        # Padded batches of similar lengths waste less on padding; padding-free batches have none to save.
+        train_sampling_strategy="group_by_length" if hp.packing == "group_by_length" else "random",
         **eval_kwargs,
         **save_kwargs,
     )

@@ -14,9 +14,18 @@ import os
 import sys
 from collections.abc import Iterable
 
-from .chat import FALLBACK_CHAT_TEMPLATE
-
-CHAT_TEMPLATE = FALLBACK_CHAT_TEMPLATE  # ChatML, assistant text (and its end marker) inside {% generation %}
+# ChatML, assistant text (and its end marker, which is this tokenizer's EOS) inside {% generation %}.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{{ '\\n' }}"
+    "{% else %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|pad|>", "<|im_start|>", "<|im_end|>"]
 
