@@ -54,13 +54,23 @@ def has_generation_marks(tokenizer: Any) -> bool:
     return isinstance(template, str) and bool(_GENERATION_TAG.search(template))
 
 
-def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_seq_len: int) -> Example:
+def tokenize_conversation(
+    tokenizer: Any,
+    messages: list[dict[str, Any]],
+    max_seq_len: int,
+    tools: list[Any] | None = None,
+    train_on_reasoning: bool = True,
+) -> Example:
     """Tokens of the whole conversation and labels that keep only assistant tokens, cut at `max_seq_len`.
 
     An assistant message with `"weight": 0` (OpenAI's fine-tuning convention) is context, not a target: its
     tokens carry no loss. BrightRun's converter marks the history turns of a v4 record that way, so a turn
     that recurs as history in later records is not trained on again.
     """
+    from .render_tools import needs_rendering, tokenize_with_tools
+
+    if needs_rendering(messages, tools):  # tool calls, tool results, tools or reasoning: see render_tools
+        return tokenize_with_tools(tokenizer, messages, tools, max_seq_len, train_on_reasoning)
     weights = [message.get("weight", 1) != 0 for message in messages if message["role"] == "assistant"]
     plain = [{"role": message["role"], "content": message["content"]} for message in messages]
     if has_generation_marks(tokenizer):

@@ -137,7 +137,9 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         examples, truncated, dropped = [], 0, 0
         for conversation in items:
             try:
-                example = tokenize_conversation(tokenizer, conversation.messages, hp.max_seq_len)
+                example = tokenize_conversation(
+                    tokenizer, conversation.messages, hp.max_seq_len, conversation.tools, hp.train_on_reasoning
+                )
             except TemplateError as e:
                 raise errors.invalid_dataset(f"{os.path.basename(path)} line {conversation.line}: {e}") from None
             truncated += example.truncated
@@ -167,8 +169,18 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         "validation_tokens": sum(len(e.input_ids) for e in validation),
         "truncated_examples": train_truncated,
         "dropped_examples": train_dropped + validation_dropped,
+        "tool_rendering": _tool_rendering(tokenizer, train_set),
     }
     return Prepared(train, validation, info)
+
+
+def _tool_rendering(tokenizer: Any, conversations: list[Any]) -> str | None:
+    """How tool conversations were rendered (`chat_template` or `fallback`), or None when the data has none."""
+    from .render_tools import needs_rendering, rendering
+
+    if not any(needs_rendering(c.messages, c.tools) for c in conversations):
+        return None
+    return rendering(tokenizer)
 
 
 def _build_trainer(job, hardware, model, tokenizer, prepared, events, cancel):
@@ -256,6 +268,11 @@ def _save(job, trainer, tokenizer, prepared, progress, hardware, started_at, eve
     os.makedirs(job.adapter_dir, exist_ok=True)
     model.save_pretrained(job.adapter_dir, safe_serialization=True)
     tokenizer.save_pretrained(job.adapter_dir)
+    if prepared.info.get("tool_rendering") == "fallback":
+        from .render_tools import MODEL_CARD_NOTE
+
+        with open(os.path.join(job.adapter_dir, "README.md"), "a", encoding="utf-8") as card:
+            card.write(MODEL_CARD_NOTE)
     for root, _, files in sorted(os.walk(job.adapter_dir)):
         for name in sorted(files):
             path = os.path.abspath(os.path.join(root, name))
