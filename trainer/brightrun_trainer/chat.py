@@ -59,7 +59,13 @@ def has_generation_marks(tokenizer: Any) -> bool:
     return isinstance(template, str) and bool(_GENERATION_TAG.search(template))
 
 
-def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_seq_len: int) -> Example:
+def tokenize_conversation(
+    tokenizer: Any,
+    messages: list[dict[str, Any]],
+    max_seq_len: int,
+    tools: list[Any] | None = None,
+    train_on_reasoning: bool = True,
+) -> Example:
     """Tokens of the conversation and labels that keep only assistant tokens, within `max_seq_len`.
 
     An assistant message with `"weight": 0` (OpenAI's fine-tuning convention) is context, not a target: its
@@ -72,6 +78,10 @@ def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_se
     are too long, the oldest tokens after the system messages go (the start of the last user message, then of the
     answer), so the example still ends with its answer and its end-of-turn marker.
     """
+    from .render_tools import needs_rendering, tokenize_with_tools
+
+    if needs_rendering(messages, tools):  # tool calls, tool results, tools or reasoning: see render_tools
+        return tokenize_with_tools(tokenizer, messages, tools, max_seq_len, train_on_reasoning)
     ids, mask = _tokens_and_mask(tokenizer, messages)
     if len(ids) <= max_seq_len:
         return _example(ids, mask, max_seq_len, truncated=False, dropped=0)

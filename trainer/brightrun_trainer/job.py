@@ -37,6 +37,7 @@ class Hyperparameters:
     gradient_checkpointing: str = "auto"
     # "padding_free" (examples end to end, no padding), "group_by_length" (padded, similar lengths together), "none".
     packing: str = "padding_free"
+    train_on_reasoning: bool = True  # loss on the assistant's reasoning (reasoning_content / thinking) too
 
 
 # Settings that are one of a few words: name -> allowed values (the first is not necessarily the default).
@@ -232,6 +233,11 @@ def _hyperparameters(raw: Any) -> Hyperparameters:
         if not ok:
             raise invalid_job("`hyperparameters.target_modules` must be null, a string or a list of module names")
         values["target_modules"] = targets
+    reasoning = raw.get("train_on_reasoning")
+    if reasoning is not None:
+        if not isinstance(reasoning, bool):
+            raise invalid_job("`hyperparameters.train_on_reasoning` must be true or false")
+        values["train_on_reasoning"] = reasoning
     hp = Hyperparameters(**values)
     if hp.max_steps is None and hp.num_epochs <= 0:
         raise invalid_job("`hyperparameters.num_epochs` must be above 0 when max_steps is null")

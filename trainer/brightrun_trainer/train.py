@@ -141,7 +141,9 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         examples, truncated, dropped = [], 0, 0
         for conversation in items:
             try:
-                example = tokenize_conversation(tokenizer, conversation.messages, hp.max_seq_len)
+                example = tokenize_conversation(
+                    tokenizer, conversation.messages, hp.max_seq_len, conversation.tools, hp.train_on_reasoning
+                )
             except TemplateError as e:
                 raise errors.invalid_dataset(f"{os.path.basename(path)} line {conversation.line}: {e}") from None
             truncated += example.truncated
@@ -174,6 +176,7 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         # Of the truncated ones (both sets): those that fit by leaving out their oldest history turns.
         "history_shortened_examples": shortened,
         "dropped_examples": train_dropped + validation_dropped,
+        "tool_rendering": _tool_rendering(tokenizer, train_set),
     }
     return Prepared(train, validation, info)
 
@@ -199,6 +202,15 @@ def make_collator(packing: str, pad_token_id: int) -> Any:
     from .packing import PackedCollator
 
     return PackedCollator() if packing == "padding_free" else PadCollator(pad_token_id)
+
+
+def _tool_rendering(tokenizer: Any, conversations: list[Any]) -> str | None:
+    """How tool conversations were rendered (`chat_template` or `fallback`), or None when the data has none."""
+    from .render_tools import needs_rendering, rendering
+
+    if not any(needs_rendering(c.messages, c.tools) for c in conversations):
+        return None
+    return rendering(tokenizer)
 
 
 def _build_trainer(job, hardware, model, tokenizer, prepared, events, cancel):
@@ -297,6 +309,11 @@ def _save(job, trainer, tokenizer, prepared, progress, hardware, started_at, eve
     os.makedirs(job.adapter_dir, exist_ok=True)
     model.save_pretrained(job.adapter_dir, safe_serialization=True)
     tokenizer.save_pretrained(job.adapter_dir)
+    if prepared.info.get("tool_rendering") == "fallback":
+        from .render_tools import MODEL_CARD_NOTE
+
+        with open(os.path.join(job.adapter_dir, "README.md"), "a", encoding="utf-8") as card:
+            card.write(MODEL_CARD_NOTE)
     for root, _, files in sorted(os.walk(job.adapter_dir)):
         for name in sorted(files):
             path = os.path.abspath(os.path.join(root, name))

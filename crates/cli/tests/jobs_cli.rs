@@ -321,3 +321,81 @@ async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watc
     assert_eq!(code, 2);
     assert_eq!(error["error"]["code"], "invalid_argument");
 }
+
+/// Loads `adapter` on `base` with PEFT (the way docs/trainer.md says a user does) and runs it on a tool-use
+/// prompt rendered by the adapter's own tokenizer; prints the adapter's model card.
+fn peft_load(base: &std::path::Path, adapter: &std::path::Path) -> String {
+    let script = r#"
+import json, os, sys, torch
+from peft import PeftModel
+from transformers import AutoModelForCausalLM, AutoTokenizer
+base, adapter = sys.argv[1], sys.argv[2]
+model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), adapter)
+tok = AutoTokenizer.from_pretrained(adapter)
+ids = tok("<|im_start|>user\nWhat is the weather in Paris?<|im_end|>\n<|im_start|>assistant\n", return_tensors="pt")
+with torch.no_grad():
+    logits = model(**ids).logits
+assert torch.isfinite(logits).all()
+print(json.dumps({"lora_modules": sum(1 for n, _ in model.named_modules() if n.endswith("lora_A")),
+                  "card": open(os.path.join(adapter, "README.md"), encoding="utf-8").read()}))
+"#;
+    let out = StdCommand::new(python())
+        .args(["-c", script])
+        .arg(base)
+        .arg(adapter)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "PEFT could not load {}: {}",
+        adapter.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft() {
+    let env = Env::new();
+    let fixtures = repo_root().join("crates/core/tests/dataset_fixtures/tools");
+    // OpenAI's function-calling layout on the default tiny model, whose template has no tool support (the
+    // `<tool_call>` fallback rendering); LLaMA-Factory's ShareGPT layout on a tiny model whose template has.
+    let tool_model = env.data.path().join("tiny-tools");
+    let built = StdCommand::new(python())
+        .args(["-m", "brightrun_trainer.tiny_model", "--tool-template", "--out"])
+        .arg(&tool_model)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let default_model = env.data.path().join("local-agent/models/tiny-llama");
+    for (file, model, fallback) in [
+        ("openai_tool_calls.jsonl", None, true),
+        ("sharegpt_toolcall.json", Some(&tool_model), false),
+    ] {
+        let path = fixtures.join(file);
+        let mut args = vec!["train", path.to_str().unwrap(), "--cluster", "local", "--wait", "--json"];
+        if let Some(model) = model {
+            args.extend(["--base-model", model.to_str().unwrap()]);
+        }
+        args.extend([
+            "--set",
+            "max_steps=4",
+            "--set",
+            "learning_rate=1e-3",
+            "--set",
+            "batch_size=2",
+        ]);
+        let (code, out) = env.json(&args);
+        assert_eq!(code, 0, "{file}: {out:#}");
+        assert_eq!(out["job"]["status"], "completed", "{file}: {out:#}");
+        assert_eq!(steps_of(&out["job"]["metrics"]), vec![1, 2, 3, 4], "{file}");
+        let adapter = PathBuf::from(out["model"]["adapter_dir"].as_str().unwrap());
+        let base = model.cloned().unwrap_or_else(|| default_model.clone());
+        let loaded: Value = serde_json::from_str(&peft_load(&base, &adapter)).unwrap();
+        assert!(loaded["lora_modules"].as_u64().unwrap() > 0, "{file}: {loaded}");
+        let card = loaded["card"].as_str().unwrap();
+        assert_eq!(card.contains("BrightRun fallback rendering"), fallback, "{file}: {card}");
+    }
+}

@@ -13,11 +13,11 @@ mod report;
 
 pub use error::DatasetError;
 pub use format::{DatasetFormat, UnknownFormat};
-pub use model::{Example, Message, Role};
+pub use model::{Example, Message, Role, ToolCall};
 pub use options::{ConvertOptions, ValidateOptions, DEFAULT_MAX_SEQ_LEN};
 pub use report::{
     DatasetStats, HistogramBin, Issue, QualityStats, ReadinessCheck, TokenMethod, TokenStats, TokenSummary,
-    ValidationReport, MAX_KEPT_ISSUES,
+    ToolStats, ValidationReport, MAX_KEPT_ISSUES,
 };
 
 mod convert;
@@ -30,6 +30,7 @@ mod record;
 mod samples;
 mod source;
 mod tokens;
+mod tools;
 mod v4;
 mod validate;
 

@@ -39,6 +39,20 @@ pub struct ValidationReport {
     pub stats: DatasetStats,
     /// The readiness checklist shown to the user (warnings, never silent blocks).
     pub readiness: Vec<ReadinessCheck>,
+    /// Tool use among the training examples (all 0 for a file without tool calls).
+    #[serde(default)]
+    pub tools: ToolStats,
+}
+
+/// Tool use among the training examples.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ToolStats {
+    /// Conversations with at least one assistant tool call.
+    pub conversations_with_calls: u64,
+    /// Tool calls made by the assistant, over all training examples.
+    pub calls: u64,
+    /// Distinct function names called.
+    pub distinct_tools: u64,
 }
 
 /// How many errors and how many warnings a report keeps; the counts include the rest.

@@ -7,9 +7,9 @@ use super::readiness;
 use super::tokens::TokenCounter;
 use super::{
     DatasetError, DatasetFormat, DatasetStats, HistogramBin, Issue, QualityStats, TokenStats, TokenSummary,
-    ValidateOptions, ValidationReport, DEFAULT_MAX_SEQ_LEN, MAX_KEPT_ISSUES,
+    ToolStats, ValidateOptions, ValidationReport, DEFAULT_MAX_SEQ_LEN, MAX_KEPT_ISSUES,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -87,6 +87,11 @@ struct Accumulator {
     quality: Vec<f64>,
     human_reviewed: u64,
     scaffolding: BTreeMap<String, BTreeMap<String, u64>>,
+    calls: u64,
+    /// Conversations (by key) with a tool call; examples that name none count one each.
+    conversations_with_calls: HashSet<u64>,
+    anonymous_with_calls: u64,
+    called: HashSet<String>,
 }
 
 impl Accumulator {
@@ -111,6 +116,10 @@ impl Accumulator {
             quality: Vec::new(),
             human_reviewed: 0,
             scaffolding: BTreeMap::new(),
+            calls: 0,
+            conversations_with_calls: HashSet::new(),
+            anonymous_with_calls: 0,
+            called: HashSet::new(),
         }
     }
 
@@ -189,6 +198,20 @@ impl Accumulator {
                 self.anonymous_turns += e.turns;
             }
         }
+        if e.calls > 0 {
+            self.calls += e.calls;
+            match e.conversation_key {
+                Some(key) => {
+                    self.conversations_with_calls.insert(key);
+                }
+                None => self.anonymous_with_calls += 1,
+            }
+            for name in e.called {
+                if !self.called.contains(&name) {
+                    self.called.insert(name);
+                }
+            }
+        }
         if let Some(q) = e.quality {
             self.quality.push(q);
         }
@@ -237,6 +260,11 @@ impl Accumulator {
             sha256,
             stats,
             readiness: Vec::new(),
+            tools: ToolStats {
+                conversations_with_calls: self.conversations_with_calls.len() as u64 + self.anonymous_with_calls,
+                calls: self.calls,
+                distinct_tools: self.called.len() as u64,
+            },
         };
         report.valid = report.format.is_some() && report.error_count == 0 && report.training_examples > 0;
         report.readiness = readiness::checklist(&report);
