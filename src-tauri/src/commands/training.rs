@@ -496,6 +496,7 @@ pub async fn launch_training(
         max_duration_hours: form.max_duration_hours,
         budget_override,
         retry_of: None,
+        skip_invalid: form.skip_invalid,
     };
     launch_request(&app, &runtime, request).await
 }
@@ -545,9 +546,9 @@ pub fn jobs_error(error: JobsError) -> AppError {
                 check.spent_this_month_usd
             ),
         ),
-        JobsError::InvalidHyperparameters(_) | JobsError::DatasetNotReady { .. } => {
-            AppError::new(ErrorCode::InvalidInput, error.to_string())
-        }
+        JobsError::InvalidHyperparameters(_)
+        | JobsError::DatasetNotReady { .. }
+        | JobsError::NotSupported { .. } => AppError::new(ErrorCode::InvalidInput, error.to_string()),
         _ => internal(error),
     }
 }
