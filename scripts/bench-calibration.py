@@ -4,7 +4,7 @@ identical second run, then that second run; prints the estimate, the second run'
 
 Usage (a session with a keyring; the CLI and agent built, the trainer's Python set up):
 
-    bash scripts/with-session.sh python3 scripts/bench-calibration.py [--runs 3] [--max-steps 40]
+    bash scripts/with-session.sh python3 scripts/bench-calibration.py [--runs 2] [--max-steps 12]
 
 Uses BRIGHTRUN_PYTHON (default .venv/bin/python), CARGO_TARGET_DIR (default target/) and a fresh temporary
 data folder and keyring service, so it never touches the user's own library. The figure goes in
@@ -30,8 +30,8 @@ def iso(text: str) -> datetime:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3, help="identical runs after the first (default 3)")
-    parser.add_argument("--max-steps", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=2, help="identical runs after the first (default 2)")
+    parser.add_argument("--max-steps", type=int, default=12)
     parser.add_argument(
         "--dataset",
         default=str(ROOT.parent / "shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl"),
@@ -56,7 +56,8 @@ def main() -> int:
         HF_HUB_OFFLINE="1",
     )
     run = [str(cli), "train", args.dataset, "--cluster", "local",
-           "--set", f"max_steps={args.max_steps}", "--set", "logging_steps=2", "--set", "eval_steps=20",
+           "--set", f"max_steps={args.max_steps}", "--set", "logging_steps=1",
+           "--set", f"eval_steps={max(1, args.max_steps // 2)}",
            "--set", "validation_split=0.25"]
 
     def brightrun(extra):

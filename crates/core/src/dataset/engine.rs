@@ -55,6 +55,9 @@ pub(crate) struct ExampleOut {
     /// Fingerprint of the normalised messages, for duplicate detection.
     pub(crate) hash: u128,
     pub(crate) tokens: u64,
+    /// Tokens that must precede the first target token once the history is dropped: the system messages and
+    /// the last assistant turn's header.
+    pub(crate) prefix_tokens: u64,
     pub(crate) messages_count: u64,
     /// Non-system messages.
     pub(crate) turns: u64,
@@ -304,10 +307,15 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
     let mut fingerprint = Fingerprint::new();
     let mut tokens = 0;
     let mut turns = 0;
+    let mut prefix_tokens = super::PER_MESSAGE_OVERHEAD;
     for (role, content) in &n.messages {
         fingerprint.write(role.as_str().as_bytes());
         fingerprint.write(content.trim().as_bytes());
-        tokens += opts.tokens.message_tokens(content);
+        let message = opts.tokens.message_tokens(content);
+        tokens += message;
+        if *role == super::Role::System {
+            prefix_tokens += message;
+        }
         turns += u64::from(*role != super::Role::System);
     }
     let pairs = n.training_pairs();
@@ -330,6 +338,7 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         },
         hash: fingerprint.finish(),
         tokens,
+        prefix_tokens,
         messages_count: n.messages.len() as u64,
         turns,
         pairs,

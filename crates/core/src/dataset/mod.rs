@@ -17,7 +17,7 @@ pub use model::{Example, Message, Role};
 pub use options::{ConvertOptions, ValidateOptions, DEFAULT_MAX_SEQ_LEN};
 pub use report::{
     DatasetStats, HistogramBin, Issue, QualityStats, ReadinessCheck, TokenMethod, TokenStats, TokenSummary,
-    ValidationReport, MAX_KEPT_ISSUES,
+    Truncation, ValidationReport, MAX_KEPT_ISSUES,
 };
 
 mod convert;
