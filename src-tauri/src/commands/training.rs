@@ -831,6 +831,7 @@ mod tests {
             gpu_count: 1,
             spot: false,
             max_duration_hours: 24.0,
+            skip_invalid: false,
         }
     }
 
@@ -856,5 +857,19 @@ mod tests {
         let mut custom = HyperparametersInput::from_core(&Hyperparameters::default());
         custom.lora_rank = 12;
         assert_eq!(badge_name(&custom.to_core()), "custom");
+    }
+
+    #[test]
+    fn qlora_checkpointing_and_the_split_reach_the_core() {
+        let mut input = HyperparametersInput::from_core(&Hyperparameters::default());
+        assert_eq!(input.gradient_checkpointing, "auto");
+        input.qlora = true;
+        input.gradient_checkpointing = "off".into();
+        input.validation_split = 0.25;
+        let h = input.to_core();
+        assert!(h.qlora);
+        assert_eq!(h.gradient_checkpointing, Checkpointing::Off);
+        assert_eq!(h.validation_split, 0.25);
+        assert_eq!(HyperparametersInput::from_core(&h), input);
     }
 }

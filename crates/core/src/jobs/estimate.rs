@@ -76,6 +76,18 @@ pub struct RunEstimate {
 }
 
 impl RunEstimate {
+    /// Validation tokens of the whole run in training-token equivalents (a forward pass costs 2N against 4N or
+    /// 6N for a training token): what calibration subtracts from a measured run to isolate its fixed costs.
+    pub fn validation_token_equivalents(&self) -> f64 {
+        let f = &self.estimate.flops;
+        if f.per_training_token > 0.0 {
+            f.validation / f.per_training_token
+        } else {
+            0.0
+        }
+    }
+    }
+
     /// The summary shown by `--dry-run`, recorded with the job and used to calibrate later runs.
     pub fn summary(&self) -> Value {
         let e = &self.estimate;
@@ -90,6 +102,7 @@ impl RunEstimate {
             "calibrated_runs": self.calibrated_runs,
             "tokens_method": self.tokens_method,
             "training_tokens": self.training_tokens,
+            "validation_token_equivalents": self.validation_token_equivalents(),
             "padding_factor": self.padding_factor,
             "gradient_checkpointing": self.gradient_checkpointing,
             "memory_verdict": e.memory.verdict,

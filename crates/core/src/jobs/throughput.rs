@@ -59,12 +59,21 @@ pub fn measure(job: &TrainingJob, points: &[MetricsPoint]) -> Option<Throughput>
         (Some(estimated), Some(_)) if training_seconds > 0.0 => Some(estimated / training_seconds),
         _ => None,
     };
+    // The estimate charges evaluation as validation tokens at that rate; the fixed costs are what remains, so
+    // an identical run's estimate (fixed costs + training + evaluation) adds back up to this run.
+    let validation_equivalents = job
+        .estimate
+        .as_ref()
+        .and_then(|e| e.get("validation_token_equivalents"))
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let evaluation_seconds = estimator_tokens_per_second.map_or(0.0, |rate| validation_equivalents / rate);
     Some(Throughput {
         tokens_per_second,
         points: u32::try_from(points_used).unwrap_or(u32::MAX),
         run_seconds,
         training_seconds,
-        overhead_seconds: (run_seconds - training_seconds).max(0.0),
+        overhead_seconds: (run_seconds - training_seconds - evaluation_seconds).max(0.0),
         estimator_tokens_per_second,
     })
 }

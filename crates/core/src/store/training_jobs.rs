@@ -189,7 +189,8 @@ pub struct Throughput {
     pub run_seconds: f64,
     /// Seconds the training steps took at that rate.
     pub training_seconds: f64,
-    /// The rest: start-up, loading, evaluation, saving.
+    /// The fixed costs: the run less its training steps and its evaluation passes (start-up, loading, saving,
+    /// the evaluations' own set-up).
     pub overhead_seconds: f64,
     /// The same throughput in the tokens the estimator counts (padding included, chars/4 when estimated):
     /// what calibrates later estimates.
