@@ -14,6 +14,7 @@ docs/benchmarks.md ("Calibrated estimates"); it is a measurement, not a test.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,7 @@ def main() -> int:
         return 0 if worst <= 0.15 else 1
     finally:
         subprocess.run([str(cli), "cluster", "local", "--stop"], env=env, capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -86,7 +86,6 @@ impl RunEstimate {
             0.0
         }
     }
-    }
 
     /// The summary shown by `--dry-run`, recorded with the job and used to calibrate later runs.
     pub fn summary(&self) -> Value {
