@@ -12,5 +12,6 @@ pub mod models;
 pub mod openapi;
 pub mod proc;
 pub mod routes;
+pub mod runtime;
 pub mod serve;
 pub mod state;

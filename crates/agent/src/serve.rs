@@ -93,6 +93,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         artifact_hashes: Mutex::new(HashMap::new()),
         key_cache: Mutex::new(None),
         last_request: Mutex::new(std::time::Instant::now()),
+        runtime: tokio::sync::OnceCell::new(),
+    });
+    // Probe the trainer's environment now, in the background: capabilities wait for it if asked sooner.
+    tokio::spawn({
+        let state = state.clone();
+        async move {
+            let runtime = state.runtime().await;
+            tracing::info!(?runtime, "trainer environment probed");
+        }
     });
 
     let listener = TcpListener::bind(&options.listen)

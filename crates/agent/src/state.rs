@@ -86,6 +86,18 @@ pub struct AppState {
     pub key_cache: Mutex<Option<KeyCache>>,
     /// When the last request arrived (for `--idle-exit-seconds`).
     pub last_request: Mutex<std::time::Instant>,
+    /// What the trainer's environment has, probed once (started at startup; the first reader waits for it).
+    pub runtime: tokio::sync::OnceCell<crate::api::RuntimeView>,
+}
+
+impl AppState {
+    /// CUDA, bitsandbytes and Liger as the trainer's python sees them (probed once).
+    pub async fn runtime(&self) -> crate::api::RuntimeView {
+        *self
+            .runtime
+            .get_or_init(|| crate::runtime::probe(&self.python))
+            .await
+    }
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical section is a plain

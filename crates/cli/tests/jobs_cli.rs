@@ -399,3 +399,138 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
         assert_eq!(card.contains("BrightRun fallback rendering"), fallback, "{file}: {card}");
     }
 }
+
+/// The validation file `dataset convert` writes for `--split fraction --seed seed`: its line count.
+fn converted_validation_examples(env: &Env, sample: &str, fraction: &str, seed: &str) -> u64 {
+    let out = env.data.path().join("convert-check.jsonl");
+    let output = env
+        .std_cmd()
+        .args(["dataset", "convert", sample, "--to", "openai_messages", "--split", fraction, "--seed", seed, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let validation = std::fs::read_to_string(env.data.path().join("convert-check.val.jsonl")).unwrap();
+    validation.lines().filter(|l| !l.trim().is_empty()).count() as u64
+}
+
+/// Issue 10's contract: the frozen split on the job, the dry run's estimate (calibrated after one run), the
+/// job's times and throughput, and QLoRA refused before any upload on a cluster without CUDA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_completed_runs() {
+    let env = Env::new();
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    let mut run: Vec<&str> = vec![
+        "train",
+        sample,
+        "--cluster",
+        "local",
+        "--set",
+        "validation_split=0.25",
+        "--set",
+        "seed=7",
+    ];
+    run.extend(TINY);
+
+    // Dry run before any job: the estimate's contract, nothing recorded.
+    let mut args = run.clone();
+    args.extend(["--dry-run", "--json"]);
+    let (code, dry) = env.json(&args);
+    assert_eq!(code, 0, "{dry:#}");
+    let estimate = &dry["estimate"];
+    for field in ["low_seconds", "expected_seconds", "high_seconds"] {
+        assert!(estimate[field].as_f64().is_some_and(|s| s > 0.0), "{field}: {dry:#}");
+    }
+    assert!(estimate["low_seconds"].as_f64() <= estimate["expected_seconds"].as_f64());
+    assert!(estimate["expected_seconds"].as_f64() <= estimate["high_seconds"].as_f64());
+    assert_eq!(estimate["calibrated_runs"], 0, "{dry:#}");
+    assert!(["exact", "estimate"].contains(&estimate["tokens_method"].as_str().unwrap()), "{dry:#}");
+    assert!(["fits", "tight", "does_not_fit"].contains(&dry["memory"]["verdict"].as_str().unwrap()), "{dry:#}");
+    assert!(dry["request"]["validation_dataset_sha256"].is_string(), "{dry:#}");
+    assert_ne!(dry["request"]["hyperparameters"]["gradient_checkpointing"], "auto", "{dry:#}");
+    let (_, listed) = env.json(&["jobs", "list", "--json"]);
+    assert!(listed.as_array().unwrap().is_empty(), "a dry run records nothing: {listed:#}");
+
+    // QLoRA where the cluster has no CUDA: refused before any upload.
+    let caps_cuda = std::process::Command::new(python())
+        .args(["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !caps_cuda {
+        let mut args = run.clone();
+        args.extend(["--set", "qlora=true", "--json"]);
+        let (code, refused) = env.json(&args);
+        assert_eq!(code, 2, "{refused:#}");
+        assert_eq!(refused["error"]["code"], "not_supported", "{refused:#}");
+        let uploaded: Vec<_> = std::fs::read_dir(env.data.path().join("local-agent/datasets"))
+            .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_file()).collect())
+            .unwrap_or_default();
+        assert!(uploaded.is_empty(), "nothing is uploaded: {uploaded:?}");
+    }
+
+    // The run: its split by conversation, as `dataset convert --split` cuts it.
+    let mut args = run.clone();
+    args.extend(["--wait", "--json"]);
+    let (code, out) = env.json(&args);
+    assert_eq!(code, 0, "{out:#}");
+    let split = &out["job"]["split"];
+    assert_eq!(split["seed"], 7, "{out:#}");
+    assert_eq!(split["fraction"], 0.25);
+    let (train_c, val_c) = (
+        split["train_conversations"].as_u64().unwrap(),
+        split["validation_conversations"].as_u64().unwrap(),
+    );
+    assert!(train_c >= 1 && val_c >= 1, "{split}");
+    let (_, datasets) = env.json(&["dataset", "list", "--json"]);
+    let conversations = datasets
+        .as_array()
+        .or_else(|| datasets["items"].as_array())
+        .unwrap()[0]["conversations"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(train_c + val_c, conversations, "{split}");
+    assert_eq!(
+        split["validation_examples"].as_u64().unwrap(),
+        converted_validation_examples(&env, sample, "0.25", "7"),
+        "{split}"
+    );
+    let job_id = out["job"]["id"].as_str().unwrap().to_string();
+
+    // jobs show: the same split, RFC 3339 times and the measured throughput.
+    let (code, show) = env.json(&["jobs", "show", &job_id, "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(&show["split"], split);
+    for field in ["started_at", "finished_at"] {
+        let text = show[field].as_str().unwrap_or_else(|| panic!("{field}: {show:#}"));
+        let b = text.as_bytes();
+        let rfc3339 = b.len() >= 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && (text.ends_with('Z') || text[19..].contains(['+', '-']));
+        assert!(rfc3339, "{field} is not RFC 3339: {text}");
+    }
+    assert!(
+        show["throughput"]["tokens_per_second"].as_f64().is_some_and(|t| t > 0.0),
+        "{show:#}"
+    );
+
+    // After one completed run with these settings the estimate is calibrated on it.
+    let mut args = run.clone();
+    args.extend(["--dry-run", "--json"]);
+    let (code, dry) = env.json(&args);
+    assert_eq!(code, 0, "{dry:#}");
+    assert!(dry["estimate"]["calibrated_runs"].as_u64().unwrap() >= 1, "{dry:#}");
+
+    // Launched again with the same seed: the same conversations on each side.
+    let mut args = run.clone();
+    args.push("--json");
+    let (code, again) = env.json(&args);
+    assert_eq!(code, 0, "{again:#}");
+    assert_eq!(&again["job"]["split"], split);
+    let again_id = again["job"]["id"].as_str().unwrap().to_string();
+    let (code, _) = env.json(&["jobs", "cancel", &again_id, "--json"]);
+    assert_eq!(code, 0);
+}

@@ -377,6 +377,9 @@ fn new_row(
         max_duration_hours: 1.0,
         estimate: None,
         retry_of: None,
+        validation_sha256: None,
+        split: None,
+        skipped_invalid: 0,
     }
 }
 
@@ -393,5 +396,6 @@ fn job_request(row: &brightrun_core::store::training_jobs::TrainingJob) -> JobRe
         },
         spot: false,
         max_duration_hours: 1.0,
+        validation_dataset_sha256: None,
     }
 }

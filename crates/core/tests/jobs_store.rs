@@ -31,6 +31,9 @@ fn new_job(store: &Store) -> TrainingJob {
             max_duration_hours: 2.0,
             estimate: Some(serde_json::json!({"cost_usd": {"low": 1.0, "expected": 2.0, "high": 3.0}})),
             retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
         })
         .unwrap()
 }

@@ -128,6 +128,7 @@ mod tests {
                 },
                 spot: false,
                 max_duration_hours: 24.0,
+                validation_dataset_sha256: None,
             },
         };
         db.write_now(|conn| {

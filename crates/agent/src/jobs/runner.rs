@@ -92,10 +92,15 @@ async fn supervise(
     mut stop_rx: watch::Receiver<Option<StopRequest>>,
 ) -> Result<(), AgentError> {
     let dataset = state.paths.dataset(&job.dataset_sha256);
-    if !dataset.is_file() {
+    let validation = job.validation_sha256.as_ref().map(|sha| state.paths.dataset(sha));
+    let missing = std::iter::once((&job.dataset_sha256, &dataset))
+        .chain(job.validation_sha256.iter().zip(validation.iter()))
+        .find(|(_, path)| !path.is_file())
+        .map(|(sha, _)| sha.clone());
+    if let Some(sha) = missing {
         let failure = JobError {
             kind: "dataset_missing".into(),
-            message: format!("dataset {} is no longer on the agent", job.dataset_sha256),
+            message: format!("dataset {sha} is no longer on the agent"),
             hint: Some("upload the dataset again and submit a new job".into()),
         };
         files.note(&failure.message);
@@ -103,7 +108,7 @@ async fn supervise(
     }
     let cuda = gpu::cuda_visible_devices(devices);
     let base_model = files::resolve_base_model(&state.paths, &job.base_model);
-    files::write_job_json(files, job, &dataset, &base_model, &cuda)
+    files::write_job_json(files, job, &dataset, validation.as_deref(), &base_model, &cuda)
         .map_err(|e| AgentError::io("cannot write job.json", e))?;
     let log = std::fs::OpenOptions::new()
         .create(true)

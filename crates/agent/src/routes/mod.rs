@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod datasets;
 pub mod jobs;
+pub mod models;
 pub mod progress;
 pub mod system;
 
@@ -21,6 +22,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
         .route("/v1/capabilities", get(system::capabilities))
         .route("/v1/openapi.json", get(system::openapi))
+        .route("/v1/models/{name}/tokenizer", get(models::tokenizer))
         .route(
             "/v1/datasets/{sha256}",
             axum::routing::head(datasets::head_dataset)

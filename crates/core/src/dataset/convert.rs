@@ -24,6 +24,12 @@ pub struct ConvertSummary {
     pub validation_path: Option<PathBuf>,
     /// Examples written to it.
     pub validation_examples: u64,
+    /// Conversations with examples in the training file.
+    #[serde(default)]
+    pub train_conversations: u64,
+    /// Conversations with examples in the validation file (never also in the training file).
+    #[serde(default)]
+    pub validation_conversations: u64,
     /// Records skipped on purpose (v4 user turns).
     pub skipped_records: u64,
     /// Invalid records, skipped and not written.
@@ -201,9 +207,12 @@ pub fn convert_to_openai_messages(
         train_examples: 0,
         validation_path: val_path.clone(),
         validation_examples: 0,
+        train_conversations: 0,
+        validation_conversations: 0,
         skipped_records: 0,
         errors: 0,
     };
+    let (mut train_keys, mut validation_keys) = (HashSet::new(), HashSet::new());
     let engine_opts = EngineOptions {
         format,
         tokens: &tokens,
@@ -248,8 +257,14 @@ pub fn convert_to_openai_messages(
                     tools: &e.tools,
                 };
                 let (file, counter) = match (&mut val, to_validation) {
-                    (Some(v), true) => (v, &mut summary.validation_examples),
-                    _ => (&mut train, &mut summary.train_examples),
+                    (Some(v), true) => {
+                        validation_keys.insert(key);
+                        (v, &mut summary.validation_examples)
+                    }
+                    _ => {
+                        train_keys.insert(key);
+                        (&mut train, &mut summary.train_examples)
+                    }
                 };
                 let written = serde_json::to_writer(&mut file.writer, &line)
                     .map_err(std::io::Error::from)
@@ -287,5 +302,7 @@ pub fn convert_to_openai_messages(
     if let Some(v) = val {
         v.finish()?;
     }
+    summary.train_conversations = train_keys.len() as u64;
+    summary.validation_conversations = validation_keys.len() as u64;
     Ok(summary)
 }

@@ -55,6 +55,9 @@ pub(crate) struct ExampleOut {
     /// Fingerprint of the normalised messages, for duplicate detection.
     pub(crate) hash: u128,
     pub(crate) tokens: u64,
+    /// Tokens that must precede the first target token once the history is dropped: the system messages and
+    /// the last assistant turn's header.
+    pub(crate) prefix_tokens: u64,
     pub(crate) messages_count: u64,
     /// Non-system messages.
     pub(crate) turns: u64,
@@ -312,10 +315,17 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
     let mut turns = 0;
     let mut calls = 0;
     let mut called = Vec::new();
+    // What a truncated example always keeps: the system messages (and the tools list the template renders
+    // beside them).
+    let mut prefix_tokens = super::PER_MESSAGE_OVERHEAD;
     for t in &n.messages {
         fingerprint.write(t.role.as_str().as_bytes());
         fingerprint.write(t.content.trim().as_bytes());
-        tokens += opts.tokens.message_tokens(&t.content);
+        let message = opts.tokens.message_tokens(&t.content);
+        tokens += message;
+        if t.role == super::Role::System {
+            prefix_tokens += message;
+        }
         turns += u64::from(t.role != super::Role::System);
         if let Some(r) = &t.reasoning {
             fingerprint.write(b"\0reasoning");
@@ -336,7 +346,9 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         let text = serde_json::Value::Array(n.tools.clone()).to_string();
         fingerprint.write(b"\0tools");
         fingerprint.write(text.as_bytes());
-        tokens += opts.tokens.message_tokens(&text);
+        let listed = opts.tokens.message_tokens(&text);
+        tokens += listed;
+        prefix_tokens += listed;
     }
     let pairs = n.training_pairs();
     let messages = opts.want_messages.then(|| {
@@ -371,6 +383,7 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         },
         hash: fingerprint.finish(),
         tokens,
+        prefix_tokens,
         messages_count: n.messages.len() as u64,
         turns,
         pairs,

@@ -17,7 +17,7 @@ pub use model::{Example, Message, Role, ToolCall};
 pub use options::{ConvertOptions, ValidateOptions, DEFAULT_MAX_SEQ_LEN};
 pub use report::{
     DatasetStats, HistogramBin, Issue, QualityStats, ReadinessCheck, TokenMethod, TokenStats, TokenSummary,
-    ToolStats, ValidationReport, MAX_KEPT_ISSUES,
+    ToolStats, Truncation, ValidationReport, MAX_KEPT_ISSUES,
 };
 
 mod convert;

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 pub use error::{ApiFailure, ClientError};
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
-    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
+    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint, Runtime,
 };
 pub use upload::DatasetPresence;
 
