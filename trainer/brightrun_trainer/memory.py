@@ -12,6 +12,7 @@ loss computes them in chunks).
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 log = logging.getLogger("brightrun_trainer")
@@ -59,12 +60,16 @@ def decide_checkpointing(
         return False
     import torch
 
-    free, _total = torch.cuda.mem_get_info()
+    # This process's GPU (under torchrun the current device is not set yet when this runs).
+    free, _total = torch.cuda.mem_get_info(int(os.environ.get("LOCAL_RANK", "0")))
+    if not any(p.is_cuda for p in model.parameters()):
+        # Loaded on the CPU (plain LoRA): the Trainer moves the weights to the GPU later; count them now.
+        free -= sum(p.numel() * p.element_size() for p in model.parameters())
     need = activation_bytes(model.config, largest_batch_tokens, dtype_bytes, checkpointing=False, fused_loss=fused_loss)
     on = need > FREE_MEMORY_SHARE * free
     log.warning(
         "gradient checkpointing %s: activations of the largest micro-batch (%d tokens) need about %.1f GiB "
-        "without it, %.1f GiB of GPU memory is free",
+        "without it, %.1f GiB of GPU memory is free for them",
         "on" if on else "off",
         largest_batch_tokens,
         need / 2**30,

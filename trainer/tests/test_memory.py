@@ -39,3 +39,18 @@ def test_largest_batch_counts_padding_only_when_padded():
     assert largest_batch_tokens(lengths, 2, "padding_free") == 1600
     assert largest_batch_tokens(lengths, 2, "none") == 1800
     assert largest_batch_tokens([], 2, "none") == 0
+
+
+def test_auto_on_a_gpu_compares_with_the_memory_the_weights_leave(monkeypatch):
+    """No GPU here: the free memory is given, the decision logic is real."""
+    import torch
+
+    weights = torch.nn.Linear(1024, 1024)  # 4 MiB of fp32 weights, still on the CPU
+    model = SimpleNamespace(config=LLAMA_8B, parameters=weights.parameters)
+    need = activation_bytes(LLAMA_8B, 4096, 2, checkpointing=False, fused_loss=False)
+    weight_bytes = 1024 * 1024 * 4 + 1024 * 4
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(need / 0.8) + weight_bytes + 2**20, 0))
+    assert decide_checkpointing("auto", True, model, 4096, 2, False) is False
+    # The same free memory minus the weights' room is too little: on.
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(need / 0.8) + weight_bytes - 2**20, 0))
+    assert decide_checkpointing("auto", True, model, 4096, 2, False) is True
