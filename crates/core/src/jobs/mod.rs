@@ -17,6 +17,7 @@ pub mod retry;
 pub mod split;
 mod sync;
 pub mod throughput;
+pub mod tokens;
 
 pub use artifacts::{download_model, models_dir};
 pub use backoff::Backoff;
