@@ -468,7 +468,15 @@ pub async fn estimate_training(
         report: detail.report.as_ref(),
         observations: &brightrun_core::jobs::estimate::observations(&past),
     };
-    Ok(estimate_view(&form, &detail.dataset, model, gpu.as_ref(), budget, spent, &context))
+    Ok(estimate_view(
+        &form,
+        &detail.dataset,
+        model,
+        gpu.as_ref(),
+        budget,
+        spent,
+        &context,
+    ))
 }
 
 /// The base model's shape: a known hub model's, or the `config.json` of a folder on this machine (a local

@@ -171,29 +171,29 @@ pub async fn plan(
         None => None,
     };
     let estimate = model.and_then(|model| {
-            let gpu = GpuSpec::by_id(&gpu_type)
-                .or_else(|| GpuSpec::from_name(&gpu_name))
-                .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
-            estimate_run(&RunInputs {
-                dataset: &dataset,
-                report: detail.report.as_ref(),
-                split: files.split.as_ref(),
-                exact_tokens,
-                model,
-                gpu,
-                gpu_count: request.gpu_count,
-                hyperparameters: h,
-                pricing: price,
-                capacity,
-                runtime: &capabilities.runtime,
-                calibration: Some(CalibrationScope {
-                    cluster_id: &request.cluster_id,
-                    gpu_type: &gpu_type,
-                    base_model: &request.base_model,
-                    observations: &observations,
-                }),
-            })
-        });
+        let gpu = GpuSpec::by_id(&gpu_type)
+            .or_else(|| GpuSpec::from_name(&gpu_name))
+            .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
+        estimate_run(&RunInputs {
+            dataset: &dataset,
+            report: detail.report.as_ref(),
+            split: files.split.as_ref(),
+            exact_tokens,
+            model,
+            gpu,
+            gpu_count: request.gpu_count,
+            hyperparameters: h,
+            pricing: price,
+            capacity,
+            runtime: &capabilities.runtime,
+            calibration: Some(CalibrationScope {
+                cluster_id: &request.cluster_id,
+                gpu_type: &gpu_type,
+                base_model: &request.base_model,
+                observations: &observations,
+            }),
+        })
+    });
     // Without the model's shape the worst case is the whole allowed duration on every GPU.
     let worst_case =
         price.per_gpu_hour(capacity) * f64::from(request.gpu_count.max(1)) * request.max_duration_hours;
@@ -446,9 +446,7 @@ fn check_dataset(dataset: &Dataset, skip_invalid: bool) -> Result<(), JobsError>
             reason: "it is still being validated".into(),
         }),
         // Some records invalid, the rest trainable: only by the user's explicit choice.
-        DatasetStatus::Error
-            if skip_invalid && dataset.error_count > 0 && dataset.training_examples > 0 =>
-        {
+        DatasetStatus::Error if skip_invalid && dataset.error_count > 0 && dataset.training_examples > 0 => {
             Ok(())
         }
         DatasetStatus::Error => Err(JobsError::DatasetNotReady {

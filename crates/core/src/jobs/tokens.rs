@@ -33,12 +33,21 @@ pub async fn tokenizer_for(
     base_model: &str,
     local_folder: Option<&Path>,
 ) -> Option<PathBuf> {
-    if let Some(path) = local_folder.map(|f| f.join("tokenizer.json")).filter(|p| p.is_file()) {
+    if let Some(path) = local_folder
+        .map(|f| f.join("tokenizer.json"))
+        .filter(|p| p.is_file())
+    {
         return Some(path);
     }
     let safe: String = base_model
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let kept = data_dir.join(TOKENIZERS_FOLDER).join(format!("{safe}.json"));
     if kept.is_file() {
