@@ -29,6 +29,13 @@ def iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def parts(job) -> str:
+    """The measured run split as calibration sees it."""
+    t = job.get("throughput") or {}
+    return (f"{t.get('tokens_per_second', 0):.0f} tokens/s, training {t.get('training_seconds', 0):.1f} s, "
+            f"fixed {t.get('overhead_seconds', 0):.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=2, help="identical runs after the first (default 2)")
@@ -76,7 +83,7 @@ def main() -> int:
     try:
         first = brightrun(["--wait", "--json"])
         seconds, job = duration(first["job"]["id"])
-        print(f"run 1: {seconds:.1f} s, {job['throughput']['tokens_per_second']:.0f} tokens/s", flush=True)
+        print(f"run 1: {seconds:.1f} s; {parts(job)}", flush=True)
         errors = []
         for n in range(2, args.runs + 2):
             dry = brightrun(["--dry-run", "--json"])["estimate"]
@@ -86,7 +93,7 @@ def main() -> int:
             errors.append(error)
             print(f"run {n}: estimate {dry['expected_seconds']:.1f} s "
                   f"[{dry['low_seconds']:.1f}–{dry['high_seconds']:.1f}] on {dry['calibrated_runs']} run(s); "
-                  f"took {seconds:.1f} s; error {error * 100:+.1f} %", flush=True)
+                  f"took {seconds:.1f} s ({parts(job)}); error {error * 100:+.1f} %", flush=True)
             time.sleep(1)
         worst = max(abs(e) for e in errors)
         print(f"worst error {worst * 100:.1f} % over {len(errors)} run(s)")

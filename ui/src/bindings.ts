@@ -56,8 +56,8 @@ export const commands = {
 	/**  The estimate of the form and of each preset on the chosen GPU, the badge and the field issues. */
 	estimateTraining: (form: TrainingForm_Deserialize, gpu: GpuChoice | null) => typedError<TrainingEstimateView_Serialize, AppError>(__TAURI_INVOKE("estimate_training", { form, gpu })),
 	/**
-	 *  The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
-	 *  JSON text.
+	 *  The exact job JSON the cluster will receive, from the launch's own plan (the converted and split files'
+	 *  hashes, `auto` checkpointing decided), as pretty JSON text. Nothing is recorded or uploaded.
 	 */
 	previewJob: (form: TrainingForm_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_job", { form })),
 	/**
@@ -351,6 +351,8 @@ export type DatasetChoice = {
 	tokens_total: number | null,
 	/**  Format id. */
 	format: string,
+	/**  Invalid records validation found; above 0 the dataset trains only with "skip invalid records" ticked. */
+	invalid_records: number | null,
 };
 
 /**  A dataset with its last validation report. */
@@ -558,6 +560,14 @@ export type EstimateSummary_Deserialize = {
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
 	memory_suggestion?: string | null,
+	/**  Completed runs with the same settings the time is calibrated on (0: the FLOPs model). */
+	calibrated_runs: number,
+	/**  `exact` (the base model's tokenizer) or `estimate` (characters / 4). */
+	tokens_method: string,
+	/**  Whether the run will recompute activations (the `auto` setting, decided). */
+	gradient_checkpointing: boolean,
+	/**  For the chosen max length: examples shortened, and examples that would keep no target token. */
+	truncation?: TruncationView | null,
 };
 
 /**  Time and cost of one configuration. */
@@ -572,6 +582,14 @@ export type EstimateSummary_Serialize = {
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
 	memory_suggestion: string | null,
+	/**  Completed runs with the same settings the time is calibrated on (0: the FLOPs model). */
+	calibrated_runs: number,
+	/**  `exact` (the base model's tokenizer) or `estimate` (characters / 4). */
+	tokens_method: string,
+	/**  Whether the run will recompute activations (the `auto` setting, decided). */
+	gradient_checkpointing: boolean,
+	/**  For the chosen max length: examples shortened, and examples that would keep no target token. */
+	truncation: TruncationView | null,
 };
 
 /**  A field that is out of range. */
@@ -596,6 +614,8 @@ export type GpuChoice = {
 	on_demand: number | null,
 	/**  USD per GPU-hour, spot. */
 	spot: number | null,
+	/**  The cluster's trainer has Liger (a fused loss: far smaller logits memory). */
+	liger: boolean,
 };
 
 /**  One GPU type of a cluster. */
@@ -632,6 +652,12 @@ export type HyperparametersInput = {
 	max_seq_len: number,
 	/**  Share of steps warming up. */
 	warmup_ratio: number | null,
+	/**  Share of conversations held out for validation (0: none, by the user's choice). */
+	validation_split: number | null,
+	/**  Base weights in 4 bits (needs CUDA and bitsandbytes on the cluster). */
+	qlora: boolean,
+	/**  Gradient checkpointing: `auto` (the memory model decides), `on` or `off`. */
+	gradient_checkpointing: string,
 };
 
 /**  A file of an import batch, with the id to follow its progress events and to cancel it. */
@@ -1527,6 +1553,8 @@ export type TrainingForm_Deserialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
+	/**  Leave invalid records out (the user's explicit choice for a dataset with some). */
+	skip_invalid: boolean,
 };
 
 /**  What the user configured. */
@@ -1549,6 +1577,19 @@ export type TrainingForm_Serialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
+	/**  Leave invalid records out (the user's explicit choice for a dataset with some). */
+	skip_invalid: boolean,
+};
+
+/**  What truncation at the chosen max length does to the dataset (from its length histogram). */
+export type TruncationView = {
+	/**
+	 *  Examples longer than the max length (the trainer keeps the system prompt and the last assistant turn,
+	 *  dropping the oldest history first).
+	 */
+	shortened: number | null,
+	/**  Examples whose system prompt and last assistant turn alone exceed it: they keep no target token. */
+	without_target: number | null,
 };
 
 /* Tauri Specta runtime */

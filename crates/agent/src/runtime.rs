@@ -43,7 +43,11 @@ pub async fn probe(python: &Path) -> RuntimeView {
             .find_map(|line| serde_json::from_str(line.trim()).ok())
             .unwrap_or_default(),
         Ok(Ok(output)) => {
-            tracing::warn!("runtime probe with {} failed: {}", python.display(), output.status);
+            tracing::warn!(
+                "runtime probe with {} failed: {}",
+                python.display(),
+                output.status
+            );
             RuntimeView::default()
         }
         Ok(Err(err)) => {

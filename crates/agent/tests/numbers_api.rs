@@ -10,7 +10,10 @@ use support::{dataset, python, tiny_hyperparameters, Agent, TEST_CONFIG};
 /// What the agent's python really has, asked the same way the probe asks.
 fn python_has_cuda() -> bool {
     std::process::Command::new(python())
-        .args(["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"])
+        .args([
+            "-c",
+            "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)",
+        ])
         .status()
         .is_ok_and(|s| s.success())
 }
@@ -21,7 +24,10 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
     let caps = agent.json("/v1/capabilities").await;
     let runtime = &caps["runtime"];
     assert_eq!(runtime["cuda"], json!(python_has_cuda()), "{caps}");
-    assert!(runtime["bitsandbytes"].is_boolean() && runtime["liger"].is_boolean(), "{caps}");
+    assert!(
+        runtime["bitsandbytes"].is_boolean() && runtime["liger"].is_boolean(),
+        "{caps}"
+    );
 
     // The local model's tokenizer.json, byte for byte; an unknown model is 404.
     let response = agent.get("/v1/models/tiny/tokenizer").send().await.unwrap();
@@ -57,7 +63,10 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
     // A validation file that was never uploaded is refused by field.
     let (status, answer) = submit(body(json!({"validation_dataset_sha256": "ab".repeat(32)}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
-    assert_eq!(answer["error"]["fields"][0]["field"], "validation_dataset_sha256", "{answer}");
+    assert_eq!(
+        answer["error"]["fields"][0]["field"], "validation_dataset_sha256",
+        "{answer}"
+    );
 
     // QLoRA without CUDA is refused (with CUDA and bitsandbytes it is accepted).
     let mut h = tiny_hyperparameters(2, 100);
@@ -82,7 +91,10 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
     let mut h = tiny_hyperparameters(2, 100);
     h["gradient_checkpointing"] = json!("on");
     h["packing"] = json!(true);
-    let (status, job) = submit(body(json!({"validation_dataset_sha256": sha, "hyperparameters": h}))).await;
+    let (status, job) = submit(body(
+        json!({"validation_dataset_sha256": sha, "hyperparameters": h}),
+    ))
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{job}");
     assert_eq!(job["validation_dataset_sha256"], json!(sha));
     let id = job["id"].as_str().unwrap().to_string();

@@ -405,11 +405,27 @@ fn converted_validation_examples(env: &Env, sample: &str, fraction: &str, seed: 
     let out = env.data.path().join("convert-check.jsonl");
     let output = env
         .std_cmd()
-        .args(["dataset", "convert", sample, "--to", "openai_messages", "--split", fraction, "--seed", seed, "-o"])
+        .args([
+            "dataset",
+            "convert",
+            sample,
+            "--to",
+            "openai_messages",
+            "--split",
+            fraction,
+            "--seed",
+            seed,
+            "-o",
+        ])
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let validation = std::fs::read_to_string(env.data.path().join("convert-check.val.jsonl")).unwrap();
     validation.lines().filter(|l| !l.trim().is_empty()).count() as u64
 }
@@ -440,21 +456,39 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
     assert_eq!(code, 0, "{dry:#}");
     let estimate = &dry["estimate"];
     for field in ["low_seconds", "expected_seconds", "high_seconds"] {
-        assert!(estimate[field].as_f64().is_some_and(|s| s > 0.0), "{field}: {dry:#}");
+        assert!(
+            estimate[field].as_f64().is_some_and(|s| s > 0.0),
+            "{field}: {dry:#}"
+        );
     }
     assert!(estimate["low_seconds"].as_f64() <= estimate["expected_seconds"].as_f64());
     assert!(estimate["expected_seconds"].as_f64() <= estimate["high_seconds"].as_f64());
     assert_eq!(estimate["calibrated_runs"], 0, "{dry:#}");
-    assert!(["exact", "estimate"].contains(&estimate["tokens_method"].as_str().unwrap()), "{dry:#}");
-    assert!(["fits", "tight", "does_not_fit"].contains(&dry["memory"]["verdict"].as_str().unwrap()), "{dry:#}");
+    assert!(
+        ["exact", "estimate"].contains(&estimate["tokens_method"].as_str().unwrap()),
+        "{dry:#}"
+    );
+    assert!(
+        ["fits", "tight", "does_not_fit"].contains(&dry["memory"]["verdict"].as_str().unwrap()),
+        "{dry:#}"
+    );
     assert!(dry["request"]["validation_dataset_sha256"].is_string(), "{dry:#}");
-    assert_ne!(dry["request"]["hyperparameters"]["gradient_checkpointing"], "auto", "{dry:#}");
+    assert_ne!(
+        dry["request"]["hyperparameters"]["gradient_checkpointing"], "auto",
+        "{dry:#}"
+    );
     let (_, listed) = env.json(&["jobs", "list", "--json"]);
-    assert!(listed.as_array().unwrap().is_empty(), "a dry run records nothing: {listed:#}");
+    assert!(
+        listed.as_array().unwrap().is_empty(),
+        "a dry run records nothing: {listed:#}"
+    );
 
     // QLoRA where the cluster has no CUDA: refused before any upload.
     let caps_cuda = std::process::Command::new(python())
-        .args(["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"])
+        .args([
+            "-c",
+            "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)",
+        ])
         .status()
         .is_ok_and(|s| s.success());
     if !caps_cuda {
@@ -502,7 +536,9 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
     assert_eq!(code, 0);
     assert_eq!(&show["split"], split);
     for field in ["started_at", "finished_at"] {
-        let text = show[field].as_str().unwrap_or_else(|| panic!("{field}: {show:#}"));
+        let text = show[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field}: {show:#}"));
         let b = text.as_bytes();
         let rfc3339 = b.len() >= 20
             && b[4] == b'-'
@@ -513,7 +549,9 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
         assert!(rfc3339, "{field} is not RFC 3339: {text}");
     }
     assert!(
-        show["throughput"]["tokens_per_second"].as_f64().is_some_and(|t| t > 0.0),
+        show["throughput"]["tokens_per_second"]
+            .as_f64()
+            .is_some_and(|t| t > 0.0),
         "{show:#}"
     );
 
@@ -522,7 +560,10 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
     args.extend(["--dry-run", "--json"]);
     let (code, dry) = env.json(&args);
     assert_eq!(code, 0, "{dry:#}");
-    assert!(dry["estimate"]["calibrated_runs"].as_u64().unwrap() >= 1, "{dry:#}");
+    assert!(
+        dry["estimate"]["calibrated_runs"].as_u64().unwrap() >= 1,
+        "{dry:#}"
+    );
 
     // Launched again with the same seed: the same conversations on each side.
     let mut args = run.clone();

@@ -253,7 +253,10 @@ fn evaluation_logits_are_counted_and_win_under_a_fused_loss() {
             ..balanced(8, 2048)
         },
     );
-    close(fused.total_bytes, (WEIGHTS + ADAPTER + 12_608_077_824.0) * 1.1 + GIB);
+    close(
+        fused.total_bytes,
+        (WEIGHTS + ADAPTER + 12_608_077_824.0) * 1.1 + GIB,
+    );
 }
 
 #[test]
@@ -285,6 +288,19 @@ fn llama_8b_rank_16_seq_2048_batch_8_fits_an_h100_80gb_with_auto_checkpointing()
     assert_eq!(m.verdict, MemoryVerdict::Fits, "{m:?}");
     close(m.total_bytes, 57_071_221_964.8);
     // A small run that fits without it keeps it off (a third less compute).
-    let small = TrainingSetup::for_run(&Hyperparameters { batch_size: 1, max_seq_len: 512, ..h }, false, false);
-    assert!(!resolve_checkpointing(Checkpointing::Auto, &llama_8b(), &h100, &small));
+    let small = TrainingSetup::for_run(
+        &Hyperparameters {
+            batch_size: 1,
+            max_seq_len: 512,
+            ..h
+        },
+        false,
+        false,
+    );
+    assert!(!resolve_checkpointing(
+        Checkpointing::Auto,
+        &llama_8b(),
+        &h100,
+        &small
+    ));
 }

@@ -43,22 +43,11 @@ pub struct HyperparametersInput {
     /// Share of steps warming up.
     pub warmup_ratio: f64,
     /// Share of conversations held out for validation (0: none, by the user's choice).
-    #[serde(default = "default_validation_split")]
     pub validation_split: f64,
     /// Base weights in 4 bits (needs CUDA and bitsandbytes on the cluster).
-    #[serde(default)]
     pub qlora: bool,
     /// Gradient checkpointing: `auto` (the memory model decides), `on` or `off`.
-    #[serde(default = "default_checkpointing")]
     pub gradient_checkpointing: String,
-}
-
-fn default_validation_split() -> f64 {
-    Hyperparameters::default().validation_split
-}
-
-fn default_checkpointing() -> String {
-    Checkpointing::Auto.as_str().into()
 }
 
 fn checkpointing_from(text: &str) -> Checkpointing {
@@ -212,7 +201,6 @@ pub struct GpuChoice {
     /// USD per GPU-hour, spot.
     pub spot: f64,
     /// The cluster's trainer has Liger (a fused loss: far smaller logits memory).
-    #[serde(default)]
     pub liger: bool,
 }
 
@@ -247,7 +235,6 @@ pub struct TrainingForm {
     /// Max duration (hours).
     pub max_duration_hours: f64,
     /// Leave invalid records out (the user's explicit choice for a dataset with some).
-    #[serde(default)]
     pub skip_invalid: bool,
 }
 
@@ -481,7 +468,15 @@ pub async fn estimate_training(
         report: detail.report.as_ref(),
         observations: &brightrun_core::jobs::estimate::observations(&past),
     };
-    Ok(estimate_view(&form, &detail.dataset, model, gpu.as_ref(), budget, spent, &context))
+    Ok(estimate_view(
+        &form,
+        &detail.dataset,
+        model,
+        gpu.as_ref(),
+        budget,
+        spent,
+        &context,
+    ))
 }
 
 /// The base model's shape: a known hub model's, or the `config.json` of a folder on this machine (a local

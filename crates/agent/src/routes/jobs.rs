@@ -150,9 +150,7 @@ pub async fn create_job(
     let mut request: JobRequest = serde_json::from_slice(&body)
         .map_err(|e| invalid_job(vec![FieldError::new(field_of(&e.to_string()), e.to_string())]))?;
     request.dataset_sha256 = request.dataset_sha256.to_ascii_lowercase();
-    request.validation_dataset_sha256 = request
-        .validation_dataset_sha256
-        .map(|s| s.to_ascii_lowercase());
+    request.validation_dataset_sha256 = request.validation_dataset_sha256.map(|s| s.to_ascii_lowercase());
     let request_sha256 = hex::encode(Sha256::digest(&body));
 
     if let Some(key) = idempotency_key.clone() {

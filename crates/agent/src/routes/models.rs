@@ -47,7 +47,10 @@ fn tokenizer_path(models: &FsPath, name: &str) -> Option<PathBuf> {
             return Some(local);
         }
     }
-    if name.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+    if name
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
         return None;
     }
     let cache = std::env::var_os("HF_HUB_CACHE")

@@ -234,7 +234,10 @@ fn dry_run(ctx: &Context, plan: &jobs::LaunchPlan) -> anyhow::Result<Outcome> {
             estimate["calibrated_runs"],
             estimate["tokens_method"].as_str().unwrap_or("estimate"),
         );
-        println!("Memory: {}.", estimate["memory"]["verdict"].as_str().unwrap_or("unknown"));
+        println!(
+            "Memory: {}.",
+            estimate["memory"]["verdict"].as_str().unwrap_or("unknown")
+        );
         println!("{}", serde_json::to_string_pretty(&plan.request)?);
     }
     Ok(Outcome::Success)

@@ -140,11 +140,18 @@ pub fn estimate_run(inputs: &RunInputs<'_>) -> Option<RunEstimate> {
     };
 
     let per_example = shape.tokens_per_example;
-    let per_step = u64::from(h.batch_size.max(1)) * u64::from(h.gradient_accumulation.max(1)) * u64::from(gpu_count);
+    let per_step =
+        u64::from(h.batch_size.max(1)) * u64::from(h.gradient_accumulation.max(1)) * u64::from(gpu_count);
     // `max_steps` overrides the epochs (the trainer repeats the data as needed).
     let (train_tokens, epochs) = match h.max_steps {
-        Some(steps) => (f64::from(steps) * per_step as f64 * per_example * padding_factor, 1),
-        None => (shape.train_examples as f64 * per_example * padding_factor, h.num_epochs),
+        Some(steps) => (
+            f64::from(steps) * per_step as f64 * per_example * padding_factor,
+            1,
+        ),
+        None => (
+            shape.train_examples as f64 * per_example * padding_factor,
+            h.num_epochs,
+        ),
     };
     let validation_tokens = shape.validation_examples as f64 * per_example * padding_factor;
     let workload = Workload {
@@ -219,9 +226,7 @@ impl DataShape {
             Some(t) => (t, TokenMethod::Exact),
             None => (
                 d.tokens_total,
-                inputs
-                    .report
-                    .map_or(TokenMethod::Estimate, |r| r.tokens.method),
+                inputs.report.map_or(TokenMethod::Estimate, |r| r.tokens.method),
             ),
         };
         let histogram = inputs
@@ -231,7 +236,10 @@ impl DataShape {
         let mean = total as f64 / examples as f64;
         // Truncation: the histogram says how much of the mean lies past `max_seq_len`.
         let cap = f64::from(h.max_seq_len);
-        let kept = match (histogram_mean(&histogram, f64::INFINITY), histogram_mean(&histogram, cap)) {
+        let kept = match (
+            histogram_mean(&histogram, f64::INFINITY),
+            histogram_mean(&histogram, cap),
+        ) {
             (Some(all), Some(capped)) if all > 0.0 => capped / all,
             _ => 1.0,
         };

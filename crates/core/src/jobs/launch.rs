@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::estimate::{estimate_run, observations, CalibrationScope, RunEstimate, RunInputs};
 use super::split::{training_files, TrainingFile, TrainingFiles};
+use super::tokens::{exact_tokens, tokenizer_for};
 use super::{db, JobsError, SharedStore};
 use crate::cluster::client::{Capabilities, GpuRequest, JobRequest, Runtime};
 use crate::cluster::{ClientError, ClusterClient, Progress};
@@ -157,34 +158,42 @@ pub async fn plan(
     };
     let past = db::with(store, |s| s.training_jobs().with_throughput()).await?;
     let observations = observations(&past);
-    let estimate = request
+    let model = request
         .model_spec
         .clone()
-        .or_else(|| find_known_model(&request.base_model).map(|k| k.spec))
-        .and_then(|model| {
-            let gpu = GpuSpec::by_id(&gpu_type)
-                .or_else(|| GpuSpec::from_name(&gpu_name))
-                .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
-            estimate_run(&RunInputs {
-                dataset: &dataset,
-                report: detail.report.as_ref(),
-                split: files.split.as_ref(),
-                exact_tokens: None,
-                model,
-                gpu,
-                gpu_count: request.gpu_count,
-                hyperparameters: h,
-                pricing: price,
-                capacity,
-                runtime: &capabilities.runtime,
-                calibration: Some(CalibrationScope {
-                    cluster_id: &request.cluster_id,
-                    gpu_type: &gpu_type,
-                    base_model: &request.base_model,
-                    observations: &observations,
-                }),
-            })
-        });
+        .or_else(|| find_known_model(&request.base_model).map(|k| k.spec));
+    // Exact tokens when the cluster serves the model's tokenizer: counted once per dataset and tokenizer.
+    let exact_tokens = match &model {
+        Some(_) => {
+            let tokenizer = tokenizer_for(data_dir, client, &request.base_model, None).await;
+            exact_tokens(data_dir, &dataset, tokenizer).await
+        }
+        None => None,
+    };
+    let estimate = model.and_then(|model| {
+        let gpu = GpuSpec::by_id(&gpu_type)
+            .or_else(|| GpuSpec::from_name(&gpu_name))
+            .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
+        estimate_run(&RunInputs {
+            dataset: &dataset,
+            report: detail.report.as_ref(),
+            split: files.split.as_ref(),
+            exact_tokens,
+            model,
+            gpu,
+            gpu_count: request.gpu_count,
+            hyperparameters: h,
+            pricing: price,
+            capacity,
+            runtime: &capabilities.runtime,
+            calibration: Some(CalibrationScope {
+                cluster_id: &request.cluster_id,
+                gpu_type: &gpu_type,
+                base_model: &request.base_model,
+                observations: &observations,
+            }),
+        })
+    });
     // Without the model's shape the worst case is the whole allowed duration on every GPU.
     let worst_case =
         price.per_gpu_hour(capacity) * f64::from(request.gpu_count.max(1)) * request.max_duration_hours;
@@ -437,9 +446,7 @@ fn check_dataset(dataset: &Dataset, skip_invalid: bool) -> Result<(), JobsError>
             reason: "it is still being validated".into(),
         }),
         // Some records invalid, the rest trainable: only by the user's explicit choice.
-        DatasetStatus::Error
-            if skip_invalid && dataset.error_count > 0 && dataset.training_examples > 0 =>
-        {
+        DatasetStatus::Error if skip_invalid && dataset.error_count > 0 && dataset.training_examples > 0 => {
             Ok(())
         }
         DatasetStatus::Error => Err(JobsError::DatasetNotReady {

@@ -61,7 +61,9 @@ pub async fn training_files(
     let summary = tokio::task::spawn_blocking(move || convert_once(&source, &out, format, split, seed))
         .await
         .map_err(|e| JobsError::Task(e.to_string()))??;
-    let size = std::fs::metadata(&summary.train_path).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&summary.train_path)
+        .map(|m| m.len())
+        .unwrap_or(0);
     progress(LaunchProgress::Converting(Progress {
         done: size,
         total: size,
@@ -124,8 +126,8 @@ fn convert_once(
     let summary_path = out.with_extension("summary.json");
     if let Ok(text) = std::fs::read_to_string(&summary_path) {
         if let Ok(summary) = serde_json::from_str::<ConvertSummary>(&text) {
-            let complete = summary.train_path.is_file()
-                && summary.validation_path.as_ref().is_none_or(|p| p.is_file());
+            let complete =
+                summary.train_path.is_file() && summary.validation_path.as_ref().is_none_or(|p| p.is_file());
             if complete {
                 return Ok(summary);
             }

@@ -30,9 +30,8 @@ pub use gpus::{DeviceKind, GpuSpec, CPU_DEFAULT_MEMORY_GIB, CPU_PEAK_TFLOPS, GIB
 pub use known_models::{find_known_model, known_models, KnownModel};
 pub use memory::{
     adapter_parameters, estimate_memory, layer_activation_bytes_per_token, verdict_for, weight_bytes,
-    MemoryEstimate, MemoryVerdict, ADAPTER_BYTES_PER_PARAMETER, CONTEXT_BYTES, EVAL_LOGIT_BYTES, FRAGMENTATION,
-    LOGIT_BYTES,
-    NF4_BYTES_PER_PARAMETER, TIGHT_SHARE,
+    MemoryEstimate, MemoryVerdict, ADAPTER_BYTES_PER_PARAMETER, CONTEXT_BYTES, EVAL_LOGIT_BYTES,
+    FRAGMENTATION, LOGIT_BYTES, NF4_BYTES_PER_PARAMETER, TIGHT_SHARE,
 };
 pub use model::{ModelSpec, LINEAR_MODULES};
 pub use suggest::{MemoryChange, MemorySuggestion, MIN_SEQUENCE_LENGTH};
@@ -93,7 +92,11 @@ pub struct TrainingSetup {
 impl TrainingSetup {
     /// The setup the trainer will run for `hyperparameters` (QLoRA from them), with gradient checkpointing
     /// already decided (see [`resolve_checkpointing`]) and the fused loss when the cluster has Liger on a GPU.
-    pub fn for_run(hyperparameters: &Hyperparameters, gradient_checkpointing: bool, fused_cross_entropy: bool) -> Self {
+    pub fn for_run(
+        hyperparameters: &Hyperparameters,
+        gradient_checkpointing: bool,
+        fused_cross_entropy: bool,
+    ) -> Self {
         Self {
             fused_cross_entropy,
             ..Self::from_hyperparameters(hyperparameters, hyperparameters.qlora, gradient_checkpointing)

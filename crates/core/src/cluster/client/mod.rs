@@ -207,6 +207,21 @@ impl ClusterClient {
         Ok(list.artifacts)
     }
 
+    /// `GET /v1/models/{name}/tokenizer`: the base model's `tokenizer.json`; `None` when the cluster does not
+    /// have it (404).
+    pub async fn tokenizer(&self, model: &str) -> Result<Option<Vec<u8>>, ClientError> {
+        let call = Call::new(Method::GET, self.url(&["models", model, "tokenizer"])?);
+        let builder = self.request(&call).timeout(CALL_TIMEOUT);
+        match self.send(&call, builder).await {
+            Ok(response) => {
+                let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+                Ok(Some(bytes.to_vec()))
+            }
+            Err(ClientError::Api(failure)) if failure.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `{base}/v1/{segments...}`, each segment percent-encoded (ids and file names come from outside).
     fn url(&self, segments: &[&str]) -> Result<Url, ClientError> {
         let mut url = self.base.clone();
