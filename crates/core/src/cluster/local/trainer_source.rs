@@ -99,7 +99,10 @@ pub fn bundled_trainer_dir(exe_dir: &Path) -> PathBuf {
 
 /// The checkout's trainer, in debug builds only: a release build never reaches back into a source tree.
 fn checkout_trainer() -> Option<PathBuf> {
-    cfg!(debug_assertions).then(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../trainer"))
+    cfg!(debug_assertions).then(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../trainer");
+        dir.canonicalize().unwrap_or(dir)
+    })
 }
 
 fn is_trainer(dir: &Path) -> bool {

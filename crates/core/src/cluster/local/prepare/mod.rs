@@ -147,8 +147,8 @@ pub async fn prepare(data_dir: &Path, sink: &dyn ProgressSink) -> Result<Prepare
         args.push(src.join("overrides.txt").into());
     }
     args.push(src.into());
-    let install = Installer { program: &uv, args, cwd: data_dir, env: vec![] }
-        .run(&line(PrepareStep::InstallPackages));
+    let install_line = line(PrepareStep::InstallPackages);
+    let install = Installer { program: &uv, args, cwd: data_dir, env: vec![] }.run(&install_line);
     tokio::pin!(install);
     let mut tick = tokio::time::interval(SIZE_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
