@@ -31,8 +31,12 @@ fn prepare(data: &Path, cwd: &Path) -> Command {
 
 fn error_of(output: &std::process::Output) -> serde_json::Value {
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let value: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&output.stderr)));
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
     value["error"].clone()
 }
 
@@ -50,15 +54,29 @@ fn too_little_disk_space_is_said_before_anything_is_written_and_the_current_dire
     assert_eq!(output.status.code(), Some(2));
     let error = error_of(&output);
     assert_eq!(error["code"], "disk_full", "{error}");
-    assert!(error["message"].as_str().unwrap().contains("not enough disk space"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("not enough disk space"),
+        "{error}"
+    );
     // The trainer it found is the checkout this debug build came from, not the decoy in the working folder.
     let stderr = String::from_utf8_lossy(&output.stderr);
     let decoy = cwd.path().join("trainer").display().to_string();
     assert!(stderr.contains("Trainer: "), "{stderr}");
     assert!(!stderr.contains(&decoy), "{stderr}");
     assert!(!mark.exists(), "the working folder's setup script ran");
-    let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("python.prepare.lock")], "{left:?}");
+    let left: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("python.prepare.lock")],
+        "{left:?}"
+    );
 }
 
 #[test]

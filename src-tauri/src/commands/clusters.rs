@@ -85,7 +85,10 @@ pub async fn stop_local_cluster(core: State<'_, CoreState>) -> Result<LocalClust
 /// reporting `LocalPrepareProgress` events, then reports the status. `cancel_prepare_local_cluster` stops it.
 #[tauri::command]
 #[specta::specta]
-pub async fn prepare_local_cluster(app: AppHandle, core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
+pub async fn prepare_local_cluster(
+    app: AppHandle,
+    core: State<'_, CoreState>,
+) -> Result<LocalClusterView, AppError> {
     prepare(&core, move |p| {
         let _ = LocalPrepareProgress::from(p).emit(&app);
     })

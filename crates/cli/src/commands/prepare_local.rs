@@ -24,7 +24,9 @@ pub struct PrepareCancelled;
 
 impl std::fmt::Display for PrepareCancelled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("preparation cancelled; nothing was installed (an earlier environment, if any, is unchanged)")
+        f.write_str(
+            "preparation cancelled; nothing was installed (an earlier environment, if any, is unchanged)",
+        )
     }
 }
 
@@ -59,8 +61,16 @@ pub async fn run(ctx: &Context) -> anyhow::Result<Outcome> {
             "bytes": prepared.bytes,
         }))?;
     } else {
-        let verb = if prepared.already_prepared { "Already prepared" } else { "Ready" };
-        println!("{verb}: {} ({})", prepared.python.display(), human_bytes(prepared.bytes));
+        let verb = if prepared.already_prepared {
+            "Already prepared"
+        } else {
+            "Ready"
+        };
+        println!(
+            "{verb}: {} ({})",
+            prepared.python.display(),
+            human_bytes(prepared.bytes)
+        );
         println!("Trainer: {} ({origin})", prepared.trainer.dir.display());
         println!(
             "The local cluster uses it from its next start (`brightrun cluster local --stop`, then `brightrun cluster local`)."
@@ -80,13 +90,18 @@ impl View {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(0);
             // The template is a literal checked by the tests; a bad one would only lose the bar's look.
-            if let Ok(style) = ProgressStyle::with_template("{prefix} {msg}\n      [{bar:40}] {bytes}/{total_bytes} {elapsed}") {
+            if let Ok(style) = ProgressStyle::with_template(
+                "{prefix} {msg}\n      [{bar:40}] {bytes}/{total_bytes} {elapsed}",
+            ) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar
         });
-        View { bar, last: Mutex::new((None, 0)) }
+        View {
+            bar,
+            last: Mutex::new((None, 0)),
+        }
     }
 
     fn show(&self, p: &PrepareProgress) {
@@ -110,13 +125,16 @@ impl View {
             *last = (Some(p.step), 0);
         }
         match (p.bytes_done, p.bytes_expected) {
-            (Some(done), expected) => {
-                if done >= last.1 + PLAIN_LINE_EVERY_BYTES || (p.step == PrepareStep::Finish && done > 0) {
-                    let of = expected.map(|e| format!(" of about {}", human_bytes(e))).unwrap_or_default();
-                    eprintln!("      {} written{of}", human_bytes(done));
-                    last.1 = done;
-                }
+            (Some(done), expected)
+                if done >= last.1 + PLAIN_LINE_EVERY_BYTES || (p.step == PrepareStep::Finish && done > 0) =>
+            {
+                let of = expected
+                    .map(|e| format!(" of about {}", human_bytes(e)))
+                    .unwrap_or_default();
+                eprintln!("      {} written{of}", human_bytes(done));
+                last.1 = done;
             }
+            (Some(_), _) => {}
             (None, _) if p.message != p.step.title() => eprintln!("      {}", p.message),
             _ => {}
         }
@@ -135,6 +153,9 @@ mod tests {
 
     #[test]
     fn the_bar_template_parses() {
-        assert!(ProgressStyle::with_template("{prefix} {msg}\n      [{bar:40}] {bytes}/{total_bytes} {elapsed}").is_ok());
+        assert!(ProgressStyle::with_template(
+            "{prefix} {msg}\n      [{bar:40}] {bytes}/{total_bytes} {elapsed}"
+        )
+        .is_ok());
     }
 }

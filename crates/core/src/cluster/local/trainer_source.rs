@@ -46,7 +46,9 @@ pub struct TrainerSource {
 pub fn find_trainer() -> Result<TrainerSource, LocalError> {
     let exe = std::env::current_exe().ok();
     find_trainer_from(
-        std::env::var_os(TRAINER_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from),
+        std::env::var_os(TRAINER_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
         exe.as_deref(),
         checkout_trainer(),
     )
@@ -62,26 +64,42 @@ pub fn find_trainer_from(
     if let Some(dir) = configured {
         // An explicit setting that is wrong is an error, not a reason to install something else.
         if is_trainer(&dir) {
-            return Ok(TrainerSource { dir, origin: TrainerOrigin::Configured });
+            return Ok(TrainerSource {
+                dir,
+                origin: TrainerOrigin::Configured,
+            });
         }
         return Err(LocalError::TrainerNotFound {
-            searched: format!("{TRAINER_DIR_ENV}={} (no pyproject.toml and brightrun_trainer/ there)", dir.display()),
+            searched: format!(
+                "{TRAINER_DIR_ENV}={} (no pyproject.toml and brightrun_trainer/ there)",
+                dir.display()
+            ),
         });
     }
     if let Some(exe_dir) = exe.and_then(Path::parent) {
         let dir = bundled_trainer_dir(exe_dir);
         if is_trainer(&dir) {
-            return Ok(TrainerSource { dir, origin: TrainerOrigin::Bundled });
+            // `/usr/bin/../lib/BrightRun/trainer` reads better as `/usr/lib/BrightRun/trainer`.
+            let dir = dir.canonicalize().unwrap_or(dir);
+            return Ok(TrainerSource {
+                dir,
+                origin: TrainerOrigin::Bundled,
+            });
         }
         searched.push(dir.display().to_string());
     }
     if let Some(dir) = checkout {
         if is_trainer(&dir) {
-            return Ok(TrainerSource { dir, origin: TrainerOrigin::Checkout });
+            return Ok(TrainerSource {
+                dir,
+                origin: TrainerOrigin::Checkout,
+            });
         }
         searched.push(dir.display().to_string());
     }
-    Err(LocalError::TrainerNotFound { searched: searched.join(", ") })
+    Err(LocalError::TrainerNotFound {
+        searched: searched.join(", "),
+    })
 }
 
 /// Where a bundle puts the trainer, relative to the folder of the installed programs (Tauri's resource folder):
@@ -130,7 +148,7 @@ mod tests {
         make_trainer(&checkout);
         let found = find_trainer_from(None, Some(&bin.join("brightrun")), Some(checkout)).unwrap();
         assert_eq!(found.origin, TrainerOrigin::Bundled);
-        assert_eq!(found.dir, bundled);
+        assert_eq!(found.dir, bundled.canonicalize().unwrap());
     }
 
     #[test]
@@ -139,7 +157,8 @@ mod tests {
         let bin = tmp.path().join("usr/bin");
         std::fs::create_dir_all(&bin).unwrap();
         make_trainer(&bundled_trainer_dir(&bin));
-        let err = find_trainer_from(Some(tmp.path().join("nope")), Some(&bin.join("brightrun")), None).unwrap_err();
+        let err =
+            find_trainer_from(Some(tmp.path().join("nope")), Some(&bin.join("brightrun")), None).unwrap_err();
         assert!(err.to_string().contains("BRIGHTRUN_TRAINER_DIR"), "{err}");
     }
 }

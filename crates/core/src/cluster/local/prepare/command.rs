@@ -39,7 +39,10 @@ impl Installer<'_> {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|source| LocalError::Spawn { program: program.clone(), source })?;
+            .map_err(|source| LocalError::Spawn {
+                program: program.clone(),
+                source,
+            })?;
         let stdout = child.stdout.take().map(|s| BufReader::new(s).lines());
         let stderr = child.stderr.take().map(|s| BufReader::new(s).lines());
         let mut tail: VecDeque<String> = VecDeque::with_capacity(TAIL_LINES);
@@ -69,10 +72,10 @@ impl Installer<'_> {
                 }
             }
         }
-        let status = child
-            .wait()
-            .await
-            .map_err(|source| LocalError::Spawn { program: program.clone(), source })?;
+        let status = child.wait().await.map_err(|source| LocalError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
         if status.success() {
             return Ok(());
         }
@@ -98,16 +101,27 @@ pub fn classify(program: &str, status: &str, output: &str) -> LocalError {
         "could not connect",
     ];
     if DISK_FULL.iter().any(|needle| lower.contains(needle)) {
-        return LocalError::DiskFull { detail: last_line(output) };
+        return LocalError::DiskFull {
+            detail: last_line(output),
+        };
     }
     if OFFLINE.iter().any(|needle| lower.contains(needle)) {
-        return LocalError::PrepareOffline { detail: last_line(output) };
+        return LocalError::PrepareOffline {
+            detail: last_line(output),
+        };
     }
-    LocalError::PrepareFailed { detail: format!("{program} exited with {status}:\n{output}") }
+    LocalError::PrepareFailed {
+        detail: format!("{program} exited with {status}:\n{output}"),
+    }
 }
 
 fn last_line(output: &str) -> String {
-    output.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("").to_string()
+    output
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The size of a folder on disk, counted file by file (symlinks not followed); what cannot be read counts 0.
@@ -115,7 +129,9 @@ pub fn folder_size(dir: &Path) -> u64 {
     let mut total = 0;
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let Ok(meta) = entry.metadata() else { continue };
             if meta.is_dir() {
@@ -135,11 +151,20 @@ mod tests {
     #[test]
     fn offline_and_disk_full_are_told_apart_from_other_failures() {
         let offline = "error: Failed to fetch: `https://pypi.org/simple/torch/`\n  Caused by: dns error: failed to lookup address information";
-        assert!(matches!(classify("uv", "exit status: 2", offline), LocalError::PrepareOffline { .. }));
+        assert!(matches!(
+            classify("uv", "exit status: 2", offline),
+            LocalError::PrepareOffline { .. }
+        ));
         let full = "error: Failed to install: torch\n  Caused by: No space left on device (os error 28)";
-        assert!(matches!(classify("uv", "exit status: 2", full), LocalError::DiskFull { .. }));
+        assert!(matches!(
+            classify("uv", "exit status: 2", full),
+            LocalError::DiskFull { .. }
+        ));
         let other = "error: No solution found when resolving dependencies";
-        assert!(matches!(classify("uv", "exit status: 1", other), LocalError::PrepareFailed { .. }));
+        assert!(matches!(
+            classify("uv", "exit status: 1", other),
+            LocalError::PrepareFailed { .. }
+        ));
     }
 
     #[tokio::test]
@@ -148,7 +173,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let result = Installer {
             program: Path::new("sh"),
-            args: vec!["-c".into(), "echo one; echo two >&2; echo 'No space left on device' >&2; exit 3".into()],
+            args: vec![
+                "-c".into(),
+                "echo one; echo two >&2; echo 'No space left on device' >&2; exit 3".into(),
+            ],
             cwd: tmp.path(),
             env: vec![],
         }

@@ -36,7 +36,11 @@ const PYTHON_REQUEST: &str = ">=3.11,<3.14";
 
 /// About what the environment weighs once installed: on Linux the CPU install with the CUDA libraries torch
 /// loads at import (measured: 4.1 GB); elsewhere torch comes without CUDA.
-const EXPECTED_ENV_BYTES: u64 = if cfg!(target_os = "linux") { 4_200_000_000 } else { 1_500_000_000 };
+const EXPECTED_ENV_BYTES: u64 = if cfg!(target_os = "linux") {
+    4_200_000_000
+} else {
+    1_500_000_000
+};
 
 /// Free space asked for before starting: the environment, plus uv's cache of the downloads when it sits on the
 /// same disk, plus a margin.
@@ -86,9 +90,15 @@ pub async fn prepare(data_dir: &Path, sink: &dyn ProgressSink) -> Result<Prepare
     ));
     let fingerprint = fingerprint(&trainer.dir)?;
     let env_dir = managed_env_dir(data_dir);
-    let stamp = Stamp { fingerprint, trainer: trainer.dir.clone() };
+    let stamp = Stamp {
+        fingerprint,
+        trainer: trainer.dir.clone(),
+    };
     if read_stamp(&env_dir).as_ref() == Some(&stamp) && check_python(&env_python(&env_dir)).await.is_ok() {
-        report(PrepareProgress::message(PrepareStep::Finish, "Already prepared from this trainer"));
+        report(PrepareProgress::message(
+            PrepareStep::Finish,
+            "Already prepared from this trainer",
+        ));
         return Ok(Prepared {
             python: env_python(&env_dir),
             bytes: folder_size(&env_dir),
@@ -148,7 +158,13 @@ pub async fn prepare(data_dir: &Path, sink: &dyn ProgressSink) -> Result<Prepare
     }
     args.push(src.into());
     let install_line = line(PrepareStep::InstallPackages);
-    let install = Installer { program: &uv, args, cwd: data_dir, env: vec![] }.run(&install_line);
+    let install = Installer {
+        program: &uv,
+        args,
+        cwd: data_dir,
+        env: vec![],
+    }
+    .run(&install_line);
     tokio::pin!(install);
     let mut tick = tokio::time::interval(SIZE_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -180,9 +196,18 @@ pub async fn prepare(data_dir: &Path, sink: &dyn ProgressSink) -> Result<Prepare
     report(PrepareProgress {
         bytes_done: Some(bytes),
         bytes_expected: Some(bytes),
-        ..PrepareProgress::message(PrepareStep::Finish, format!("Ready: {} in {}", human_bytes(bytes), env_dir.display()))
+        ..PrepareProgress::message(
+            PrepareStep::Finish,
+            format!("Ready: {} in {}", human_bytes(bytes), env_dir.display()),
+        )
     });
-    Ok(Prepared { python: env_python(&env_dir), env_dir, trainer, already_prepared: false, bytes })
+    Ok(Prepared {
+        python: env_python(&env_dir),
+        env_dir,
+        trainer,
+        already_prepared: false,
+        bytes,
+    })
 }
 
 fn check_free_space(data_dir: &Path) -> Result<(), LocalError> {

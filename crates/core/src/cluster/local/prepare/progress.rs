@@ -31,7 +31,10 @@ impl PrepareStep {
 
     /// 1-based position among [`PrepareStep::ALL`].
     pub fn number(self) -> u32 {
-        PrepareStep::ALL.iter().position(|s| *s == self).map_or(0, |i| i as u32 + 1)
+        PrepareStep::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i as u32 + 1)
     }
 
     /// What the step does, for people.

@@ -24,7 +24,9 @@ pub fn lock(data_dir: &Path) -> Result<PrepareLock, LocalError> {
         .map_err(|source| io("cannot create", &path, source))?;
     match fs4::FileExt::try_lock(&file) {
         Ok(()) => Ok(PrepareLock { _file: file }),
-        Err(fs4::TryLockError::WouldBlock) => Err(LocalError::PrepareBusy { lock: path.display().to_string() }),
+        Err(fs4::TryLockError::WouldBlock) => Err(LocalError::PrepareBusy {
+            lock: path.display().to_string(),
+        }),
         Err(fs4::TryLockError::Error(source)) => Err(io("cannot lock", &path, source)),
     }
 }
@@ -43,7 +45,11 @@ impl Staged {
         remove(&partial)?;
         remove(&sibling(destination, "old"))?;
         std::fs::create_dir_all(&partial).map_err(|source| io("cannot create", &partial, source))?;
-        Ok(Staged { partial, destination: destination.to_path_buf(), committed: false })
+        Ok(Staged {
+            partial,
+            destination: destination.to_path_buf(),
+            committed: false,
+        })
     }
 
     /// The folder to build in.
@@ -55,7 +61,8 @@ impl Staged {
     pub fn commit(mut self) -> Result<PathBuf, LocalError> {
         let old = sibling(&self.destination, "old");
         if self.destination.exists() {
-            std::fs::rename(&self.destination, &old).map_err(|source| io("cannot move aside", &self.destination, source))?;
+            std::fs::rename(&self.destination, &old)
+                .map_err(|source| io("cannot move aside", &self.destination, source))?;
         }
         if let Err(source) = std::fs::rename(&self.partial, &self.destination) {
             // Put the previous one back: a failed update must not leave the user with nothing.
@@ -84,13 +91,19 @@ fn sibling(destination: &Path, suffix: &str) -> PathBuf {
 
 fn remove(path: &Path) -> Result<(), LocalError> {
     match std::fs::remove_dir_all(path) {
-        Err(source) if source.kind() != std::io::ErrorKind::NotFound => Err(io("cannot remove", path, source)),
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+            Err(io("cannot remove", path, source))
+        }
         _ => Ok(()),
     }
 }
 
 fn io(context: &'static str, path: &Path, source: std::io::Error) -> LocalError {
-    LocalError::Io { context, path: path.display().to_string(), source }
+    LocalError::Io {
+        context,
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -108,7 +121,10 @@ mod tests {
         std::fs::write(staged.path().join("half"), "x").unwrap();
         drop(staged);
         assert!(!tmp.path().join("python.partial").exists());
-        assert!(dest.join("old-file").exists(), "a cancelled build keeps the previous environment");
+        assert!(
+            dest.join("old-file").exists(),
+            "a cancelled build keeps the previous environment"
+        );
 
         let staged = Staged::begin(&dest).unwrap();
         std::fs::write(staged.path().join("new-file"), "2").unwrap();

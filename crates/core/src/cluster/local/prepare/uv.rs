@@ -33,13 +33,18 @@ fn base_python() -> &'static Path {
 }
 
 /// The uv to run, installed into the data folder first when needed.
-pub async fn ensure_uv(data_dir: &Path, on_line: &(dyn Fn(&str) + Send + Sync)) -> Result<PathBuf, LocalError> {
+pub async fn ensure_uv(
+    data_dir: &Path,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+) -> Result<PathBuf, LocalError> {
     if let Some(path) = std::env::var_os(UV_ENV).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(path);
         if path.is_file() {
             return Ok(path);
         }
-        return Err(LocalError::PrepareFailed { detail: format!("{UV_ENV}={} is not a file", path.display()) });
+        return Err(LocalError::PrepareFailed {
+            detail: format!("{UV_ENV}={} is not a file", path.display()),
+        });
     }
     let dir = uv_dir(data_dir);
     let uv = uv_program(&dir);
@@ -95,7 +100,9 @@ pub async fn ensure_uv(data_dir: &Path, on_line: &(dyn Fn(&str) + Send + Sync)) 
     let dir = staged.commit()?;
     let uv = uv_program(&dir);
     if !uv.is_file() {
-        return Err(LocalError::PrepareFailed { detail: format!("pip installed uv but {} is missing", uv.display()) });
+        return Err(LocalError::PrepareFailed {
+            detail: format!("pip installed uv but {} is missing", uv.display()),
+        });
     }
     Ok(uv)
 }
