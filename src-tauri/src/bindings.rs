@@ -31,6 +31,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::clusters::start_local_cluster,
             commands::clusters::stop_local_cluster,
             commands::clusters::prepare_local_cluster,
+            commands::clusters::cancel_prepare_local_cluster,
             commands::training::training_defaults,
             commands::training::ensure_local_cluster,
             commands::training::cluster_options,
@@ -54,6 +55,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             crate::poller::JobEvents,
             crate::notify::OpenJob,
             commands::training::LaunchProgressEvent,
+            crate::dto::clusters::LocalPrepareProgress,
         ])
 }
 

@@ -45,8 +45,16 @@ export const commands = {
 	startLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("start_local_cluster")),
 	/**  Stops the local cluster; running jobs checkpoint and resume at its next start. */
 	stopLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("stop_local_cluster")),
-	/**  Installs the trainer's Python stack into the data folder (minutes), then reports the status. */
+	/**
+	 *  Installs the trainer's Python stack into the data folder from the trainer installed with the app (minutes),
+	 *  reporting `LocalPrepareProgress` events, then reports the status. `cancel_prepare_local_cluster` stops it.
+	 */
 	prepareLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("prepare_local_cluster")),
+	/**
+	 *  Stops the preparation in flight: the installer is killed and nothing stays half-installed. `false` when
+	 *  none was running.
+	 */
+	cancelPrepareLocalCluster: () => __TAURI_INVOKE<boolean>("cancel_prepare_local_cluster"),
 	/**  Presets, ranges, clusters and ready datasets. */
 	trainingDefaults: () => typedError<TrainingDefaults, AppError>(__TAURI_INVOKE("training_defaults")),
 	/**  Makes sure the local cluster exists and runs (the configurator's default cluster); returns its id. */
@@ -94,6 +102,7 @@ export const events = {
 	datasetImportProgress: makeEvent<DatasetImportProgress_Serialize, DatasetImportProgress_Deserialize>("dataset-import-progress"),
 	jobEvents: makeEvent<JobEvents_Serialize, JobEvents_Deserialize>("job-events"),
 	launchProgressEvent: makeEvent<LaunchProgressEvent, LaunchProgressEvent>("launch-progress-event"),
+	localPrepareProgress: makeEvent<LocalPrepareProgress, LocalPrepareProgress>("local-prepare-progress"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 };
 
@@ -1108,6 +1117,24 @@ export type LocalClusterView_Serialize = {
 	log: string,
 	/**  Its row, once it has run. */
 	cluster: ClusterView_Serialize | null,
+};
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress = {
+	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
+	step: string,
+	/**  What the step does, for people. */
+	title: string,
+	/**  The step's number, from 1. */
+	stepNumber: number,
+	/**  How many steps there are. */
+	steps: number,
+	/**  The latest line worth showing. */
+	message: string,
+	/**  Bytes written so far by the step, when it writes. */
+	bytesDone: number | null,
+	/**  About how many bytes the step writes in all. */
+	bytesExpected: number | null,
 };
 
 /**  One message: `system`, `user` or `assistant`. */

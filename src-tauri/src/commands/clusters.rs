@@ -6,11 +6,12 @@ use brightrun_core::cluster::client::parse_base_url;
 use brightrun_core::cluster::local::{self, LocalError, LocalOptions, PREPARE_COMMAND};
 use brightrun_core::cluster::{self, Sensitive};
 use brightrun_core::store::StoreAccess;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event as _;
 
 use crate::core_errors::join_error;
 use crate::core_state::CoreState;
-use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView};
+use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView, LocalPrepareProgress};
 use crate::error::{AppError, ErrorCode};
 
 /// Every cluster, local first.
@@ -80,14 +81,52 @@ pub async fn stop_local_cluster(core: State<'_, CoreState>) -> Result<LocalClust
     local_status(&core).await
 }
 
-/// Installs the trainer's Python stack into the data folder (minutes), then reports the status.
+/// Installs the trainer's Python stack into the data folder from the trainer installed with the app (minutes),
+/// reporting `LocalPrepareProgress` events, then reports the status. `cancel_prepare_local_cluster` stops it.
 #[tauri::command]
 #[specta::specta]
-pub async fn prepare_local_cluster(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
-    local::prepare(core.data_dir())
-        .await
-        .map_err(cluster::ClusterError::from)?;
+pub async fn prepare_local_cluster(
+    app: AppHandle,
+    core: State<'_, CoreState>,
+) -> Result<LocalClusterView, AppError> {
+    prepare(&core, move |p| {
+        let _ = LocalPrepareProgress::from(p).emit(&app);
+    })
+    .await?;
     local_status(&core).await
+}
+
+/// Stops the preparation in flight: the installer is killed and nothing stays half-installed. `false` when
+/// none was running.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_prepare_local_cluster(core: State<'_, CoreState>) -> bool {
+    let handle = core.preparing.lock().ok().and_then(|mut slot| slot.take());
+    handle.map(|h| h.abort()).is_some()
+}
+
+/// Runs the core's preparation as a task the cancel command can abort.
+pub async fn prepare(
+    core: &CoreState,
+    on_progress: impl Fn(&local::PrepareProgress) + Send + Sync + 'static,
+) -> Result<local::Prepared, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
+    let task = tokio::spawn(async move { local::prepare(&data_dir, &on_progress).await });
+    if let Ok(mut slot) = core.preparing.lock() {
+        *slot = Some(task.abort_handle());
+    }
+    let result = task.await;
+    if let Ok(mut slot) = core.preparing.lock() {
+        *slot = None;
+    }
+    match result {
+        Ok(prepared) => Ok(prepared.map_err(cluster::ClusterError::from)?),
+        Err(e) if e.is_cancelled() => Err(AppError::new(
+            ErrorCode::Cancelled,
+            "Preparation cancelled; nothing was installed.",
+        )),
+        Err(e) => Err(join_error(e)),
+    }
 }
 
 /// The clusters table.

@@ -33,7 +33,8 @@ pub enum ClusterCommand {
     Rm(NameArgs),
     /// Start the local cluster (an agent on this computer) if it is not running, and show it.
     Local(LocalArgs),
-    /// Install the trainer's Python stack for the local cluster into <data>/python.
+    /// Install the trainer's Python stack for the local cluster into <data>/python, from the trainer installed
+    /// with BrightRun (never from the current directory). Shows progress; Ctrl-C cancels.
     PrepareLocal,
 }
 
@@ -83,7 +84,7 @@ pub fn run(ctx: &Context, command: ClusterCommand) -> anyhow::Result<Outcome> {
             ClusterCommand::Test(args) => test(ctx, args).await,
             ClusterCommand::Rm(args) => rm(ctx, args).await,
             ClusterCommand::Local(args) => local_cluster(ctx, args).await,
-            ClusterCommand::PrepareLocal => prepare_local(ctx).await,
+            ClusterCommand::PrepareLocal => super::prepare_local::run(ctx).await,
         }
     })
 }
@@ -106,6 +107,10 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
     let local = |e: &LocalError| match e {
         LocalError::AgentNotFound { .. } => "agent_not_found",
         LocalError::PythonStackMissing { .. } => "python_stack_missing",
+        LocalError::TrainerNotFound { .. } => "trainer_not_found",
+        LocalError::PrepareOffline { .. } => "offline",
+        LocalError::NotEnoughSpace { .. } | LocalError::DiskFull { .. } => "disk_full",
+        LocalError::PrepareBusy { .. } => "busy",
         _ => "local_cluster_error",
     };
     if let Some(e) = cause.downcast_ref::<ClusterError>() {
@@ -268,23 +273,6 @@ async fn local_cluster(ctx: &Context, args: LocalArgs) -> anyhow::Result<Outcome
         if let Some(python) = &running.python {
             println!("  python: {}", python.display());
         }
-    }
-    Ok(Outcome::Success)
-}
-
-async fn prepare_local(ctx: &Context) -> anyhow::Result<Outcome> {
-    let dir = ctx.data_dir()?;
-    eprintln!(
-        "Installing the trainer's Python stack into {} (a few minutes the first time)…",
-        local::managed_env_dir(&dir).display()
-    );
-    let python = local::prepare(&dir).await?;
-    local::check_python(&python).await?;
-    if ctx.json {
-        print_json(&json!({ "python": python }))?;
-    } else {
-        println!("Ready: {}", python.display());
-        println!("The local cluster uses it from its next start (`brightrun cluster local --stop`, then `brightrun cluster local`).");
     }
     Ok(Outcome::Success)
 }

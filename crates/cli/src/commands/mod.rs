@@ -5,6 +5,7 @@ mod dataset;
 mod follow;
 pub mod jobs;
 pub mod models;
+pub mod prepare_local;
 pub mod train;
 
 use std::path::PathBuf;

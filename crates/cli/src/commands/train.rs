@@ -388,8 +388,10 @@ async fn base_model(
         out.display()
     );
     let status = tokio::process::Command::new(&python)
-        .args(["-m", "brightrun_trainer.tiny_model", "--out"])
+        // -I and a working folder of ours: nothing from the user's current directory is imported.
+        .args(["-I", "-m", "brightrun_trainer.tiny_model", "--out"])
         .arg(&out)
+        .current_dir(data_dir)
         .env("HF_HUB_OFFLINE", "1")
         .stdout(std::process::Stdio::null())
         .status()
