@@ -202,3 +202,20 @@ async fn shutdown_signal() {
         _ = terminate => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_agent_on_the_data_folder_is_refused_until_the_first_exits() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_data_dir(dir.path()).unwrap();
+        assert!(matches!(
+            lock_data_dir(dir.path()),
+            Err(AgentError::AlreadyRunning(_))
+        ));
+        drop(first);
+        lock_data_dir(dir.path()).expect("the lock is free once its holder closes the file");
+    }
+}
