@@ -47,6 +47,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::models::model_detail,
             commands::costs::cost_summary,
             commands::costs::cost_csv,
+            commands::exports::save_costs_csv,
+            commands::exports::save_chart_png,
             commands::notifications::list_notifications,
             commands::notifications::mark_notifications_read,
         ])

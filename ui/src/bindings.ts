@@ -91,6 +91,16 @@ export const commands = {
 	costSummary: (days: number) => typedError<CostSummary_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
 	/**  The period's records as CSV (recorded_at, job, name, kind, gpu, capacity, amount). */
 	costCsv: (days: number) => typedError<string, AppError>(__TAURI_INVOKE("cost_csv", { days })),
+	/**
+	 *  Asks where to save the period's costs as CSV and writes them there. The saved path, or `None` when the user
+	 *  cancelled the dialog.
+	 */
+	saveCostsCsv: (days: number) => typedError<string | null, AppError>(__TAURI_INVOKE("save_costs_csv", { days })),
+	/**
+	 *  Asks where to save a chart's PNG (what the canvas encoded) and writes it there. The saved path, or `None`
+	 *  when the user cancelled the dialog.
+	 */
+	saveChartPng: (title: string, png: number[]) => typedError<string | null, AppError>(__TAURI_INVOKE("save_chart_png", { title, png })),
 	/**  Notifications, newest first. */
 	listNotifications: (unreadOnly: boolean) => typedError<NotificationList_Serialize, AppError>(__TAURI_INVOKE("list_notifications", { unreadOnly })),
 	/**  Marks notifications read (all unread ones when `ids` is empty). */

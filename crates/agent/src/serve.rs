@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,8 +27,9 @@ pub struct ServeOptions {
     pub idle_exit: Option<Duration>,
 }
 
-/// Holds an exclusive `flock` on `<data-dir>/agent.lock` for the life of the process: two agents on one data
-/// folder would run every job twice.
+/// Holds an exclusive lock on `<data-dir>/agent.lock` for the life of the process: two agents on one data
+/// folder would run every job twice. std's lock is `flock` on Unix and `LockFileEx` on Windows; the OS
+/// releases it when the file closes, also on kill -9.
 pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, AgentError> {
     let path = data_dir.join("agent.lock");
     let file = std::fs::OpenOptions::new()
@@ -38,12 +38,15 @@ pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, AgentError> {
         .write(true)
         .open(&path)
         .map_err(|e| AgentError::io(format!("cannot open {}", path.display()), e))?;
-    // SAFETY: flock on a file descriptor we own; released when the file closes (also on kill -9).
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        return Err(AgentError::AlreadyRunning(data_dir.display().to_string()));
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(AgentError::AlreadyRunning(data_dir.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(AgentError::io(format!("cannot lock {}", path.display()), e))
+        }
     }
-    Ok(file)
 }
 
 /// Writes `<data-dir>/agent.json` ({pid, url}) atomically, for discovery by the app and the CLI.
@@ -189,7 +192,10 @@ async fn idle(state: Arc<AppState>, limit: Option<Duration>) {
     }
 }
 
+/// Ctrl-C everywhere; SIGTERM on Unix (what `brightrun cluster stop-local`, systemd and Slurm send). Windows
+/// has no SIGTERM: a console's Ctrl-C/Ctrl-Break reaches `ctrl_c`, and a stop from outside ends the process.
 async fn shutdown_signal() {
+    #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {
@@ -198,8 +204,27 @@ async fn shutdown_signal() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_agent_on_the_data_folder_is_refused_until_the_first_exits() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_data_dir(dir.path()).unwrap();
+        assert!(matches!(
+            lock_data_dir(dir.path()),
+            Err(AgentError::AlreadyRunning(_))
+        ));
+        drop(first);
+        lock_data_dir(dir.path()).expect("the lock is free once its holder closes the file");
     }
 }

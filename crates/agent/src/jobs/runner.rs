@@ -5,7 +5,6 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use nix::sys::signal::Signal;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::watch;
@@ -18,13 +17,14 @@ use crate::db::jobs::JobRecord;
 use crate::db::{self, checkpoints};
 use crate::error::AgentError;
 use crate::gpu::{self, Device};
-use crate::proc;
+use crate::proc::{self, Signal};
 use crate::state::{lock, AppState, StopRequest};
 
 /// Metrics are written when this many are waiting, or at the flush interval, whichever comes first.
 const METRICS_BATCH: usize = 64;
 
 /// Niceness of a trainer that runs on the CPU.
+#[cfg(unix)]
 const CPU_TRAINER_NICE: i32 = 10;
 
 /// Why the agent itself stopped the trainer.
@@ -130,21 +130,8 @@ async fn supervise(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
-        // Its own process group: one signal reaches the trainer and its workers, and a signal to the agent's
-        // group (Ctrl-C in a terminal) does not kill training.
-        .process_group(0)
         .kill_on_drop(false);
-    if devices.iter().all(|d| d.gpu_type == "cpu") {
-        // A CPU trainer takes every core; at a lower priority it still gets them when idle, and the API (polls,
-        // cancels) stays responsive while it trains.
-        // SAFETY: setpriority is async-signal-safe and touches only the child between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setpriority(libc::PRIO_PROCESS, 0, CPU_TRAINER_NICE);
-                Ok(())
-            });
-        }
-    }
+    own_process_group(&mut command, devices.iter().all(|d| d.gpu_type == "cpu"));
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
@@ -205,7 +192,7 @@ async fn supervise(
             status = child.wait(), if exit.is_none() => {
                 exit = Some(status);
                 // Workers the trainer left behind would hold the pipe open (and the GPU): end the group.
-                proc::signal_group(pid, Signal::SIGKILL);
+                proc::signal_group(pid, Signal::Kill);
             }
             _ = flush.tick() => write_metrics(state, &job.id, &mut pending).await?,
             changed = stop_rx.changed(), if stop.is_none() => {
@@ -216,20 +203,20 @@ async fn supervise(
                         StopRequest::Shutdown => (Stop::Shutdown, "the agent is shutting down"),
                     };
                     files.note(&format!("{reason}: sending SIGTERM to the trainer"));
-                    proc::signal_group(pid, Signal::SIGTERM);
+                    proc::signal_group(pid, Signal::Term);
                     stop = Some(why);
                     kill_at = Some(Instant::now() + grace);
                 }
             }
             _ = sleep_until(deadline), if stop.is_none() => {
                 files.note(&format!("max duration of {} h reached: sending SIGTERM", job.max_duration_hours));
-                proc::signal_group(pid, Signal::SIGTERM);
+                proc::signal_group(pid, Signal::Term);
                 stop = Some(Stop::MaxDuration);
                 kill_at = Some(Instant::now() + grace);
             }
             _ = sleep_until(kill_at.unwrap_or(deadline)), if kill_at.is_some() && exit.is_none() => {
                 files.note("the trainer did not stop within the grace period: sending SIGKILL");
-                proc::signal_group(pid, Signal::SIGKILL);
+                proc::signal_group(pid, Signal::Kill);
                 kill_at = None;
             }
         }
@@ -328,12 +315,48 @@ async fn write_metrics(
         .await
 }
 
+/// Its own process group: one signal reaches the trainer and its workers, and a signal to the agent's group
+/// (Ctrl-C in a terminal) does not kill training. A CPU trainer takes every core; at a lower priority it still
+/// gets them when idle, and the API (polls, cancels) stays responsive while it trains.
+#[cfg(unix)]
+fn own_process_group(command: &mut Command, lower_priority: bool) {
+    command.process_group(0);
+    if lower_priority {
+        // SAFETY: setpriority is async-signal-safe and touches only the child between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setpriority(libc::PRIO_PROCESS, 0, CPU_TRAINER_NICE);
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Windows: a new process group (Ctrl-C in the agent's console does not reach the trainer), no console window
+/// of its own, and below-normal priority for a CPU trainer (the Windows form of `nice 10`).
+#[cfg(windows)]
+fn own_process_group(command: &mut Command, lower_priority: bool) {
+    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    const BELOW_NORMAL_PRIORITY_CLASS: u32 = 0x0000_4000;
+    let mut flags = CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW;
+    if lower_priority {
+        flags |= BELOW_NORMAL_PRIORITY_CLASS;
+    }
+    command.creation_flags(flags);
+}
+
 fn describe_exit(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit code {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        _ => "unknown status".into(),
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let (None, Some(signal)) = (status.code(), status.signal()) {
+            return format!("killed by signal {signal}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exit code {code}"),
+        None => "unknown status".into(),
     }
 }
 

@@ -101,7 +101,11 @@ impl Drop for UploadGuard<'_> {
 }
 
 fn is_disk_full(err: &std::io::Error) -> bool {
-    matches!(err.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+    // std maps ENOSPC/EDQUOT on Unix and ERROR_DISK_FULL/ERROR_HANDLE_DISK_FULL on Windows to these kinds.
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 fn disk_full() -> ApiError {
@@ -113,14 +117,10 @@ fn disk_full() -> ApiError {
     .hint("free space on the agent's data disk (old jobs, datasets) or ask its operator, then upload again")
 }
 
-/// Free bytes on the file system holding `path`.
+/// Free bytes for this user on the file system holding `path` (`statvfs` on Unix, `GetDiskFreeSpaceExW` on
+/// Windows, through fs4).
 fn free_bytes(path: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes into the zeroed struct we own and reads only the NUL-terminated path.
-    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) };
-    (rc == 0).then(|| stats.f_bavail as u64 * stats.f_frsize as u64)
+    fs4::available_space(path).ok()
 }
 
 /// Uploads a dataset (OpenAI chat `messages` JSONL), whole or in `Content-Range` pieces that each continue at

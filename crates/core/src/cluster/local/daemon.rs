@@ -44,6 +44,7 @@ pub fn read_discovery(agent_dir: &Path) -> Option<Discovery> {
 }
 
 /// Whether a process with this id exists (a signal 0 probe; EPERM means it exists but is not ours).
+#[cfg(unix)]
 pub fn is_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
@@ -54,6 +55,12 @@ pub fn is_alive(pid: u32) -> bool {
     // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Whether a process with this id exists (untested here: docs/platforms.md).
+#[cfg(windows)]
+pub fn is_alive(pid: u32) -> bool {
+    win::process(pid, |_| ()).is_some()
 }
 
 /// The log file the daemon writes to.
@@ -167,19 +174,31 @@ pub async fn start(agent_bin: &Path, agent_dir: &Path, python: &Path) -> Result<
     }
 }
 
-/// Sends SIGTERM to the agent serving `agent_dir`; it checkpoints running jobs and exits. `false` when
-/// none is running.
+/// Asks the agent serving `agent_dir` to stop: SIGTERM on Unix, so it checkpoints running jobs and exits.
+/// `false` when none is running.
 pub fn stop(agent_dir: &Path) -> bool {
     match read_discovery(agent_dir) {
         Some(found) if is_alive(found.pid) => {
-            if let Ok(pid) = libc::pid_t::try_from(found.pid) {
-                // SAFETY: sends SIGTERM to the process the agent announced as itself.
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-            }
+            terminate(found.pid);
             true
         }
         _ => false,
     }
+}
+
+#[cfg(unix)]
+fn terminate(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: sends SIGTERM to the process the agent announced as itself.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+}
+
+/// Windows has no SIGTERM for a process without a console: the agent is ended, and its restart recovery
+/// resumes each running job from its last checkpoint (crates/agent/src/jobs/recovery.rs).
+#[cfg(windows)]
+fn terminate(pid: u32) {
+    win::process(pid, |process| process.kill());
 }
 
 /// Puts the child in its own session and process group: a terminal's Ctrl-C, the CLI's exit or the app's
@@ -197,6 +216,31 @@ fn detach(command: &mut std::process::Command) {
                 Ok(())
             });
         }
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        // No console (none flashes up from the app), and its own group so a console's Ctrl-C never reaches it.
+        const DETACHED_PROCESS: u32 = 0x0000_0008;
+        const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+        command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    }
+}
+
+#[cfg(windows)]
+mod win {
+    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+
+    /// Looks up one process and applies `act` to it.
+    pub(super) fn process<T>(pid: u32, act: impl FnOnce(&sysinfo::Process) -> T) -> Option<T> {
+        let pid = Pid::from_u32(pid);
+        let mut system = System::new();
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::Some(&[pid]),
+            true,
+            ProcessRefreshKind::nothing(),
+        );
+        system.process(pid).map(act)
     }
 }
 
