@@ -112,7 +112,7 @@ export const events = {
 	datasetImportProgress: makeEvent<DatasetImportProgress_Serialize, DatasetImportProgress_Deserialize>("dataset-import-progress"),
 	jobEvents: makeEvent<JobEvents_Serialize, JobEvents_Deserialize>("job-events"),
 	launchProgressEvent: makeEvent<LaunchProgressEvent, LaunchProgressEvent>("launch-progress-event"),
-	localPrepareProgress: makeEvent<LocalPrepareProgress, LocalPrepareProgress>("local-prepare-progress"),
+	localPrepareProgress: makeEvent<LocalPrepareProgress_Serialize, LocalPrepareProgress_Deserialize>("local-prepare-progress"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 };
 
@@ -1130,7 +1130,28 @@ export type LocalClusterView_Serialize = {
 };
 
 /**  Progress of the local cluster's preparation, as an event to the window. */
-export type LocalPrepareProgress = {
+export type LocalPrepareProgress = LocalPrepareProgress_Serialize | LocalPrepareProgress_Deserialize;
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Deserialize = {
+	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
+	step: string,
+	/**  What the step does, for people. */
+	title: string,
+	/**  The step's number, from 1. */
+	stepNumber: number,
+	/**  How many steps there are. */
+	steps: number,
+	/**  The latest line worth showing. */
+	message: string,
+	/**  Bytes written so far by the step, when it writes. */
+	bytesDone?: number | null,
+	/**  About how many bytes the step writes in all. */
+	bytesExpected?: number | null,
+};
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Serialize = {
 	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
 	step: string,
 	/**  What the step does, for people. */
@@ -1147,10 +1168,37 @@ export type LocalPrepareProgress = {
 	bytesExpected: number | null,
 };
 
-/**  One message: `system`, `user` or `assistant`. */
-export type MessageView = {
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView = MessageView_Serialize | MessageView_Deserialize;
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Deserialize = {
 	role: string,
+	/**  Empty for an assistant message that only calls tools. */
 	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning?: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId?: string | null,
+	name?: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
+};
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Serialize = {
+	role: string,
+	/**  Empty for an assistant message that only calls tools. */
+	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId: string | null,
+	name: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
 };
 
 /**  One metrics point (numbers TypeScript can hold). */
@@ -1465,6 +1513,8 @@ export type ReportView_Deserialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  The validation report (see the core's `ValidationReport`). */
@@ -1499,6 +1549,8 @@ export type ReportView_Serialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1509,7 +1561,9 @@ export type SampleView_Deserialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId?: string | null,
-	messages: MessageView[],
+	messages: MessageView_Deserialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1517,7 +1571,24 @@ export type SampleView_Serialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId: string | null,
-	messages: MessageView[],
+	messages: MessageView_Serialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
+};
+
+/**  One function call of the assistant. */
+export type ToolCallView = {
+	id: string,
+	name: string,
+	/**  The arguments, pretty-printed JSON. */
+	arguments: string,
+};
+
+/**  Tool use among the training examples (all 0 without tool calls). */
+export type ToolStatsView = {
+	conversationsWithCalls: number | null,
+	calls: number | null,
+	distinctTools: number | null,
 };
 
 /**  What the configurator offers before a cluster is asked anything. */

@@ -135,8 +135,8 @@ pub struct HyperparametersDoc {
     pub qlora: Option<bool>,
     /// `auto` (default: on for a GPU, off on the CPU), `on` or `off`.
     pub gradient_checkpointing: Option<String>,
-    /// Pack several examples into each sequence; default false.
-    pub packing: Option<bool>,
+    /// `padding_free` (default: examples end to end, no padding), `group_by_length` or `none` (padded).
+    pub packing: Option<String>,
 }
 
 /// One metrics point reported by the trainer at a logging step.

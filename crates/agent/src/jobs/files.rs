@@ -103,8 +103,6 @@ pub fn write_job_json(
         "resume_from_checkpoint": job.resume_checkpoint,
         "dataset_sha256": job.dataset_sha256,
         "qlora": h.qlora,
-        "gradient_checkpointing": gradient_checkpointing(h.gradient_checkpointing, &job.gpu.gpu_type),
-        "packing": h.packing,
         "gpu": {"type": job.gpu.gpu_type, "count": job.gpu.count, "cuda_visible_devices": cuda_devices},
         "hyperparameters": {
             "learning_rate": h.learning_rate,
@@ -124,6 +122,8 @@ pub fn write_job_json(
             "eval_steps": h.eval_steps,
             "logging_steps": h.logging_steps,
             "save_steps": h.save_steps,
+            "gradient_checkpointing": if gradient_checkpointing(h.gradient_checkpointing, &job.gpu.gpu_type) { "on" } else { "off" },
+            "packing": h.packing.as_str(),
         },
     });
     std::fs::create_dir_all(&files.output)?;

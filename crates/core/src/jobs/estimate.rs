@@ -14,7 +14,7 @@ use crate::training::estimator::{
     self, resolve_checkpointing, Calibration, CalibrationKey, Capacity, DeviceKind, EstimateRequest,
     GpuPricing, GpuSpec, ModelSpec, ThroughputObservation, TrainingEstimate, TrainingSetup, Workload,
 };
-use crate::training::{Checkpointing, Hyperparameters};
+use crate::training::{Checkpointing, Hyperparameters, Packing};
 
 /// Everything one estimate needs.
 #[derive(Clone, Debug)]
@@ -129,11 +129,11 @@ pub fn estimate_run(inputs: &RunInputs<'_>) -> Option<RunEstimate> {
     let shape = DataShape::of(inputs);
     let longest = shape.longest.clamp(1, u64::from(h.max_seq_len)) as u32;
     let mut setup = TrainingSetup::for_run(h, false, on_gpu && inputs.runtime.liger);
-    // The longest batch decides the peak; with packing every sequence is full.
-    setup.sequence_length = if h.packing { h.max_seq_len } else { longest };
+    // The longest batch decides the peak: `batch_size` of the longest examples, padded or end to end.
+    setup.sequence_length = longest;
     setup.gradient_checkpointing =
         resolve_checkpointing(h.gradient_checkpointing, &inputs.model, &inputs.gpu, &setup);
-    let padding_factor = if h.packing {
+    let padding_factor = if h.packing == Packing::PaddingFree {
         1.0
     } else {
         padding_factor(&shape.histogram, h.batch_size, h.max_seq_len)

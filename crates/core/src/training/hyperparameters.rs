@@ -86,9 +86,34 @@ pub struct Hyperparameters {
     /// launch (on only when the run does not fit without it).
     #[serde(default)]
     pub gradient_checkpointing: Checkpointing,
-    /// Pack several examples into each sequence of `max_seq_len` tokens (no padding).
+    /// How the trainer lays out a batch: `padding_free` (examples end to end, no padding; the default, the
+    /// fastest correct layout), `group_by_length` (padded, similar lengths together) or `none` (padded).
     #[serde(default)]
-    pub packing: bool,
+    pub packing: Packing,
+}
+
+/// The batch layout setting, as the trainer names it (docs/trainer.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Packing {
+    /// A batch's examples end to end in one row, attention kept within each example: no padding at all.
+    #[default]
+    PaddingFree,
+    /// Padded to the longest of the batch, with examples of similar length batched together.
+    GroupByLength,
+    /// Padded to the longest of the batch, in the shuffled order.
+    None,
+}
+
+impl Packing {
+    /// The setting's name (`padding_free`, `group_by_length`, `none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Packing::PaddingFree => "padding_free",
+            Packing::GroupByLength => "group_by_length",
+            Packing::None => "none",
+        }
+    }
 }
 
 /// The gradient checkpointing setting.
@@ -161,7 +186,7 @@ impl Default for Hyperparameters {
             save_steps: None,
             qlora: false,
             gradient_checkpointing: Checkpointing::Auto,
-            packing: false,
+            packing: Packing::PaddingFree,
         }
     }
 }
