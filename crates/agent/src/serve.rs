@@ -59,7 +59,8 @@ fn write_discovery(data_dir: &Path, url: &str) -> Result<(), AgentError> {
 /// Runs the agent until a shutdown signal.
 pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     let cannot_create = |e| AgentError::io(format!("cannot create {}", options.data_dir.display()), e);
-    std::fs::create_dir_all(&options.data_dir).map_err(cannot_create)?;
+    // Private to the operator: the folder holds key hashes, datasets and adapters.
+    brightrun_core::paths::create_private_dir(&options.data_dir).map_err(cannot_create)?;
     // The trainer runs in the job's folder and gets absolute paths; a relative --data-dir would break them.
     let paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
     paths.create_all().map_err(cannot_create)?;

@@ -299,6 +299,7 @@ impl<'a> DocumentWalker<'a> {
             line,
             path: path.map(Into::into),
             context,
+            oversize: None,
         });
         if self.batch.data.len() >= BATCH_BYTES {
             if self.cancel.load(Ordering::Relaxed) {

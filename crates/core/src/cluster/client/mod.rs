@@ -100,6 +100,27 @@ pub fn parse_base_url(url: &str) -> Result<Url, ClientError> {
     Ok(parsed)
 }
 
+/// Refuses a plain `http://` URL to anything but this computer unless the user opted in explicitly: the
+/// bearer key would travel in clear. Loopback (`127.0.0.0/8`, `::1`, `localhost`) needs no opt-in.
+pub fn check_transport(url: &Url, allow_insecure: bool) -> Result<(), ClientError> {
+    if url.scheme() != "http" || allow_insecure || is_loopback(url) {
+        return Ok(());
+    }
+    Err(ClientError::InsecureUrl {
+        url: redact_url(url.as_str()),
+    })
+}
+
+/// Whether `url` names this computer over the loopback interface.
+pub fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A client of one cluster: its base URL and API key.
 #[derive(Clone, Debug)]
 pub struct ClusterClient {

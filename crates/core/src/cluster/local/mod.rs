@@ -131,7 +131,7 @@ pub async fn ensure_running<S: StoreAccess>(
     options: &LocalOptions,
 ) -> Result<LocalCluster, ClusterError> {
     let agent_dir = options.agent_dir();
-    std::fs::create_dir_all(&agent_dir).map_err(|source| LocalError::Io {
+    crate::paths::create_private_dir(&agent_dir).map_err(|source| LocalError::Io {
         context: "cannot create",
         path: agent_dir.display().to_string(),
         source,
