@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::error::AgentError;
 use crate::gpu::{self, Allocator};
 use crate::jobs::{queue, recovery};
+use crate::listener::{self, ListenLimits};
 use crate::state::{lock, AppState, Paths, StopRequest};
 
 /// What `serve` needs.
@@ -58,6 +59,7 @@ fn write_discovery(data_dir: &Path, url: &str) -> Result<(), AgentError> {
 
 /// Runs the agent until a shutdown signal.
 pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
+    let fd_limit = listener::raise_fd_limit();
     let cannot_create = |e| AgentError::io(format!("cannot create {}", options.data_dir.display()), e);
     // Private to the operator: the folder holds key hashes, datasets and adapters.
     brightrun_core::paths::create_private_dir(&options.data_dir).map_err(cannot_create)?;
@@ -92,7 +94,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         running: Mutex::new(HashMap::new()),
         uploads: Mutex::new(HashSet::new()),
         artifact_hashes: Mutex::new(HashMap::new()),
-        key_cache: Mutex::new(None),
+        key_cache: Default::default(),
         last_request: Mutex::new(std::time::Instant::now()),
     });
 
@@ -114,13 +116,35 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
 
     let scheduler = tokio::spawn(queue::run_scheduler(Arc::clone(&state)));
     let app = crate::routes::router(Arc::clone(&state));
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(Arc::clone(&state), options.idle_exit))
-        .await;
-    scheduler.abort();
-    stop_running_jobs(&state).await;
+    let limits = ListenLimits {
+        max_connections: state.config.max_connections.max(1) as usize,
+        header_read_timeout: Duration::from_secs(state.config.header_read_timeout_seconds.max(1)),
+        drain: Duration::from_secs(state.config.shutdown_drain_seconds),
+    }
+    .within_fd_limit(fd_limit);
+    tracing::info!(
+        "accepting up to {} connections (open-files limit {fd_limit})",
+        limits.max_connections
+    );
+    // Shutdown order: stop scheduling, have every trainer checkpoint and stop (HTTP still answers, so a
+    // client sees the jobs go back to the queue), then drain open requests for a bounded time.
+    let on_shutdown = {
+        let state = Arc::clone(&state);
+        async move {
+            scheduler.abort();
+            stop_running_jobs(&state).await;
+        }
+    };
+    listener::serve(
+        listener,
+        app,
+        limits,
+        shutdown(Arc::clone(&state), options.idle_exit),
+        on_shutdown,
+    )
+    .await;
     let _ = std::fs::remove_file(state.paths.data_dir.join("agent.json"));
-    served.map_err(|e| AgentError::io("the server stopped", e))
+    Ok(())
 }
 
 /// Asks every trainer to save a checkpoint and stop; their jobs go back to the queue and resume on the next start.

@@ -62,8 +62,7 @@ pub enum StopRequest {
     Shutdown,
 }
 
-/// Active API key hashes and when they were read.
-pub type KeyCache = (std::time::Instant, Arc<Vec<[u8; 32]>>);
+pub use crate::auth::KeyCache;
 
 /// Shared state of a serving agent.
 pub struct AppState {
@@ -82,8 +81,9 @@ pub struct AppState {
     pub uploads: Mutex<HashSet<String>>,
     /// SHA-256 of artifact files, by path, size and modification time, so listing does not rehash.
     pub artifact_hashes: Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), String>>,
-    /// Active API key hashes and when they were read (see `auth::KEY_CACHE`).
-    pub key_cache: Mutex<Option<KeyCache>>,
+    /// Active API key hashes and recently refused ones (see `auth::KEY_CACHE`). An async lock: whoever holds
+    /// it refreshes from the database for every request that waits on it (single flight).
+    pub key_cache: tokio::sync::Mutex<KeyCache>,
     /// When the last request arrived (for `--idle-exit-seconds`).
     pub last_request: Mutex<std::time::Instant>,
 }

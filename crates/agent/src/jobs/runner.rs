@@ -59,7 +59,14 @@ pub async fn run(
             message: "the agent could not supervise the trainer".into(),
             hint: Some("see the agent's log".into()),
         };
-        let _ = finish(&state, &job.id, JobStatus::Failed, Some(failure)).await;
+        // The failure may be the disk or the database itself: try again for a while before leaving the job to
+        // restart recovery.
+        for delay_ms in [0u64, 500, 1000, 2000, 4000, 8000] {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            if finish(&state, &job.id, JobStatus::Failed, Some(failure.clone())).await.is_ok() {
+                break;
+            }
+        }
     }
     lock(&state.running).remove(&job.id);
     lock(&state.allocator).release(&job.id);
@@ -89,7 +96,7 @@ async fn supervise(
     job: &JobRecord,
     devices: &[Device],
     files: &JobFiles,
-    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+    stop_rx: watch::Receiver<Option<StopRequest>>,
 ) -> Result<(), AgentError> {
     let dataset = state.paths.dataset(&job.dataset_sha256);
     if !dataset.is_file() {
@@ -157,6 +164,27 @@ async fn supervise(
         }
     };
     let pid = child.id().unwrap_or(0);
+    let grace = Duration::from_secs(state.config.cancel_grace_seconds);
+    let watched = watch(state, job, files, &mut child, pid, stop_rx).await;
+    // Whatever happened (a full disk failing a database write included), the trainer's whole process group is
+    // gone before this returns and `run` releases its devices to the next job.
+    stop_group(&mut child, pid, grace, files).await;
+    let (stop, outcome, exit) = watched?;
+    settle(state, job, files, stop, outcome, exit).await
+}
+
+/// What the trainer's run came to: why the agent stopped it, what it said, how it exited.
+type Watched = (Option<Stop>, Outcome, Option<ExitStatus>);
+
+/// Follows the running trainer to its exit: its events, metrics, stop requests and deadline.
+async fn watch(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    files: &JobFiles,
+    child: &mut tokio::process::Child,
+    pid: u32,
+    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+) -> Result<Watched, AgentError> {
     let ticks = proc::start_ticks(pid);
     let id = job.id.clone();
     state
@@ -235,7 +263,36 @@ async fn supervise(
         "the trainer exited ({})",
         exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
     ));
-    settle(state, job, files, stop, outcome, exit).await
+    Ok((stop, outcome, exit))
+}
+
+/// How long the group's last processes may take to disappear after SIGKILL (a process in uninterruptible
+/// disk sleep dies only when its I/O returns).
+const GROUP_EXIT_WAIT: Duration = Duration::from_secs(30);
+
+/// Stops the trainer's process group if anything of it still runs: SIGTERM, SIGKILL after `grace`, then waits
+/// for the trainer and every process of its group to be gone.
+async fn stop_group(child: &mut tokio::process::Child, pid: u32, grace: Duration, files: &JobFiles) {
+    if matches!(child.try_wait(), Ok(None)) {
+        files.note("stopping the trainer: sending SIGTERM");
+        proc::signal_group(pid, Signal::SIGTERM);
+        if tokio::time::timeout(grace, child.wait()).await.is_err() {
+            files.note("the trainer did not stop within the grace period: sending SIGKILL");
+            proc::signal_group(pid, Signal::SIGKILL);
+            let _ = child.wait().await;
+        }
+    }
+    let until = Instant::now() + GROUP_EXIT_WAIT;
+    while proc::group_exists(pid) {
+        // Workers the trainer left behind hold its GPU memory: they go too.
+        proc::signal_group(pid, Signal::SIGKILL);
+        if Instant::now() >= until {
+            tracing::error!("process group {pid} is still alive {GROUP_EXIT_WAIT:?} after SIGKILL");
+            files.note("some of the trainer's processes did not exit after SIGKILL");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn handle_line(
