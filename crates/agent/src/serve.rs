@@ -1,7 +1,7 @@
 //! `brightrun-agent serve`: lock the data folder, recover jobs left by a previous run, bind, announce the
 //! address, and serve until SIGINT or SIGTERM.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -92,7 +92,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         max_concurrent_jobs,
         scheduler: Notify::new(),
         running: Mutex::new(HashMap::new()),
-        uploads: Mutex::new(HashSet::new()),
+        uploads: Mutex::new(HashMap::new()),
         artifact_hashes: Mutex::new(HashMap::new()),
         key_cache: Default::default(),
         last_request: Mutex::new(std::time::Instant::now()),
@@ -114,6 +114,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     }
     tracing::info!("serving the Cluster API on {url}");
 
+    tokio::spawn(clean_partial_uploads(Arc::clone(&state)));
     let scheduler = tokio::spawn(queue::run_scheduler(Arc::clone(&state)));
     let app = crate::routes::router(Arc::clone(&state));
     let limits = ListenLimits {
@@ -145,6 +146,26 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     .await;
     let _ = std::fs::remove_file(state.paths.data_dir.join("agent.json"));
     Ok(())
+}
+
+/// A partial upload nobody resumed for this long is removed (it holds disk the reserve counts on).
+const PARTIAL_UPLOAD_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// Removes stale partial uploads at start and every hour.
+async fn clean_partial_uploads(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let folder = state.paths.partial_datasets.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            crate::routes::datasets::remove_stale_partials(&folder, PARTIAL_UPLOAD_MAX_AGE)
+        })
+        .await
+        .unwrap_or(0);
+        if removed > 0 {
+            tracing::info!("removed {removed} partial upload(s) untouched for a day");
+        }
+    }
 }
 
 /// Asks every trainer to save a checkpoint and stop; their jobs go back to the queue and resume on the next start.

@@ -1,6 +1,6 @@
 //! What every request handler and background task shares.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -78,7 +78,8 @@ pub struct AppState {
     /// Stop channels of the running trainers, by job id.
     pub running: Mutex<HashMap<String, watch::Sender<Option<StopRequest>>>>,
     /// Datasets being uploaded right now; a second upload of the same one waits its turn.
-    pub uploads: Mutex<HashSet<String>>,
+    /// Bytes each of them may still write: counted against the free-space reserve while they run.
+    pub uploads: Mutex<HashMap<String, u64>>,
     /// SHA-256 of artifact files, by path, size and modification time, so listing does not rehash.
     pub artifact_hashes: Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), String>>,
     /// Active API key hashes and recently refused ones (see `auth::KEY_CACHE`). An async lock: whoever holds

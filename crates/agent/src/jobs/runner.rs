@@ -124,9 +124,13 @@ async fn supervise(
 
     let mut command = Command::new(&state.python);
     command
-        .args(["-m", "brightrun_trainer", "--job"])
+        // -I: the job folder (the current directory) and PYTHON* variables never decide what is imported.
+        .args(["-I", "-m", "brightrun_trainer", "--job"])
         .arg(&files.job_json)
         .current_dir(&files.dir)
+        // An allow-listed environment: the agent's own (tokens, keys, proxies of its operator) stays with it.
+        .env_clear()
+        .envs(trainer_environment())
         .env("CUDA_VISIBLE_DEVICES", &cuda)
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
@@ -171,6 +175,28 @@ async fn supervise(
     stop_group(&mut child, pid, grace, files).await;
     let (stop, outcome, exit) = watched?;
     settle(state, job, files, stop, outcome, exit).await
+}
+
+/// Variables the trainer may inherit from the agent: what Python, PyTorch, CUDA and Hugging Face need to find
+/// their files and run offline. Everything else (secrets, tokens of the operator's shell) is dropped.
+const TRAINER_ENV_ALLOWED: &[&str] = &[
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TEMP", "TMP",
+    "SYSTEMROOT", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH", "NVIDIA_DRIVER_CAPABILITIES",
+    "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE",
+    "TRANSFORMERS_CACHE", "XDG_CACHE_HOME", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TOKENIZERS_PARALLELISM",
+    "PYTORCH_CUDA_ALLOC_CONF", "NCCL_DEBUG", "NCCL_SOCKET_IFNAME", "NCCL_P2P_DISABLE", "NCCL_IB_DISABLE",
+    "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy", "VIRTUAL_ENV",
+];
+
+/// The allowed variables of the agent's environment, plus any `BRIGHTRUN_TRAINER_*` the operator set on purpose.
+fn trainer_environment() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os()
+        .filter(|(name, _)| {
+            name.to_str().is_some_and(|name| {
+                TRAINER_ENV_ALLOWED.contains(&name) || name.starts_with("BRIGHTRUN_TRAINER_")
+            })
+        })
+        .collect()
 }
 
 /// What the trainer's run came to: why the agent stopped it, what it said, how it exited.

@@ -154,7 +154,14 @@ impl ClusterClient {
 
     /// `GET /v1/health`: is the agent serving, and which version.
     pub async fn health(&self) -> Result<Health, ClientError> {
-        self.get_json(&["health"], &[]).await
+        // No key: health is public, and whatever answers on a URL is not yet known to be the cluster.
+        let call = Call::new(Method::GET, self.url(&["health"])?);
+        let builder = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .timeout(CALL_TIMEOUT);
+        let response = self.send(&call, builder).await?;
+        read_json(&call, response).await
     }
 
     /// `GET /v1/capabilities`: GPUs, prices, base models, limits.
