@@ -53,26 +53,41 @@ pub async fn require_key(State(state): State<Arc<AppState>>, request: Request, n
     }
 }
 
-async fn check(state: &Arc<AppState>, presented: &[u8; 32], arrived: Instant) -> Result<bool, crate::error::AgentError> {
+async fn check(
+    state: &Arc<AppState>,
+    presented: &[u8; 32],
+    arrived: Instant,
+) -> Result<bool, crate::error::AgentError> {
     let mut cache = state.key_cache.lock().await;
     if let Some((read_at, active)) = &cache.active {
         if read_at.elapsed() < KEY_CACHE && keys::matches_hash(active, presented) {
             return Ok(true);
         }
     }
-    if cache.refused.get(presented).is_some_and(|at| at.elapsed() < KEY_CACHE) {
+    if cache
+        .refused
+        .get(presented)
+        .is_some_and(|at| at.elapsed() < KEY_CACHE)
+    {
         return Ok(false);
     }
     // A key missing from the cache may have just been created by `keys create` (another process): read the
     // database again before refusing, so a new key works at once. A read that started after this request
     // arrived already covers it, so requests that queued behind one read share it.
-    let covered = cache.active.as_ref().is_some_and(|(read_at, _)| *read_at >= arrived);
+    let covered = cache
+        .active
+        .as_ref()
+        .is_some_and(|(read_at, _)| *read_at >= arrived);
     if !covered {
         let started = Instant::now();
         let active = Arc::new(state.db.read(keys::active_hashes).await?);
         cache.active = Some((started, active));
     }
-    let active = cache.active.as_ref().map(|(_, a)| Arc::clone(a)).unwrap_or_default();
+    let active = cache
+        .active
+        .as_ref()
+        .map(|(_, a)| Arc::clone(a))
+        .unwrap_or_default();
     if keys::matches_hash(&active, presented) {
         cache.refused.remove(presented);
         return Ok(true);

@@ -38,8 +38,13 @@ impl ListenLimits {
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets open requests finish for at most
 /// `limits.drain`. `on_shutdown` runs between the two: the moment to stop trainers while HTTP still answers.
-pub async fn serve<F, S>(listener: TcpListener, app: Router, limits: ListenLimits, shutdown: F, on_shutdown: S)
-where
+pub async fn serve<F, S>(
+    listener: TcpListener,
+    app: Router,
+    limits: ListenLimits,
+    shutdown: F,
+    on_shutdown: S,
+) where
     F: std::future::Future<Output = ()>,
     S: std::future::Future<Output = ()>,
 {
@@ -89,7 +94,10 @@ where
     }
     drop(listener);
     on_shutdown.await;
-    if tokio::time::timeout(limits.drain, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(limits.drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!(
             "requests still open after {}s of shutdown; closing them",
             limits.drain.as_secs()

@@ -65,7 +65,10 @@ async fn health_answers_and_jobs_start_while_1100_idle_sockets_and_a_wrong_key_f
         })
         .collect::<Vec<_>>();
 
-    let health_client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let health_client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     for _ in 0..5 {
         let started = Instant::now();
         let response = health_client
@@ -93,7 +96,10 @@ async fn health_answers_and_jobs_start_while_1100_idle_sockets_and_a_wrong_key_f
         let mut byte = [0u8; 1];
         let read = socket.read(&mut byte);
         assert!(
-            matches!(read, Ok(0)) || read.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            matches!(read, Ok(0))
+                || read
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
             "idle socket {i} still open: {read:?}"
         );
     }

@@ -38,8 +38,20 @@ async fn the_trainer_gets_python_isolated_mode_and_only_allowed_variables() {
     let args = std::fs::read_to_string(job_dir.join("args.txt")).unwrap();
     assert!(args.starts_with("-I -m brightrun_trainer --job"), "{args}");
     let env = std::fs::read_to_string(job_dir.join("env.txt")).unwrap();
-    assert!(!env.contains("agent-secret-value"), "a secret reached the trainer:\n{env}");
-    for wanted in ["PATH=", "HF_HOME=", "BRIGHTRUN_TRAINER_EXTRA=kept", "HF_HUB_OFFLINE=1", "CUDA_VISIBLE_DEVICES="] {
-        assert!(env.lines().any(|l| l.starts_with(wanted)), "{wanted} missing:\n{env}");
+    assert!(
+        !env.contains("agent-secret-value"),
+        "a secret reached the trainer:\n{env}"
+    );
+    for wanted in [
+        "PATH=",
+        "HF_HOME=",
+        "BRIGHTRUN_TRAINER_EXTRA=kept",
+        "HF_HUB_OFFLINE=1",
+        "CUDA_VISIBLE_DEVICES=",
+    ] {
+        assert!(
+            env.lines().any(|l| l.starts_with(wanted)),
+            "{wanted} missing:\n{env}"
+        );
     }
 }

@@ -317,7 +317,16 @@ fn a_failing_test_exits_1_with_the_reason() {
 fn plain_http_to_another_computer_needs_allow_insecure() {
     let env = Env::new();
     let add = |name: &str, url: &str, extra: &[&str]| {
-        let mut args = vec!["cluster", "add", "--name", name, "--url", url, "--api-key-stdin", "--json"];
+        let mut args = vec![
+            "cluster",
+            "add",
+            "--name",
+            name,
+            "--url",
+            url,
+            "--api-key-stdin",
+            "--json",
+        ];
         args.extend_from_slice(extra);
         let (code, stdout) = env.run(&args, "brk_insecure_test_key\n");
         let value: serde_json::Value =
@@ -333,7 +342,11 @@ fn plain_http_to_another_computer_needs_allow_insecure() {
     let (code, added) = add("x", "http://gpu-box.invalid:8750", &["--allow-insecure"]);
     assert_eq!(code, 0, "{added}");
     assert_eq!(added["url"], "http://gpu-box.invalid:8750");
-    for (name, url) in [("lo4", "http://127.0.0.1:8750"), ("lo6", "http://[::1]:8750"), ("lo", "http://localhost:8750")] {
+    for (name, url) in [
+        ("lo4", "http://127.0.0.1:8750"),
+        ("lo6", "http://[::1]:8750"),
+        ("lo", "http://localhost:8750"),
+    ] {
         let (code, added) = add(name, url, &[]);
         assert_eq!(code, 0, "{url}: {added}");
     }

@@ -57,7 +57,11 @@ fn the_first_run_makes_the_data_folder_private() {
             .env("BRIGHTRUN_DATA_DIR", &dir)
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700, "{}", dir.display());
         assert_eq!(mode(&dir.join("brightrun.db")), 0o600);

@@ -8,6 +8,8 @@ const CHAT_OK: &str = "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}
 
 /// Runs the command to its end and returns (exit code, stdout, peak RSS in KiB) of that child alone.
 #[cfg(target_os = "linux")]
+// wait4 reaps the child below (std's `wait` cannot return its rusage).
+#[allow(clippy::zombie_processes)]
 fn run_measured(cmd: &mut Command) -> (i32, String, i64) {
     use std::io::Read as _;
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
@@ -35,12 +37,14 @@ fn a_64_mib_line_is_an_error_on_that_line_and_memory_stays_bounded() {
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         file.write_all(CHAT_OK.as_bytes()).unwrap();
-        file.write_all(b"{\"messages\": [{\"role\": \"user\", \"content\": \"").unwrap();
+        file.write_all(b"{\"messages\": [{\"role\": \"user\", \"content\": \"")
+            .unwrap();
         let chunk = vec![b'a'; 1 << 20];
         for _ in 0..64 {
             file.write_all(&chunk).unwrap();
         }
-        file.write_all(b"\"}, {\"role\": \"assistant\", \"content\": \"ok\"}]}\n").unwrap();
+        file.write_all(b"\"}, {\"role\": \"assistant\", \"content\": \"ok\"}]}\n")
+            .unwrap();
         file.write_all(CHAT_OK.as_bytes()).unwrap();
         file.write_all(b"{oops\n").unwrap();
         file.write_all(CHAT_OK.as_bytes()).unwrap();
@@ -53,8 +57,7 @@ fn a_64_mib_line_is_an_error_on_that_line_and_memory_stays_bounded() {
             .args(["dataset", "validate", "--json"])
             .arg(&path),
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(code, 1, "{report}");
     let errors = report["errors"].as_array().unwrap();
     let on = |line: u64| errors.iter().find(|e| e["line"] == line);
@@ -62,7 +65,11 @@ fn a_64_mib_line_is_an_error_on_that_line_and_memory_stays_bounded() {
     assert_eq!(too_large["code"], "record_too_large", "{too_large}");
     assert!(too_large["suggestion"].is_string());
     // Reading went on after the long line: line 4's syntax error is found, lines 1, 3 and 5 are examples.
-    assert_eq!(on(4).map(|e| e["code"].clone()), Some("invalid_json".into()), "{report}");
+    assert_eq!(
+        on(4).map(|e| e["code"].clone()),
+        Some("invalid_json".into()),
+        "{report}"
+    );
     assert_eq!(errors.len(), 2, "{report}");
     assert_eq!(report["training_examples"], 3, "{report}");
     assert!(peak_kib < 512 * 1024, "peak RSS {} MiB", peak_kib / 1024);

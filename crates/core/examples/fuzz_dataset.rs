@@ -40,7 +40,10 @@ fn main() {
         .map(|e| std::fs::read(e.path()).expect("corpus file"))
         .collect();
     assert!(!corpus.is_empty(), "empty corpus at {}", corpus_dir.display());
-    println!("fuzz_dataset: seed {seed}, {} corpus files, {seconds} s", corpus.len());
+    println!(
+        "fuzz_dataset: seed {seed}, {} corpus files, {seconds} s",
+        corpus.len()
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let work = tempfile::tempdir().expect("tempdir");
     // Panics are reported by us, with the input that caused them.
@@ -96,8 +99,23 @@ fn grow_past_batch(rng: &mut ChaCha8Rng, seed: &[u8]) -> Vec<u8> {
 }
 
 const INTERESTING: &[&[u8]] = &[
-    b"\n", b"\"", b"{", b"}", b"[", b"]", b",", b":", b"\\", b"\r\n", b"\xff", b"\xef\xbb\xbf", b"null",
-    b"\\u0000", b"1e999", b"\"role\"", b"\"content\"",
+    b"\n",
+    b"\"",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\\",
+    b"\r\n",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"null",
+    b"\\u0000",
+    b"1e999",
+    b"\"role\"",
+    b"\"content\"",
 ];
 
 fn mutate(rng: &mut ChaCha8Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {

@@ -255,13 +255,19 @@ async fn a_job_the_cluster_lost_fails_and_a_rejected_key_marks_the_cluster() {
     assert_eq!(lost.status, JobStatus::Failed, "{lost:#?}");
     assert_eq!(lost.error_kind.as_deref(), Some("cluster_lost"), "{lost:#?}");
     // Three 404s, with backoffs of at least 100 ms and 200 ms between them (jittered in their upper half).
-    assert!(started.elapsed() >= Duration::from_millis(250), "no backoff between the 404s");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "no backoff between the 404s"
+    );
     let notes = world
         .store
         .with_store(|s| s.notifications().for_job(&job_id))
         .unwrap();
     assert_eq!(
-        notes.iter().filter(|n| n.kind == NotificationKind::JobFailed).count(),
+        notes
+            .iter()
+            .filter(|n| n.kind == NotificationKind::JobFailed)
+            .count(),
         1,
         "{notes:#?}"
     );
@@ -302,7 +308,9 @@ async fn a_job_the_cluster_lost_fails_and_a_rejected_key_marks_the_cluster() {
         "{cluster:#?}"
     );
     let clients = jobs::FixedClients::new().with(world.cluster_id.clone(), world.client());
-    jobs::cancel_job(&world.store, &clients, &job_id, None).await.unwrap();
+    jobs::cancel_job(&world.store, &clients, &job_id, None)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -51,7 +51,14 @@ pub async fn update_cluster(
     api_key: Option<String>,
     allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
-    let updated = update(&core, &id, url.as_deref(), api_key.map(Sensitive::new), allow_insecure).await;
+    let updated = update(
+        &core,
+        &id,
+        url.as_deref(),
+        api_key.map(Sensitive::new),
+        allow_insecure,
+    )
+    .await;
     // The poller's cached client holds the old URL and key: a rotated key would otherwise give 401 for ever.
     jobs.clients.forget(&id);
     updated
@@ -119,8 +126,15 @@ pub async fn add(
     if name.trim().is_empty() {
         return Err(AppError::new(ErrorCode::InvalidInput, "Give the cluster a name."));
     }
-    let added =
-        cluster::add_cluster(&*core.store, &core.keyring, name.trim(), url.trim(), key, allow_insecure).await?;
+    let added = cluster::add_cluster(
+        &*core.store,
+        &core.keyring,
+        name.trim(),
+        url.trim(),
+        key,
+        allow_insecure,
+    )
+    .await?;
     Ok(added.into())
 }
 

@@ -252,7 +252,11 @@ async fn upload(
             .sum()
     };
     if let Some(free) = free_bytes(&state.paths.partial_datasets) {
-        if free < needed.saturating_add(in_flight).saturating_add(state.config.disk_reserve_bytes) {
+        if free
+            < needed
+                .saturating_add(in_flight)
+                .saturating_add(state.config.disk_reserve_bytes)
+        {
             return Err(disk_full());
         }
     }
@@ -377,7 +381,8 @@ async fn sync_folder(folder: &Path) {
     #[cfg(unix)]
     {
         let folder = folder.to_path_buf();
-        let _ = tokio::task::spawn_blocking(move || std::fs::File::open(&folder).and_then(|f| f.sync_all())).await;
+        let _ = tokio::task::spawn_blocking(move || std::fs::File::open(&folder).and_then(|f| f.sync_all()))
+            .await;
     }
     #[cfg(not(unix))]
     let _ = folder;
@@ -386,7 +391,11 @@ async fn sync_folder(folder: &Path) {
 /// Whether the stored dataset still hashes to its name, checked once per size and modification time (files
 /// stored before uploads were synced may have been cut short by a power loss). A damaged one is removed.
 async fn dataset_intact(state: &Arc<AppState>, sha256: &str, path: &Path, meta: &std::fs::Metadata) -> bool {
-    let key = (path.to_path_buf(), meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
+    let key = (
+        path.to_path_buf(),
+        meta.len(),
+        meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+    );
     if let Some(known) = lock(&state.artifact_hashes).get(&key) {
         return known == sha256;
     }

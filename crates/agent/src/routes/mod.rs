@@ -59,7 +59,10 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 
 /// Answers 503 `request_timeout` when a handler takes longer than `REQUEST_TIMEOUT` (a stuck disk or
 /// database), so a slow request does not hold a connection and a worker for ever.
-async fn request_timeout(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+async fn request_timeout(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse as _;
     if request.method() == axum::http::Method::PUT {
         return next.run(request).await;

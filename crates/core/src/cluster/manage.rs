@@ -78,7 +78,8 @@ pub async fn update_cluster<S: StoreAccess>(
             check_transport(&parsed, allow_insecure)?;
             let old = parse_base_url(&found.url).ok();
             let same_server = old.is_some_and(|old| {
-                old.host_str() == parsed.host_str() && old.port_or_known_default() == parsed.port_or_known_default()
+                old.host_str() == parsed.host_str()
+                    && old.port_or_known_default() == parsed.port_or_known_default()
             });
             if !same_server && key.is_none() {
                 return Err(ClusterError::Store(StoreError::InvalidInput {

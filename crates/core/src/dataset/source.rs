@@ -395,7 +395,11 @@ fn split_lines(data: &[u8], line_no: &mut u64) -> Vec<Span> {
             let oversize = (last + 1 - first > MAX_RECORD_BYTES).then_some((last + 1 - first) as u64);
             spans.push(Span {
                 start: s + first,
-                end: if oversize.is_some() { s + first } else { s + last + 1 },
+                end: if oversize.is_some() {
+                    s + first
+                } else {
+                    s + last + 1
+                },
                 line,
                 path: None,
                 context: None,

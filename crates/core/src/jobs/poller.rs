@@ -375,14 +375,15 @@ impl Poller {
                 if !s.training_jobs().fail_lost(&id, message)? {
                     return Ok(None);
                 }
-                s.notifications().record(&crate::store::notifications::NewNotification {
-                    kind: crate::store::notifications::NotificationKind::JobFailed,
-                    priority: crate::store::notifications::Priority::High,
-                    title: format!("{name} was lost by its cluster"),
-                    body: message.to_string(),
-                    job_id: Some(id.clone()),
-                    once_key: Some(format!("cluster_lost:{id}")),
-                })
+                s.notifications()
+                    .record(&crate::store::notifications::NewNotification {
+                        kind: crate::store::notifications::NotificationKind::JobFailed,
+                        priority: crate::store::notifications::Priority::High,
+                        title: format!("{name} was lost by its cluster"),
+                        body: message.to_string(),
+                        job_id: Some(id.clone()),
+                        once_key: Some(format!("cluster_lost:{id}")),
+                    })
             })
         })
         .await;
