@@ -287,8 +287,11 @@ impl ClusterClient {
 
     async fn error_from(&self, call: &Call, response: Response) -> ClientError {
         let status = response.status();
-        // Only the first KiB is read: an error body is a small JSON object, anything larger is not ours.
-        let body = response.bytes().await.unwrap_or_default();
+        // An error body is a small JSON object: at most 64 KiB of it is read, anything larger is not ours.
+        let body = read_capped(response, ERROR_BODY_LIMIT)
+            .await
+            .map(|(body, _)| body)
+            .unwrap_or_default();
         let wire: Option<WireError> = serde_json::from_slice::<WireErrorBody>(&body)
             .map(|b| b.error)
             .ok();
@@ -361,11 +364,36 @@ struct WireError {
     fields: Option<Vec<FieldError>>,
 }
 
+/// The largest JSON answer read from a cluster (a metrics or log page is far smaller); a larger body is an error,
+/// not an allocation.
+const JSON_BODY_LIMIT: usize = 32 << 20;
+/// The most of an error body read.
+const ERROR_BODY_LIMIT: usize = 64 << 10;
+
+/// Reads at most `limit` bytes of a body; the flag says whether more was left unread.
+async fn read_capped(mut response: Response, limit: usize) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            let room = limit - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
 async fn read_json<T: DeserializeOwned>(call: &Call, response: Response) -> Result<T, ClientError> {
-    let body = response
-        .bytes()
+    let (body, cut) = read_capped(response, JSON_BODY_LIMIT)
         .await
         .map_err(|err| call.bad_response(error::describe_transport(&err)))?;
+    if cut {
+        return Err(call.bad_response(format!(
+            "the answer is larger than {} MiB; this is not a Cluster API response",
+            JSON_BODY_LIMIT >> 20
+        )));
+    }
     serde_json::from_slice(&body)
         .map_err(|err| call.bad_response(format!("not the expected JSON ({err}): {}", text_excerpt(&body))))
 }
