@@ -191,7 +191,7 @@ pub async fn local_status(core: &CoreState) -> Result<LocalClusterView, AppError
         log: local::log_path(&agent_dir).display().to_string(),
         cluster,
     };
-    if let Some(running) = local::read_discovery(&agent_dir).filter(|d| local::is_alive(d.pid)) {
+    if let Some(running) = local::running_agent(&agent_dir) {
         view.state = "running".to_owned();
         view.url = Some(running.url);
         view.pid = Some(running.pid);
