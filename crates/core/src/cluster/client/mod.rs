@@ -38,9 +38,45 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// Environment variable naming a PEM file of extra certificate authorities to trust (a company CA), beside
+/// the operating system's store and the built-in web roots.
+pub const CA_FILE_ENV: &str = "BRIGHTRUN_CA_FILE";
+
+/// The certificates of `BRIGHTRUN_CA_FILE`, when it is set.
+fn extra_roots() -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let Some(path) = std::env::var_os(CA_FILE_ENV).filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let path = std::path::PathBuf::from(path);
+    let pem = std::fs::read(&path).map_err(|source| ClientError::Io {
+        context: "cannot read the CA file",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| ClientError::Io {
+        context: "cannot use the CA file",
+        path: path.display().to_string(),
+        source: std::io::Error::other(err.to_string()),
+    })?;
+    if roots.is_empty() {
+        return Err(ClientError::Io {
+            context: "cannot use the CA file",
+            path: path.display().to_string(),
+            source: std::io::Error::other("it holds no PEM certificate"),
+        });
+    }
+    Ok(roots)
+}
+
 /// The one HTTP client to share between every [`ClusterClient`] of a process (connection pool, TLS setup).
+/// It trusts the operating system's certificate store (so a company CA installed there works), the built-in
+/// web roots, and the certificates of `BRIGHTRUN_CA_FILE`.
 pub fn http_client() -> Result<reqwest::Client, ClientError> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    for root in extra_roots()? {
+        builder = builder.add_root_certificate(root);
+    }
+    builder
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .user_agent(concat!("brightrun/", env!("CARGO_PKG_VERSION")))
