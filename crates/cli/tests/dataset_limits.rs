@@ -74,3 +74,28 @@ fn a_64_mib_line_is_an_error_on_that_line_and_memory_stays_bounded() {
     assert_eq!(report["training_examples"], 3, "{report}");
     assert!(peak_kib < 512 * 1024, "peak RSS {} MiB", peak_kib / 1024);
 }
+
+/// A JSON document's record is held to the same cap: reported on the line where it starts, the others read.
+#[test]
+fn an_oversized_record_in_a_json_document_is_reported_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let ok = CHAT_OK.trim_end();
+    let mut text = format!("[{ok},\n{{\"messages\": [{{\"role\": \"user\", \"content\": \"");
+    text.push_str(&"a".repeat(20 << 20));
+    text.push_str(&format!("\"}}, {{\"role\": \"assistant\", \"content\": \"x\"}}]}},\n{ok}]"));
+    std::fs::write(&path, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_brightrun"))
+        .env_remove("BRIGHTRUN_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["dataset", "validate", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(report["errors"][0]["code"], "record_too_large", "{report}");
+    assert_eq!(report["errors"][0]["line"], 2, "{report}");
+    assert_eq!(report["training_examples"], 2, "{report}");
+}
