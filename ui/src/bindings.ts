@@ -32,11 +32,11 @@ export const commands = {
 	/**  Every cluster, local first. */
 	listClusters: () => typedError<ClusterView_Serialize[], AppError>(__TAURI_INVOKE("list_clusters")),
 	/**  Adds a remote cluster; its key goes to the OS keyring. */
-	addCluster: (name: string, url: string, apiKey: string) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("add_cluster", { name, url, apiKey })),
+	addCluster: (name: string, url: string, apiKey: string, allowInsecure: boolean) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("add_cluster", { name, url, apiKey, allowInsecure })),
 	/**  Health and capabilities of a cluster, recorded on it. */
 	testCluster: (id: string) => typedError<ClusterTestView_Serialize, AppError>(__TAURI_INVOKE("test_cluster", { id })),
 	/**  Changes a cluster's URL and/or key (a key replaces the one in the keyring). */
-	updateCluster: (id: string, url: string | null, apiKey: string | null) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("update_cluster", { id, url, apiKey })),
+	updateCluster: (id: string, url: string | null, apiKey: string | null, allowInsecure: boolean) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("update_cluster", { id, url, apiKey, allowInsecure })),
 	/**  Removes a cluster and its keyring entry. */
 	removeCluster: (id: string) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("remove_cluster", { id })),
 	/**  Whether the local cluster runs, and whether its Python stack is there. */

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod gpu;
 pub mod jobs;
+pub mod listener;
 pub mod models;
 pub mod openapi;
 pub mod proc;

@@ -59,7 +59,17 @@ pub async fn run(
             message: "the agent could not supervise the trainer".into(),
             hint: Some("see the agent's log".into()),
         };
-        let _ = finish(&state, &job.id, JobStatus::Failed, Some(failure)).await;
+        // The failure may be the disk or the database itself: try again for a while before leaving the job to
+        // restart recovery.
+        for delay_ms in [0u64, 500, 1000, 2000, 4000, 8000] {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            if finish(&state, &job.id, JobStatus::Failed, Some(failure.clone()))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
     }
     lock(&state.running).remove(&job.id);
     lock(&state.allocator).release(&job.id);
@@ -89,7 +99,7 @@ async fn supervise(
     job: &JobRecord,
     devices: &[Device],
     files: &JobFiles,
-    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+    stop_rx: watch::Receiver<Option<StopRequest>>,
 ) -> Result<(), AgentError> {
     let dataset = state.paths.dataset(&job.dataset_sha256);
     let validation = job.validation_sha256.as_ref().map(|sha| state.paths.dataset(sha));
@@ -122,9 +132,13 @@ async fn supervise(
 
     let mut command = Command::new(&state.python);
     command
-        .args(["-m", "brightrun_trainer", "--job"])
+        // -I: the job folder (the current directory) and PYTHON* variables never decide what is imported.
+        .args(["-I", "-m", "brightrun_trainer", "--job"])
         .arg(&files.job_json)
         .current_dir(&files.dir)
+        // An allow-listed environment: the agent's own (tokens, keys, proxies of its operator) stays with it.
+        .env_clear()
+        .envs(trainer_environment())
         .env("CUDA_VISIBLE_DEVICES", &cuda)
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
@@ -149,6 +163,82 @@ async fn supervise(
         }
     };
     let pid = child.id().unwrap_or(0);
+    let grace = Duration::from_secs(state.config.cancel_grace_seconds);
+    let watched = watch(state, job, files, &mut child, pid, stop_rx).await;
+    // Whatever happened (a full disk failing a database write included), the trainer's whole process group is
+    // gone before this returns and `run` releases its devices to the next job.
+    stop_group(&mut child, pid, grace, files).await;
+    let (stop, outcome, exit) = watched?;
+    settle(state, job, files, stop, outcome, exit).await
+}
+
+/// Variables the trainer may inherit from the agent: what Python, PyTorch, CUDA and Hugging Face need to find
+/// their files and run offline. Everything else (secrets, tokens of the operator's shell) is dropped.
+const TRAINER_ENV_ALLOWED: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "SYSTEMROOT",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "CUDA_HOME",
+    "CUDA_PATH",
+    "NVIDIA_DRIVER_CAPABILITIES",
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "HF_DATASETS_OFFLINE",
+    "TRANSFORMERS_CACHE",
+    "XDG_CACHE_HOME",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TOKENIZERS_PARALLELISM",
+    "PYTORCH_CUDA_ALLOC_CONF",
+    "NCCL_DEBUG",
+    "NCCL_SOCKET_IFNAME",
+    "NCCL_P2P_DISABLE",
+    "NCCL_IB_DISABLE",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+    "VIRTUAL_ENV",
+];
+
+/// The allowed variables of the agent's environment, plus any `BRIGHTRUN_TRAINER_*` the operator set on purpose.
+fn trainer_environment() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os()
+        .filter(|(name, _)| {
+            name.to_str().is_some_and(|name| {
+                TRAINER_ENV_ALLOWED.contains(&name) || name.starts_with("BRIGHTRUN_TRAINER_")
+            })
+        })
+        .collect()
+}
+
+/// What the trainer's run came to: why the agent stopped it, what it said, how it exited.
+type Watched = (Option<Stop>, Outcome, Option<ExitStatus>);
+
+/// Follows the running trainer to its exit: its events, metrics, stop requests and deadline.
+async fn watch(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    files: &JobFiles,
+    child: &mut tokio::process::Child,
+    pid: u32,
+    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+) -> Result<Watched, AgentError> {
     let ticks = proc::start_ticks(pid);
     let id = job.id.clone();
     state
@@ -227,7 +317,36 @@ async fn supervise(
         "the trainer exited ({})",
         exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
     ));
-    settle(state, job, files, stop, outcome, exit).await
+    Ok((stop, outcome, exit))
+}
+
+/// How long the group's last processes may take to disappear after SIGKILL (a process in uninterruptible
+/// disk sleep dies only when its I/O returns).
+const GROUP_EXIT_WAIT: Duration = Duration::from_secs(30);
+
+/// Stops the trainer's process group if anything of it still runs: SIGTERM, SIGKILL after `grace`, then waits
+/// for the trainer and every process of its group to be gone.
+async fn stop_group(child: &mut tokio::process::Child, pid: u32, grace: Duration, files: &JobFiles) {
+    if matches!(child.try_wait(), Ok(None)) {
+        files.note("stopping the trainer: sending SIGTERM");
+        proc::signal_group(pid, Signal::Term);
+        if tokio::time::timeout(grace, child.wait()).await.is_err() {
+            files.note("the trainer did not stop within the grace period: sending SIGKILL");
+            proc::signal_group(pid, Signal::Kill);
+            let _ = child.wait().await;
+        }
+    }
+    let until = Instant::now() + GROUP_EXIT_WAIT;
+    while proc::group_exists(pid) {
+        // Workers the trainer left behind hold its GPU memory: they go too.
+        proc::signal_group(pid, Signal::Kill);
+        if Instant::now() >= until {
+            tracing::error!("process group {pid} is still alive {GROUP_EXIT_WAIT:?} after SIGKILL");
+            files.note("some of the trainer's processes did not exit after SIGKILL");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn handle_line(

@@ -49,6 +49,10 @@ pub struct AddArgs {
     /// Read the API key from the first line of stdin instead of prompting for it.
     #[arg(long)]
     pub api_key_stdin: bool,
+    /// Accept a plain http:// URL to another computer: the API key then crosses the network unencrypted.
+    /// Without it such a URL is refused (code insecure_url); http://127.0.0.1 and http://localhost need no flag.
+    #[arg(long)]
+    pub allow_insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +103,7 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
     };
     let client = |e: &ClientError| match e {
         ClientError::InvalidUrl { .. } => "invalid_argument",
+        ClientError::InsecureUrl { .. } => "insecure_url",
         ClientError::Unreachable { .. } => "unreachable",
         ClientError::Unauthorized { .. } => "unauthorized",
         ClientError::Io { .. } => "io_error",
@@ -137,6 +142,9 @@ fn flatten(err: ClusterError) -> anyhow::Error {
 }
 
 async fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<Outcome> {
+    // Before the key is read: a refused URL should not make the user type (or pipe) a secret for nothing.
+    let url = client::parse_base_url(&args.url).map_err(ClusterError::from)?;
+    client::check_transport(&url, args.allow_insecure).map_err(ClusterError::from)?;
     let (_dir, store) = ctx.open_store()?;
     let key = if args.api_key_stdin {
         let mut line = String::new();
@@ -154,7 +162,7 @@ async fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<Outcome> {
         return Err(UsageError("the API key is empty".to_string()).into());
     }
     let keyring = Keyring::from_env();
-    let cluster = add_cluster(&store, &keyring, &args.name, &args.url, key)
+    let cluster = add_cluster(&store, &keyring, &args.name, &args.url, key, args.allow_insecure)
         .await
         .map_err(flatten)?;
     if ctx.json {

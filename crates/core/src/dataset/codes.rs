@@ -25,6 +25,8 @@ pub const MISSING_FIELD: &str = "missing_field";
 pub const WRONG_TYPE: &str = "wrong_type";
 /// The gzip stream is damaged or truncated; records before the damage are still reported.
 pub const INVALID_GZIP: &str = "invalid_gzip";
+/// The record (one line) is longer than the maximum record size (16 MiB); it was skipped unread.
+pub const RECORD_TOO_LARGE: &str = "record_too_large";
 /// The file has records but none of them is a training example (e.g. only v4 user turns).
 pub const NO_TRAINING_EXAMPLES: &str = "no_training_examples";
 /// A tool result (`tool` message, ShareGPT `observation`) answers no call of the assistant.
@@ -91,6 +93,7 @@ pub fn suggestion(code: &str) -> Option<&'static str> {
         }
         ENDS_ON_TOOL_RESULT => "End the conversation with the assistant's answer to the tool result.",
         INVALID_WEIGHT => "Set `weight` to 0 (context, no loss) or 1 (trained on), or remove it.",
+        RECORD_TOO_LARGE => "Split the record or remove it; one record may be at most 16 MiB.",
         DUPLICATE_EXAMPLE => "Remove the repeated example; duplicates overweight it in training.",
         OVER_MAX_SEQ_LEN => {
             "Shorten the example or raise the maximum sequence length; the trainer truncates it."

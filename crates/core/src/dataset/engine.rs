@@ -239,6 +239,11 @@ fn json_error(e: &serde_json::Error, span: &Span) -> RecordKind {
 
 /// Parses, detects and normalises one record.
 fn process(bytes: &[u8], span: &Span, opts: &EngineOptions<'_>) -> RecordKind {
+    if let Some(size) = span.oversize {
+        let limit = source::MAX_RECORD_BYTES >> 20;
+        let message = format!("the record is {size} bytes, over the {limit} MiB limit; it was skipped");
+        return invalid(codes::RECORD_TOO_LARGE, message);
+    }
     // simdutf8 first: std's validator was 11 % of validation time on text with accents.
     let text = match simdutf8::basic::from_utf8(bytes) {
         Ok(t) => t,

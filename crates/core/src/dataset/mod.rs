@@ -37,6 +37,6 @@ mod validate;
 pub use convert::{convert_to_openai_messages, ConvertSummary};
 pub use readiness::{MIN_MEAN_QUALITY, MIN_TRAINING_PAIRS};
 pub use samples::{detect_format, read_examples};
-pub use source::sha256_file;
+pub use source::{sha256_file, MAX_RECORD_BYTES};
 pub use tokens::PER_MESSAGE_OVERHEAD;
 pub use validate::validate_file;

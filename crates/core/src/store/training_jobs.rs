@@ -405,6 +405,22 @@ impl TrainingJobs<'_> {
         Ok(())
     }
 
+    /// A followed job its cluster no longer knows (404 again and again): failed locally with `cluster_lost`.
+    /// Returns whether the row changed (a finished job stays as it was).
+    pub fn fail_lost(&self, id: &str, message: &str) -> Result<bool, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE training_jobs SET status = 'failed', error_kind = 'cluster_lost', error_message = ?2, \
+             error_hint = ?3, finished_at = ?4 WHERE id = ?1 AND status NOT IN ('completed', 'failed', 'cancelled')",
+            params![
+                id,
+                message,
+                "the cluster was reset or the job deleted there; launch it again (a retry keeps its settings)",
+                time::now()
+            ],
+        )?;
+        Ok(changed > 0)
+    }
+
     /// Copies the cluster's view of a job into its row, clears `unreachable_since` and stamps `last_polled_at`.
     /// A finished job never goes back to running (a late answer from a restarted cluster cannot undo an end).
     pub fn apply_remote(&self, id: &str, remote: &RemoteJob) -> Result<TrainingJob, StoreError> {

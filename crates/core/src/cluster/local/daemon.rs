@@ -43,6 +43,40 @@ pub fn read_discovery(agent_dir: &Path) -> Option<Discovery> {
     serde_json::from_str(&text).ok()
 }
 
+/// The running local agent of `agent_dir`, verified: its discovery file names a loopback URL and a live
+/// process, and the data folder's lock (`agent.lock`, held by a serving agent for its whole life) is taken.
+/// A stale file (the agent died, its pid or port reused by another program) gives `None`, so nothing is
+/// sent to whatever listens there now.
+pub fn running_agent(agent_dir: &Path) -> Option<Discovery> {
+    let found = read_discovery(agent_dir)?;
+    let url = reqwest::Url::parse(&found.url).ok()?;
+    if !crate::cluster::client::is_loopback(&url) || !is_alive(found.pid) || !lock_is_held(agent_dir) {
+        return None;
+    }
+    Some(found)
+}
+
+/// Whether another process holds `<agent-dir>/agent.lock` (a probe: a lock we get is released at once).
+#[cfg(unix)]
+fn lock_is_held(agent_dir: &Path) -> bool {
+    use std::os::fd::AsRawFd as _;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .open(agent_dir.join("agent.lock"))
+    else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor we own; closing the file releases a lock we took.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
+}
+
+/// Elsewhere the live process named by the discovery file is the evidence.
+#[cfg(not(unix))]
+fn lock_is_held(_agent_dir: &Path) -> bool {
+    true
+}
+
 /// Whether a process with this id exists (a signal 0 probe; EPERM means it exists but is not ours).
 #[cfg(unix)]
 pub fn is_alive(pid: u32) -> bool {
@@ -177,8 +211,9 @@ pub async fn start(agent_bin: &Path, agent_dir: &Path, python: &Path) -> Result<
 /// Asks the agent serving `agent_dir` to stop: SIGTERM on Unix, so it checkpoints running jobs and exits.
 /// `false` when none is running.
 pub fn stop(agent_dir: &Path) -> bool {
-    match read_discovery(agent_dir) {
-        Some(found) if is_alive(found.pid) => {
+    // Verified first: a stale file's pid may belong to another program by now.
+    match running_agent(agent_dir) {
+        Some(found) => {
             terminate(found.pid);
             true
         }
@@ -274,5 +309,44 @@ fn log_tail(log: &Path) -> String {
         "(the log is empty)".to_string()
     } else {
         tail
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd as _;
+
+    fn announce(dir: &Path, url: &str) {
+        let body = serde_json::json!({"pid": std::process::id(), "url": url});
+        std::fs::write(dir.join("agent.json"), body.to_string()).unwrap();
+    }
+
+    /// A discovery file is trusted only with the folder's lock held and a loopback URL: a live pid alone (it
+    /// may have been reused) never sends a key to whatever listens on the remembered port.
+    #[test]
+    fn only_a_locked_folder_with_a_loopback_url_counts_as_running() {
+        let dir = tempfile::tempdir().unwrap();
+        announce(dir.path(), "http://127.0.0.1:40123");
+        assert!(running_agent(dir.path()).is_none(), "no lock file: stale");
+        let lock = std::fs::File::create(dir.path().join("agent.lock")).unwrap();
+        assert!(
+            running_agent(dir.path()).is_none(),
+            "lock file nobody holds: stale"
+        );
+        // SAFETY: flock on a descriptor this test owns.
+        assert_eq!(
+            unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+            0
+        );
+        assert!(
+            running_agent(dir.path()).is_some(),
+            "held lock, live pid, loopback"
+        );
+        announce(dir.path(), "http://10.1.2.3:40123");
+        assert!(running_agent(dir.path()).is_none(), "not loopback");
+        drop(lock);
+        announce(dir.path(), "http://127.0.0.1:40123");
+        assert!(running_agent(dir.path()).is_none(), "released lock: stale");
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use agent_bin::{find_agent_binary, AGENT_BIN_ENV};
-pub use daemon::{is_alive, log_path, read_discovery, Discovery};
+pub use daemon::{is_alive, log_path, read_discovery, running_agent, Discovery};
 pub use prepare::{prepare, PrepareProgress, PrepareStep, Prepared};
 pub use python::{check_python, env_python, managed_env_dir, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
 pub use trainer_source::{find_trainer, TrainerOrigin, TrainerSource, TRAINER_DIR_ENV};
@@ -177,7 +177,7 @@ pub async fn ensure_running<S: StoreAccess>(
     options: &LocalOptions,
 ) -> Result<LocalCluster, ClusterError> {
     let agent_dir = options.agent_dir();
-    std::fs::create_dir_all(&agent_dir).map_err(|source| LocalError::Io {
+    crate::paths::create_private_dir(&agent_dir).map_err(|source| LocalError::Io {
         context: "cannot create",
         path: agent_dir.display().to_string(),
         source,
@@ -193,7 +193,7 @@ pub async fn ensure_running<S: StoreAccess>(
         Err(err) => return Err(err.into()),
     };
 
-    let (discovery, started, python) = match read_discovery(&agent_dir).filter(|d| is_alive(d.pid)) {
+    let (discovery, started, python) = match daemon::running_agent(&agent_dir) {
         Some(found) => (found, false, None),
         None => {
             let python = resolve_python(&options.data_dir, options.python.as_deref());
@@ -207,8 +207,10 @@ pub async fn ensure_running<S: StoreAccess>(
 
     let mut client = ClusterClient::new(http.clone(), &discovery.url, key.clone())?;
     let capabilities = match client.capabilities().await {
-        // The key in the keyring is not one the agent knows (its database was reset): make a new one.
-        Err(ClientError::Unauthorized { .. }) => {
+        // The key in the keyring is not one the agent knows (its database was reset): make a new one. Only
+        // for an agent verified above (loopback, alive, holding its folder's lock), never for a listener that
+        // merely answers on a remembered port.
+        Err(ClientError::Unauthorized { .. }) if daemon::running_agent(&agent_dir).is_some() => {
             key = new_key(keyring, &agent_bin, &agent_dir, &cluster.id).await?;
             client = ClusterClient::new(http.clone(), &discovery.url, key)?;
             client.capabilities().await?
