@@ -10,7 +10,9 @@
 #   3. from an empty folder, with a fresh HOME and no BRIGHTRUN_PYTHON / BRIGHTRUN_AGENT_BIN / BRIGHTRUN_TRAINER_DIR:
 #      `brightrun cluster prepare-local` (from the bundled trainer), the tiny model built with the installed
 #      trainer, `brightrun train FILE --cluster local --wait --json` (a verified adapter);
-#   4. opens the installed app's window under Xvfb and sees it;
+#   4. opens the installed app's window under Xvfb and sees it; a second launch hands over to the first; the
+#      WebDriver flows (datasets, clusters, configure -> launch -> loss chart -> notification -> adapter) pass
+#      against the installed binary;
 #   5. `dpkg -r` removes the programs and leaves the user's data folder.
 # Prints how long each part took. uv's download cache is the machine's own (UV_CACHE_DIR, default ~/.cache/uv, which
 # scripts/setup-python.sh filled): a fresh HOME should not download 3 GB of wheels again to prove the same thing.
@@ -126,6 +128,17 @@ as_user bash "$repo/scripts/with-session.sh" bash -c '
   echo "no drawn BrightRun window after 90 s"; tail -20 "'"$work"'/app.log"; kill "$app"; exit 1
 ' || fail "the installed app's window did not open"
 echo "install test: the window, as drawn: $work/app.png (kept with KEEP_INSTALL_TEST=1)" >&2
+
+phase "a second launch of the installed app focuses the first (one process)"
+as_user bash "$repo/scripts/with-session.sh" bash "$repo/tests/e2e/single-instance.sh" /usr/bin/brightrun-app \
+  || fail "a second launch of the installed app did not hand over to the first"
+
+phase "the WebDriver flows (datasets, clusters, training) against the installed app"
+# The installed app starts its bundled agent (no BRIGHTRUN_AGENT_BIN); the Python environment is the one
+# prepare-local made above, named explicitly so the e2e's fresh data folder need not prepare its own 4 GB.
+(cd "$work/cwd" && env -u BRIGHTRUN_AGENT_BIN -u BRIGHTRUN_TRAINER_DIR -u BRIGHTRUN_DATA_DIR BRIGHTRUN_PYTHON="$python" \
+  HF_HUB_OFFLINE=1 E2E_SCREENSHOTS="$work/screenshots" bash "$repo/tests/e2e/run.sh" /usr/bin/brightrun-app) \
+  || fail "the WebDriver flows failed against the installed app"
 
 phase "dpkg -r keeps the user's data"
 as_user /usr/bin/brightrun cluster local --stop >/dev/null 2>&1 || true
