@@ -1084,10 +1084,37 @@ export type LocalClusterView_Serialize = {
 	cluster: ClusterView_Serialize | null,
 };
 
-/**  One message: `system`, `user` or `assistant`. */
-export type MessageView = {
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView = MessageView_Serialize | MessageView_Deserialize;
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Deserialize = {
 	role: string,
+	/**  Empty for an assistant message that only calls tools. */
 	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning?: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId?: string | null,
+	name?: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
+};
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Serialize = {
+	role: string,
+	/**  Empty for an assistant message that only calls tools. */
+	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId: string | null,
+	name: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
 };
 
 /**  One metrics point (numbers TypeScript can hold). */
@@ -1402,6 +1429,8 @@ export type ReportView_Deserialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  The validation report (see the core's `ValidationReport`). */
@@ -1436,6 +1465,8 @@ export type ReportView_Serialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1446,7 +1477,9 @@ export type SampleView_Deserialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId?: string | null,
-	messages: MessageView[],
+	messages: MessageView_Deserialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1454,7 +1487,24 @@ export type SampleView_Serialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId: string | null,
-	messages: MessageView[],
+	messages: MessageView_Serialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
+};
+
+/**  One function call of the assistant. */
+export type ToolCallView = {
+	id: string,
+	name: string,
+	/**  The arguments, pretty-printed JSON. */
+	arguments: string,
+};
+
+/**  Tool use among the training examples (all 0 without tool calls). */
+export type ToolStatsView = {
+	conversationsWithCalls: number | null,
+	calls: number | null,
+	distinctTools: number | null,
 };
 
 /**  What the configurator offers before a cluster is asked anything. */
