@@ -368,14 +368,25 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
         .env("HF_HUB_OFFLINE", "1")
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let default_model = env.data.path().join("local-agent/models/tiny-llama");
     for (file, model, fallback) in [
         ("openai_tool_calls.jsonl", None, true),
         ("sharegpt_toolcall.json", Some(&tool_model), false),
     ] {
         let path = fixtures.join(file);
-        let mut args = vec!["train", path.to_str().unwrap(), "--cluster", "local", "--wait", "--json"];
+        let mut args = vec![
+            "train",
+            path.to_str().unwrap(),
+            "--cluster",
+            "local",
+            "--wait",
+            "--json",
+        ];
         if let Some(model) = model {
             args.extend(["--base-model", model.to_str().unwrap()]);
         }
@@ -396,6 +407,10 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
         let loaded: Value = serde_json::from_str(&peft_load(&base, &adapter)).unwrap();
         assert!(loaded["lora_modules"].as_u64().unwrap() > 0, "{file}: {loaded}");
         let card = loaded["card"].as_str().unwrap();
-        assert_eq!(card.contains("BrightRun fallback rendering"), fallback, "{file}: {card}");
+        assert_eq!(
+            card.contains("BrightRun fallback rendering"),
+            fallback,
+            "{file}: {card}"
+        );
     }
 }

@@ -57,7 +57,11 @@ fn sharegpt_function_call_and_observation_file_is_valid_and_counted() {
     // The report as the CLI prints it carries the contract's field names.
     let json = serde_json::to_value(&r).unwrap();
     for field in ["conversations_with_calls", "calls", "distinct_tools"] {
-        assert!(json["tools"][field].is_u64(), "{field} missing: {}", json["tools"]);
+        assert!(
+            json["tools"][field].is_u64(),
+            "{field} missing: {}",
+            json["tools"]
+        );
     }
 }
 
@@ -66,7 +70,10 @@ fn every_tool_error_is_reported_on_its_line_with_a_fix() {
     for (code, path) in [
         ("unmatched_tool_result", "$.messages[2]"),
         ("unanswered_tool_call", "$.messages[1].tool_calls[0]"),
-        ("invalid_tool_arguments", "$.messages[1].tool_calls[0].function.arguments"),
+        (
+            "invalid_tool_arguments",
+            "$.messages[1].tool_calls[0].function.arguments",
+        ),
         ("invalid_tool_call", "$.messages[1].tool_calls[0]"),
         ("unknown_tool", "$.messages[1].tool_calls[0]"),
         ("invalid_tool_schema", "$.tools[1]"),
@@ -82,7 +89,10 @@ fn every_tool_error_is_reported_on_its_line_with_a_fix() {
             .unwrap_or_else(|| panic!("no {code} in {:#?}", r.errors));
         assert_eq!(issue.line, 2, "{code}");
         assert_eq!(issue.path.as_deref(), Some(path), "{code}");
-        assert!(issue.suggestion.as_deref().is_some_and(|s| !s.is_empty()), "{code}");
+        assert!(
+            issue.suggestion.as_deref().is_some_and(|s| !s.is_empty()),
+            "{code}"
+        );
         // The good first line is still an example.
         assert_eq!(r.training_examples, 1, "{code}");
     }
@@ -183,8 +193,16 @@ fn conversion_keeps_calls_results_tools_reasoning_and_weights() {
     assert_eq!(lines[1]["messages"][3]["tool_call_id"], "call_1");
     assert_eq!(lines[1]["tools"][0]["function"]["name"], "get_current_weather");
     assert_eq!(lines[2]["messages"][1]["weight"], 0);
-    assert_eq!(lines[3]["messages"][1]["reasoning_content"].as_str().map(|s| s.starts_with("The user wants")), Some(true));
-    assert_eq!(lines[3]["messages"][3]["reasoning_content"], "The tool gave 231.5 USD; report it plainly.");
+    assert_eq!(
+        lines[3]["messages"][1]["reasoning_content"]
+            .as_str()
+            .map(|s| s.starts_with("The user wants")),
+        Some(true)
+    );
+    assert_eq!(
+        lines[3]["messages"][3]["reasoning_content"],
+        "The tool gave 231.5 USD; report it plainly."
+    );
 }
 
 #[test]

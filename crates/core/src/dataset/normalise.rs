@@ -397,8 +397,14 @@ pub(super) fn messages<'r>(
         };
         let (call_id, name) = if role == Role::Tool {
             (
-                m.tool_call_id.as_id().filter(|s| !s.is_empty()).map(Cow::Borrowed),
-                m.name.as_str().filter(|s| !s.trim().is_empty()).map(Cow::Borrowed),
+                m.tool_call_id
+                    .as_id()
+                    .filter(|s| !s.is_empty())
+                    .map(Cow::Borrowed),
+                m.name
+                    .as_str()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(Cow::Borrowed),
             )
         } else {
             (None, None)
@@ -426,7 +432,10 @@ fn reasoning_of<'r>(
     i: usize,
     errors: &mut Vec<Draft>,
 ) -> Option<Cow<'r, str>> {
-    for (key, value) in [("reasoning_content", &m.reasoning_content), ("thinking", &m.thinking)] {
+    for (key, value) in [
+        ("reasoning_content", &m.reasoning_content),
+        ("thinking", &m.thinking),
+    ] {
         match value {
             Text::Missing | Text::Null => {}
             t => match t.as_str() {
@@ -448,7 +457,11 @@ fn reasoning_of<'r>(
 
 /// Adds the order warnings and drops trailing user and system turns so the example ends on its
 /// target. Returns false (with an error) when no assistant turn carries loss.
-pub(super) fn finish_order(msgs: &mut Vec<Turn<'_>>, errors: &mut Vec<Draft>, warnings: &mut Vec<Draft>) -> bool {
+pub(super) fn finish_order(
+    msgs: &mut Vec<Turn<'_>>,
+    errors: &mut Vec<Draft>,
+    warnings: &mut Vec<Draft>,
+) -> bool {
     if !msgs.iter().any(Turn::is_target) {
         let msg = if msgs.iter().any(|t| t.role == Role::Assistant) {
             "every assistant message has weight 0: nothing to learn"
@@ -575,7 +588,10 @@ pub(super) fn optional_text<'r>(value: &'r Text<'r>, path: &str, errors: &mut Ve
 fn simple_example<'r>(rec: &'r RawRecord<'r>, msgs: Vec<(Role, Cow<'r, str>)>) -> Normalisation<'r> {
     Normalisation::Example(Normalised {
         conversation_id: rec.conversation_id.as_id().map(Cow::Borrowed),
-        messages: msgs.into_iter().map(|(role, text)| Turn::text(role, text)).collect(),
+        messages: msgs
+            .into_iter()
+            .map(|(role, text)| Turn::text(role, text))
+            .collect(),
         tools: Vec::new(),
         warnings: Vec::new(),
         quality: None,

@@ -10,7 +10,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// JSON type names a schema's `type` may hold.
-const SCHEMA_TYPES: [&str; 7] = ["object", "string", "number", "integer", "boolean", "array", "null"];
+const SCHEMA_TYPES: [&str; 7] = [
+    "object", "string", "number", "integer", "boolean", "array", "null",
+];
 /// How deep a parameters schema is checked; deeper levels are taken as they are.
 const SCHEMA_DEPTH: usize = 16;
 
@@ -36,7 +38,11 @@ pub(crate) struct Declared {
 
 /// Reads `tools` (a list, or a string holding one as LLaMA-Factory writes it) or OpenAI's legacy
 /// `functions`. Entries are `{"type": "function", "function": {...}}` or bare function objects.
-pub(crate) fn read_tools(tools: Option<&Value>, functions: Option<&Value>, errors: &mut Vec<Draft>) -> Declared {
+pub(crate) fn read_tools(
+    tools: Option<&Value>,
+    functions: Option<&Value>,
+    errors: &mut Vec<Draft>,
+) -> Declared {
     let (field, value) = match (tools, functions) {
         (Some(t), _) if !t.is_null() => ("tools", t),
         (_, Some(f)) if !f.is_null() => ("functions", f),
@@ -50,7 +56,11 @@ pub(crate) fn read_tools(tools: Option<&Value>, functions: Option<&Value>, error
                 Ok(v) => v,
                 Err(e) => {
                     let msg = format!("`{field}` is a string that is not valid JSON: {e}");
-                    errors.push(Draft::new(codes::INVALID_TOOL_SCHEMA, Some(format!("$.{field}")), msg));
+                    errors.push(Draft::new(
+                        codes::INVALID_TOOL_SCHEMA,
+                        Some(format!("$.{field}")),
+                        msg,
+                    ));
                     return Declared::default();
                 }
             };
@@ -59,14 +69,22 @@ pub(crate) fn read_tools(tools: Option<&Value>, functions: Option<&Value>, error
                 Value::Null => return Declared::default(),
                 other => {
                     let msg = format!("`{field}` holds a JSON {}, not a list of tools", kind(other));
-                    errors.push(Draft::new(codes::INVALID_TOOL_SCHEMA, Some(format!("$.{field}")), msg));
+                    errors.push(Draft::new(
+                        codes::INVALID_TOOL_SCHEMA,
+                        Some(format!("$.{field}")),
+                        msg,
+                    ));
                     return Declared::default();
                 }
             }
         }
         other => {
             let msg = format!("`{field}` is a {}, not a list of tools", kind(other));
-            errors.push(Draft::new(codes::INVALID_TOOL_SCHEMA, Some(format!("$.{field}")), msg));
+            errors.push(Draft::new(
+                codes::INVALID_TOOL_SCHEMA,
+                Some(format!("$.{field}")),
+                msg,
+            ));
             return Declared::default();
         }
     };
@@ -98,13 +116,21 @@ pub(crate) fn read_tools(tools: Option<&Value>, functions: Option<&Value>, error
         };
         let before = errors.len();
         if let Some(params) = function.get("parameters") {
-            check_schema(params, &format!("tool {i} (`{name}`) parameters"), 0, errors, &path);
+            check_schema(
+                params,
+                &format!("tool {i} (`{name}`) parameters"),
+                0,
+                errors,
+                &path,
+            );
         }
         if errors.len() > before {
             continue;
         }
         declared.names.insert(name);
-        declared.tools.push(serde_json::json!({"type": "function", "function": function}));
+        declared
+            .tools
+            .push(serde_json::json!({"type": "function", "function": function}));
     }
     declared
 }
@@ -118,7 +144,11 @@ fn check_schema(schema: &Value, what: &str, depth: usize, errors: &mut Vec<Draft
     }
     let Value::Object(o) = schema else {
         let msg = format!("{what} is a {}, not a JSON schema object", kind(schema));
-        errors.push(Draft::new(codes::INVALID_TOOL_SCHEMA, Some(path.to_string()), msg));
+        errors.push(Draft::new(
+            codes::INVALID_TOOL_SCHEMA,
+            Some(path.to_string()),
+            msg,
+        ));
         return;
     };
     let mut fail = |problem: String| {
@@ -131,7 +161,10 @@ fn check_schema(schema: &Value, what: &str, depth: usize, errors: &mut Vec<Draft
     match o.get("type") {
         None => {}
         Some(Value::String(t)) if SCHEMA_TYPES.contains(&t.as_str()) => {}
-        Some(Value::Array(ts)) if ts.iter().all(|t| t.as_str().is_some_and(|t| SCHEMA_TYPES.contains(&t))) => {}
+        Some(Value::Array(ts))
+            if ts
+                .iter()
+                .all(|t| t.as_str().is_some_and(|t| SCHEMA_TYPES.contains(&t))) => {}
         Some(other) => fail(format!("`type` {other} is not a JSON schema type")),
     }
     match o.get("properties") {
@@ -151,14 +184,23 @@ fn check_schema(schema: &Value, what: &str, depth: usize, errors: &mut Vec<Draft
         Some(Value::Array(r)) if r.iter().all(Value::is_string) => {}
         Some(_) => {
             let msg = format!("{what}: `required` is not a list of property names");
-            errors.push(Draft::new(codes::INVALID_TOOL_SCHEMA, Some(path.to_string()), msg));
+            errors.push(Draft::new(
+                codes::INVALID_TOOL_SCHEMA,
+                Some(path.to_string()),
+                msg,
+            ));
         }
     }
 }
 
 /// The arguments of one call as the text of a JSON object: a string is parsed (and kept as
 /// written), an object is written compactly; anything else is `invalid_tool_arguments`.
-fn arguments<'r>(value: Option<&'r Value>, what: &str, path: &str, errors: &mut Vec<Draft>) -> Option<Cow<'r, str>> {
+fn arguments<'r>(
+    value: Option<&'r Value>,
+    what: &str,
+    path: &str,
+    errors: &mut Vec<Draft>,
+) -> Option<Cow<'r, str>> {
     let problem = match value {
         None => "has no `arguments`".to_string(),
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
@@ -205,7 +247,11 @@ pub(crate) fn openai_calls<'r>(
         Value::Array(items) => items,
         other => {
             let msg = format!("`tool_calls` is a {}, not a list of calls", kind(other));
-            errors.push(Draft::new(codes::INVALID_TOOL_CALL, Some(format!("{base}.tool_calls")), msg));
+            errors.push(Draft::new(
+                codes::INVALID_TOOL_CALL,
+                Some(format!("{base}.tool_calls")),
+                msg,
+            ));
             return Vec::new();
         }
     };
@@ -249,7 +295,12 @@ pub(crate) fn legacy_call<'r>(
     }
     let path = format!("{base}.function_call");
     let name = call_name(value.get("name"), "the function call", &path, errors);
-    let args = arguments(value.get("arguments"), "the function call", &format!("{path}.arguments"), errors);
+    let args = arguments(
+        value.get("arguments"),
+        "the function call",
+        &format!("{path}.arguments"),
+        errors,
+    );
     Some(Call {
         id: next_id(counter),
         name: Cow::Borrowed(name?),
@@ -260,7 +311,12 @@ pub(crate) fn legacy_call<'r>(
 
 /// A ShareGPT `function_call` turn's value: the text of `{"name", "arguments"}` or of a list of
 /// them (parallel calls), as LLaMA-Factory writes it.
-pub(crate) fn sharegpt_calls(value: &str, base: &str, counter: &mut usize, errors: &mut Vec<Draft>) -> Vec<Call<'static>> {
+pub(crate) fn sharegpt_calls(
+    value: &str,
+    base: &str,
+    counter: &mut usize,
+    errors: &mut Vec<Draft>,
+) -> Vec<Call<'static>> {
     let path = format!("{base}.value");
     let parsed = match serde_json::from_str::<Value>(value) {
         Ok(v) => v,
@@ -274,7 +330,10 @@ pub(crate) fn sharegpt_calls(value: &str, base: &str, counter: &mut usize, error
         Value::Array(items) => items,
         one @ Value::Object(_) => vec![one],
         other => {
-            let msg = format!("the function_call value is a JSON {}, not a call object", kind(&other));
+            let msg = format!(
+                "the function_call value is a JSON {}, not a call object",
+                kind(&other)
+            );
             errors.push(Draft::new(codes::INVALID_TOOL_CALL, Some(path), msg));
             return Vec::new();
         }
@@ -340,7 +399,11 @@ pub(crate) fn link(turns: &mut [Turn<'_>], field: &str, declared: &Declared, err
                         } else {
                             format!("message {} is a tool result{answers} that answers none of the calls waiting for a result", turns[t].index)
                         };
-                        errors.push(Draft::new(codes::UNMATCHED_TOOL_RESULT, Some(turn_path(&turns[t])), msg));
+                        errors.push(Draft::new(
+                            codes::UNMATCHED_TOOL_RESULT,
+                            Some(turn_path(&turns[t])),
+                            msg,
+                        ));
                     }
                 }
             }
@@ -351,13 +414,25 @@ pub(crate) fn link(turns: &mut [Turn<'_>], field: &str, declared: &Declared, err
                     for (c, call) in turns[t].calls.iter().enumerate() {
                         if declared.given && !declared.names.contains(call.name.as_ref()) {
                             let msg = if declared.names.is_empty() {
-                                format!("the call to `{}` names a function, but the record's `tools` is empty", call.name)
+                                format!(
+                                    "the call to `{}` names a function, but the record's `tools` is empty",
+                                    call.name
+                                )
                             } else {
-                                let mut names: Vec<&str> = declared.names.iter().map(String::as_str).collect();
+                                let mut names: Vec<&str> =
+                                    declared.names.iter().map(String::as_str).collect();
                                 names.sort_unstable();
-                                format!("the call to `{}` names no function of the record's `tools` ({})", call.name, names.join(", "))
+                                format!(
+                                    "the call to `{}` names no function of the record's `tools` ({})",
+                                    call.name,
+                                    names.join(", ")
+                                )
                             };
-                            errors.push(Draft::new(codes::UNKNOWN_TOOL, Some(call.path(field, turns[t].index)), msg));
+                            errors.push(Draft::new(
+                                codes::UNKNOWN_TOOL,
+                                Some(call.path(field, turns[t].index)),
+                                msg,
+                            ));
                         }
                         pending.push((t, c));
                     }
@@ -380,6 +455,10 @@ fn unanswered(turns: &[Turn<'_>], pending: &[(usize, usize)], field: &str, error
             "the call to `{}` (id {:?}) in message {} gets no tool result before the conversation goes on",
             call.name, call.id, turns[a].index
         );
-        errors.push(Draft::new(codes::UNANSWERED_TOOL_CALL, Some(call.path(field, turns[a].index)), msg));
+        errors.push(Draft::new(
+            codes::UNANSWERED_TOOL_CALL,
+            Some(call.path(field, turns[a].index)),
+            msg,
+        ));
     }
 }

@@ -4,7 +4,8 @@
 
 use super::codes;
 use super::normalise::{
-    finish_order, messages, optional_text, text_field, top, Draft, Normalisation, Normalised, Scaffolding, Turn,
+    finish_order, messages, optional_text, text_field, top, Draft, Normalisation, Normalised, Scaffolding,
+    Turn,
 };
 use super::record::{Obj, RawRecord, Text};
 use super::Role;

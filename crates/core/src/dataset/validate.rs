@@ -261,7 +261,8 @@ impl Accumulator {
             stats,
             readiness: Vec::new(),
             tools: ToolStats {
-                conversations_with_calls: self.conversations_with_calls.len() as u64 + self.anonymous_with_calls,
+                conversations_with_calls: self.conversations_with_calls.len() as u64
+                    + self.anonymous_with_calls,
                 calls: self.calls,
                 distinct_tools: self.called.len() as u64,
             },
