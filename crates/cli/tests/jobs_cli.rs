@@ -495,3 +495,23 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
     let (code, _) = env.json(&["jobs", "cancel", &again_id, "--json"]);
     assert_eq!(code, 0);
 }
+
+/// `--skip-invalid`: a dataset with an invalid record is refused until the user chooses to leave it out; the
+/// plan then says how many records are skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_records_are_skipped_only_by_explicit_choice() {
+    let env = Env::new();
+    let good = std::fs::read_to_string(sample()).unwrap();
+    let file = env.data.path().join("with-invalid.jsonl");
+    std::fs::write(&file, format!("{good}{{\"not\": \"a record\"}}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let base = ["train", file, "--cluster", "local", "--dry-run", "--json"];
+    let (code, refused) = env.json(&base);
+    assert_eq!(code, 2, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "dataset_not_ready", "{refused:#}");
+    let mut args = base.to_vec();
+    args.push("--skip-invalid");
+    let (code, planned) = env.json(&args);
+    assert_eq!(code, 0, "{planned:#}");
+    assert_eq!(planned["skipped_invalid"], 1, "{planned:#}");
+}
