@@ -46,7 +46,6 @@ pub fn report(format: DatasetFormat, valid: bool, examples: u64, ready: bool) ->
                 max: 100,
             },
         },
-        tools: Default::default(),
         bytes: 1234,
         sha256: "0".repeat(64),
         stats: DatasetStats::default(),
