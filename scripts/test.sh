@@ -39,6 +39,9 @@ cargo build --workspace --locked --bins
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export BRIGHTRUN_AGENT_BIN="$target/debug/brightrun-agent"
 
+step "dataset parser fuzz run, 60 s, inputs past the 4 MiB batch [$(elapsed)]"
+cargo run -q -p brightrun-core --example fuzz_dataset --locked -- --seconds 60
+
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
 bash scripts/with-session.sh cargo test --workspace --locked --no-fail-fast
 
