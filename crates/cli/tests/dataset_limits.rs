@@ -83,7 +83,9 @@ fn an_oversized_record_in_a_json_document_is_reported_too() {
     let ok = CHAT_OK.trim_end();
     let mut text = format!("[{ok},\n{{\"messages\": [{{\"role\": \"user\", \"content\": \"");
     text.push_str(&"a".repeat(20 << 20));
-    text.push_str(&format!("\"}}, {{\"role\": \"assistant\", \"content\": \"x\"}}]}},\n{ok}]"));
+    text.push_str(&format!(
+        "\"}}, {{\"role\": \"assistant\", \"content\": \"x\"}}]}},\n{ok}]"
+    ));
     std::fs::write(&path, text).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_brightrun"))
         .env_remove("BRIGHTRUN_DATA_DIR")
