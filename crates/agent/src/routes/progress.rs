@@ -43,14 +43,21 @@ pub struct MetricsQuery {
 /// Metrics points after a step, in step order (at most 10,000 per answer).
 #[utoipa::path(get, path = "/v1/jobs/{id}/metrics", tag = "progress",
     params(("id" = String, Path), MetricsQuery),
-    responses((status = 200, body = MetricsPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MetricsPage), (status = 400, body = ErrorBody, description = "`after_step` is not a step"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn metrics(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     query: Result<Query<MetricsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MetricsPage>, ApiError> {
-    let Query(query) = query.map_err(|_| ApiError::bad_request("after_step must be an integer"))?;
-    let after = query.after_step.unwrap_or(-1);
+    let bad = || ApiError::bad_request("after_step must be a step number (0 or more)");
+    let Query(query) = query.map_err(|_| bad())?;
+    // Negative steps do not exist; refusing them keeps the server to its documented minimum.
+    let after = match query.after_step {
+        Some(step) if step < 0 => return Err(bad()),
+        Some(step) => step,
+        None => -1,
+    };
     let points = state
         .db
         .read(move |conn| {
@@ -74,7 +81,8 @@ pub struct LogQuery {
 /// The job's log (the trainer's stderr and the agent's notes) from a byte offset, at most 256 KiB at a time.
 #[utoipa::path(get, path = "/v1/jobs/{id}/logs", tag = "progress",
     params(("id" = String, Path), LogQuery),
-    responses((status = 200, body = LogPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody, description = "`offset` is not a byte offset"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn logs(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ranges;
+use crate::ranges;
 
 /// One setting that is out of range, named by its field so a form or an API client can point at it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
