@@ -78,7 +78,10 @@ pub fn dataset() -> (Vec<u8>, String) {
         // The v4 sample (CC-BY-4.0, see tests/fixtures/LICENSE) as `brightrun dataset convert --to
         // openai_messages` writes it: committed converted, so the agent's tests link nothing of the core.
         let out = repo_root().join("crates/agent/tests/fixtures/EQ-12-conversations-demo.openai.jsonl");
-        let lines = std::fs::read_to_string(&out).expect("the converted sample").lines().count();
+        let lines = std::fs::read_to_string(&out)
+            .expect("the converted sample")
+            .lines()
+            .count();
         assert_eq!(lines, 44, "the sample has 44 pairs with a target");
         let bytes = std::fs::read(&out).expect("read the converted dataset");
         let sha = hex::encode(Sha256::digest(&bytes));

@@ -82,14 +82,35 @@ pub struct Launched {
     pub estimate: Option<TrainingEstimate>,
 }
 
-/// Launches a job on the cluster `client` talks to (see the module doc for the steps and guarantees).
-pub async fn launch(
+/// Everything a launch decides before it records and submits the job: the training file, the GPU, the
+/// estimate, the budget check and the exact request the cluster will receive. `brightrun train --dry-run` and
+/// the app's preview show it; [`launch`] goes on from it. Planning converts the dataset locally (kept for the
+/// launch) and reads the cluster's capabilities; it uploads and records nothing.
+#[derive(Clone, Debug)]
+pub struct LaunchPlan {
+    /// The job row the launch will record.
+    pub job: NewTrainingJob,
+    /// The body of `POST /v1/jobs`, as [`job_request`] builds it for the submission.
+    pub request: JobRequest,
+    /// The converted training file to upload.
+    pub training_file: TrainingFile,
+    /// The budget check (a refused verdict stops [`launch`]).
+    pub budget: BudgetCheck,
+    /// The estimator's figures, when the model's shape is known.
+    pub estimate: Option<TrainingEstimate>,
+    /// The estimate as recorded with the job (`basis`: `estimator` or `max_duration`).
+    pub estimate_summary: serde_json::Value,
+}
+
+/// Plans a launch on the cluster `client` talks to: checks the settings and the dataset, converts it, picks
+/// the GPU, estimates, checks the monthly budget, and builds the request (see [`LaunchPlan`]).
+pub async fn plan_launch(
     store: &SharedStore,
     data_dir: &Path,
     client: &ClusterClient,
-    request: LaunchRequest,
+    request: &LaunchRequest,
     progress: &mut (dyn FnMut(LaunchProgress) + Send),
-) -> Result<Launched, JobsError> {
+) -> Result<LaunchPlan, JobsError> {
     let errors = request.hyperparameters.validate();
     if !errors.is_empty() {
         return Err(JobsError::InvalidHyperparameters(errors));
@@ -132,7 +153,7 @@ pub async fn launch(
     } else {
         Capacity::OnDemand
     };
-    let estimate = estimate(&request, &dataset, &gpu_type, &gpu_name, price, capacity);
+    let estimate = estimate(request, &dataset, &gpu_type, &gpu_name, price, capacity);
     // Without the model's shape the worst case is the whole allowed duration on every GPU.
     let worst_case =
         price.per_gpu_hour(capacity) * f64::from(request.gpu_count.max(1)) * request.max_duration_hours;
@@ -169,11 +190,8 @@ pub async fn launch(
         ))
     })
     .await?;
-    if budget.verdict == LaunchVerdict::Refused {
-        return Err(JobsError::OverBudget(Box::new(budget)));
-    }
 
-    let new = NewTrainingJob {
+    let job = NewTrainingJob {
         cluster_id: request.cluster_id.clone(),
         name: request
             .name
@@ -188,16 +206,74 @@ pub async fn launch(
         gpu_count: request.gpu_count.max(1),
         spot: request.spot,
         max_duration_hours: request.max_duration_hours,
-        estimate: Some(estimate_json),
+        estimate: Some(estimate_json.clone()),
         retry_of: request.retry_of.clone(),
     };
-    // Committed (synchronous=FULL) before any request that could create the job.
-    let job = db::with(store, move |s| s.training_jobs().insert_submitting(&new)).await?;
-    let job = submit(store, client, job, &converted.path, progress).await?;
-    Ok(Launched {
+    Ok(LaunchPlan {
+        request: job_request(&job),
         job,
+        training_file: converted,
         budget,
         estimate,
+        estimate_summary: estimate_json,
+    })
+}
+
+/// The body of `POST /v1/jobs` for a job: the one function both the submission and the plan (preview, dry
+/// run) use, so what the user previews is what the cluster receives.
+pub fn job_request(job: &NewTrainingJob) -> JobRequest {
+    JobRequest {
+        name: job.name.clone(),
+        dataset_sha256: job.dataset_sha256.clone(),
+        base_model: job.base_model.clone(),
+        hyperparameters: job.hyperparameters.clone(),
+        gpu: GpuRequest {
+            gpu_type: job.gpu_type.clone(),
+            count: job.gpu_count,
+        },
+        spot: job.spot,
+        max_duration_hours: job.max_duration_hours,
+    }
+}
+
+/// The launch's view of a recorded job (a resumed submission sends what the first attempt would have sent).
+fn recorded(job: &TrainingJob) -> NewTrainingJob {
+    NewTrainingJob {
+        cluster_id: job.cluster_id.clone(),
+        name: job.name.clone(),
+        dataset_id: job.dataset_id.clone(),
+        dataset_sha256: job.dataset_sha256.clone(),
+        base_model: job.base_model.clone(),
+        hyperparameters: job.hyperparameters.clone(),
+        gpu_type: job.gpu_type.clone(),
+        gpu_count: job.gpu_count,
+        spot: job.spot,
+        max_duration_hours: job.max_duration_hours,
+        estimate: job.estimate.clone(),
+        retry_of: job.retry_of.clone(),
+    }
+}
+
+/// Launches a job on the cluster `client` talks to (see the module doc for the steps and guarantees).
+pub async fn launch(
+    store: &SharedStore,
+    data_dir: &Path,
+    client: &ClusterClient,
+    request: LaunchRequest,
+    progress: &mut (dyn FnMut(LaunchProgress) + Send),
+) -> Result<Launched, JobsError> {
+    let plan = plan_launch(store, data_dir, client, &request, progress).await?;
+    if plan.budget.verdict == LaunchVerdict::Refused {
+        return Err(JobsError::OverBudget(Box::new(plan.budget)));
+    }
+    let new = plan.job;
+    // Committed (synchronous=FULL) before any request that could create the job.
+    let job = db::with(store, move |s| s.training_jobs().insert_submitting(&new)).await?;
+    let job = submit(store, client, job, &plan.training_file.path, progress).await?;
+    Ok(Launched {
+        job,
+        budget: plan.budget,
+        estimate: plan.estimate,
     })
 }
 
@@ -243,18 +319,7 @@ async fn submit(
             })
             .await?;
         progress(LaunchProgress::Submitting);
-        let request = JobRequest {
-            name: job.name.clone(),
-            dataset_sha256: job.dataset_sha256.clone(),
-            base_model: job.base_model.clone(),
-            hyperparameters: job.hyperparameters.clone(),
-            gpu: GpuRequest {
-                gpu_type: job.gpu_type.clone(),
-                count: job.gpu_count,
-            },
-            spot: job.spot,
-            max_duration_hours: job.max_duration_hours,
-        };
+        let request = job_request(&recorded(&job));
         client.create_job(&job.idempotency_key, &request).await
     }
     .await;

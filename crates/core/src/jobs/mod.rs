@@ -6,6 +6,7 @@ pub mod artifacts;
 mod backoff;
 pub mod cancel;
 pub mod clients;
+pub mod costs;
 mod db;
 pub mod error;
 pub mod events;
@@ -22,8 +23,8 @@ pub use clients::{ClientSource, FixedClients, KeyringClients};
 pub use error::JobsError;
 pub use events::{JobEvent, Notifier, RecordOnlyNotifier};
 pub use launch::{
-    estimate_for_dataset, launch, resume_submission, training_file, LaunchProgress, LaunchRequest, Launched,
-    TrainingFile,
+    estimate_for_dataset, job_request, launch, plan_launch, resume_submission, training_file, LaunchPlan,
+    LaunchProgress, LaunchRequest, Launched, TrainingFile,
 };
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};

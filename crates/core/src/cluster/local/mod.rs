@@ -4,6 +4,7 @@
 
 mod agent_bin;
 mod daemon;
+pub mod models;
 mod python;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use agent_bin::{find_agent_binary, AGENT_BIN_ENV};
 pub use daemon::{is_alive, log_path, read_discovery, Discovery};
+pub use models::{is_local_folder, link_local_model, local_models_dir, LocalModelError};
 pub use python::{check_python, managed_env_dir, prepare, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
 
 use super::{blocking, ClientError, ClusterClient, ClusterError, Keyring, KeyringError, Sensitive};
