@@ -50,10 +50,9 @@ if [ -z "$url" ]; then
 fi
 
 echo "== schemathesis run docs/openapi.json --url $url --checks all ==" >&2
-"$venv/bin/schemathesis" run docs/openapi.json \
+"$venv/bin/schemathesis" --no-color run docs/openapi.json \
   --url "$url" \
   -H "Authorization: Bearer $key" \
   --checks all \
   --max-examples "$examples" \
-  --seed 1 \
-  --no-color
+  --seed 1

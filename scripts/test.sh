@@ -25,6 +25,11 @@ if cargo tree -p brightrun-core -e normal --prefix none | grep -Eq '^tauri( |-)'
   echo "brightrun-core depends on Tauri" >&2; exit 1
 fi
 
+step "the agent links no keyring, D-Bus, tokenizers or core (wire types come from crates/api) [$(elapsed)]"
+if cargo tree -p brightrun-agent --prefix none | grep -Eq '^(keyring|dbus|libdbus-sys|tokenizers|brightrun-core) '; then
+  echo "brightrun-agent depends on the keyring, D-Bus, tokenizers or the core" >&2; exit 1
+fi
+
 step "cargo fmt [$(elapsed)]"
 cargo fmt --all --check
 
@@ -38,6 +43,9 @@ export BRIGHTRUN_AGENT_BIN="$target/debug/brightrun-agent"
 
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
 bash scripts/with-session.sh cargo test --workspace --locked --no-fail-fast
+
+step "docs/openapi.json: openapi-spec-validator, then schemathesis against a live agent [$(elapsed)]"
+bash scripts/check-openapi.sh
 
 step "bindings drift: ui/src/bindings.ts must match the commands [$(elapsed)]"
 git diff --exit-code -- ui/src/bindings.ts docs/openapi.json

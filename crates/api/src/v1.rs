@@ -94,38 +94,55 @@ pub struct JobRequest {
 #[schema(as = Hyperparameters)]
 pub struct HyperparametersDoc {
     /// 1e-5 to 1e-3.
+    #[schema(minimum = 1e-5, maximum = 1e-3)]
     pub learning_rate: f64,
     /// 1, 2, 4, 8 or 16.
+    #[schema(minimum = 1, maximum = 16)]
     pub batch_size: u32,
     /// 1 to 64; default 1.
+    #[schema(nullable = false, minimum = 1, maximum = 64)]
     pub gradient_accumulation: Option<u32>,
     /// 1 to 10.
+    #[schema(minimum = 1, maximum = 10)]
     pub num_epochs: u32,
     /// Stops after this many optimiser steps; 1 to 1,000,000.
+    #[schema(nullable = false, minimum = 1, maximum = 1000000)]
     pub max_steps: Option<u32>,
     /// 4 to 64, in steps of 4.
+    #[schema(minimum = 4, maximum = 64, multiple_of = 4)]
     pub lora_rank: u32,
     /// 8 to 128.
+    #[schema(minimum = 8, maximum = 128)]
     pub lora_alpha: u32,
     /// 0 to 0.2.
+    #[schema(minimum = 0, maximum = 0.2)]
     pub lora_dropout: f64,
     /// Module names; default q_proj, k_proj, v_proj, o_proj.
+    #[schema(nullable = false, max_items = 32)]
     pub target_modules: Option<Vec<String>>,
     /// 512, 1024, 2048 or 4096.
+    #[schema(minimum = 512, maximum = 4096, multiple_of = 512)]
     pub max_seq_len: u32,
     /// 0 to 0.1; default 0.
+    #[schema(nullable = false, minimum = 0, maximum = 0.1)]
     pub warmup_ratio: Option<f64>,
     /// 0 to 0.5; default 0.
+    #[schema(nullable = false, minimum = 0, maximum = 0.5)]
     pub weight_decay: Option<f64>,
     /// Default 42.
+    #[schema(nullable = false)]
     pub seed: Option<u64>,
     /// 0 to 0.5; default 0.1.
+    #[schema(nullable = false, minimum = 0, maximum = 0.5)]
     pub validation_split: Option<f64>,
     /// Steps between validation passes; default once per epoch.
+    #[schema(nullable = false, minimum = 1, maximum = 100000)]
     pub eval_steps: Option<u32>,
     /// Steps between metrics points; default 10.
+    #[schema(nullable = false, minimum = 1, maximum = 100000)]
     pub logging_steps: Option<u32>,
     /// Steps between checkpoints; default once per epoch.
+    #[schema(nullable = false, minimum = 1, maximum = 100000)]
     pub save_steps: Option<u32>,
 }
 

@@ -2,7 +2,7 @@
 //! form against the core's ranges, the exact job JSON, and the launch itself (convert, upload with
 //! progress, submit with an idempotency key, record).
 
-use brightrun_core::cluster::client::{Capabilities, GpuRequest, JobRequest};
+use brightrun_core::cluster::client::Capabilities;
 use brightrun_core::jobs::{launch, JobsError, LaunchProgress, LaunchRequest};
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::{Dataset, DatasetStatus};
@@ -436,33 +436,38 @@ pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> 
     ModelSpec::from_hf_config(&config).ok()
 }
 
-/// The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
-/// JSON text.
+/// The exact job JSON the cluster will receive, as pretty JSON text: the launch's own plan
+/// (`jobs::plan_launch`, whose request `jobs::job_request` builds for the submission too), so the preview
+/// picks the same GPU, name and dataset hash the launch will.
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_job(runtime: State<'_, JobsRuntime>, form: TrainingForm) -> Result<String, AppError> {
-    let id = form.dataset_id.clone();
-    let dataset = runtime.with_store(|s| s.datasets().get(&id)).map_err(internal)?;
-    let file = brightrun_core::jobs::training_file(&runtime.data_dir, &dataset, &mut |_| {})
-        .await
-        .map_err(jobs_error)?;
-    let request = JobRequest {
-        name: form
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("{} · {}", dataset.name, form.base_model)),
-        dataset_sha256: file.sha256,
-        base_model: form.base_model.clone(),
+    let request = form_request(&runtime, form, false);
+    let client = runtime.client(&request.cluster_id).await?;
+    let plan =
+        brightrun_core::jobs::plan_launch(&runtime.store, &runtime.data_dir, &client, &request, &mut |_| {})
+            .await
+            .map_err(jobs_error)?;
+    serde_json::to_string_pretty(&plan.request).map_err(internal)
+}
+
+/// The launch request of a configurator form (shared by the preview and the launch).
+fn form_request(runtime: &JobsRuntime, form: TrainingForm, budget_override: bool) -> LaunchRequest {
+    let model_spec = model_spec(runtime, &form.cluster_id, &form.base_model);
+    LaunchRequest {
+        dataset_id: form.dataset_id,
+        cluster_id: form.cluster_id,
+        name: form.name,
+        base_model: form.base_model,
+        model_spec,
         hyperparameters: form.hyperparameters.to_core(),
-        gpu: GpuRequest {
-            gpu_type: form.gpu_type.clone().unwrap_or_else(|| "cpu".into()),
-            count: form.gpu_count.max(1),
-        },
+        gpu_type: form.gpu_type,
+        gpu_count: form.gpu_count,
         spot: form.spot,
         max_duration_hours: form.max_duration_hours,
-    };
-    serde_json::to_string_pretty(&request).map_err(internal)
+        budget_override,
+        retry_of: None,
+    }
 }
 
 /// Launches the job: convert, upload (progress as `LaunchProgressEvent`), submit, record; then asks the
@@ -482,21 +487,7 @@ pub async fn launch_training(
             format!("{}: {}", first.field, first.message),
         ));
     }
-    let model_spec = model_spec(&runtime, &form.cluster_id, &form.base_model);
-    let request = LaunchRequest {
-        dataset_id: form.dataset_id,
-        cluster_id: form.cluster_id,
-        name: form.name,
-        base_model: form.base_model,
-        model_spec,
-        hyperparameters: form.hyperparameters.to_core(),
-        gpu_type: form.gpu_type,
-        gpu_count: form.gpu_count,
-        spot: form.spot,
-        max_duration_hours: form.max_duration_hours,
-        budget_override,
-        retry_of: None,
-    };
+    let request = form_request(&runtime, form, budget_override);
     launch_request(&app, &runtime, request).await
 }
 

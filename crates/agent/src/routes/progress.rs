@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::api::{CheckpointList, CheckpointView, LogPage, MetricsPage};
 use crate::db::{self, checkpoints};
@@ -34,7 +33,7 @@ async fn require_job(state: &Arc<AppState>, id: &str) -> Result<(), ApiError> {
 }
 
 /// `?after_step=N`.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize)]
 pub struct MetricsQuery {
     /// Only points with a larger step; default: all.
     pub after_step: Option<i64>,
@@ -42,7 +41,9 @@ pub struct MetricsQuery {
 
 /// Metrics points after a step, in step order (at most 10,000 per answer).
 #[utoipa::path(get, path = "/v1/jobs/{id}/metrics", tag = "progress",
-    params(("id" = String, Path), MetricsQuery),
+    // Spelled out: utoipa's axum inference does not see through `Result<Query<_>, _>` (see routes/jobs.rs).
+    params(("id" = String, Path),
+        ("after_step" = Option<i64>, Query, nullable = false, minimum = 0, description = "Only points with a larger step; default: all.")),
     responses((status = 200, body = MetricsPage), (status = 400, body = ErrorBody, description = "`after_step` is not a step"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn metrics(
@@ -72,7 +73,7 @@ pub async fn metrics(
 }
 
 /// `?offset=N`.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize)]
 pub struct LogQuery {
     /// Byte offset to read from; pass the previous answer's `next_offset`.
     pub offset: Option<u64>,
@@ -80,7 +81,8 @@ pub struct LogQuery {
 
 /// The job's log (the trainer's stderr and the agent's notes) from a byte offset, at most 256 KiB at a time.
 #[utoipa::path(get, path = "/v1/jobs/{id}/logs", tag = "progress",
-    params(("id" = String, Path), LogQuery),
+    params(("id" = String, Path),
+        ("offset" = Option<u64>, Query, nullable = false, description = "Byte offset to read from; pass the previous answer's `next_offset`.")),
     responses((status = 200, body = LogPage), (status = 400, body = ErrorBody, description = "`offset` is not a byte offset"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn logs(

@@ -28,7 +28,7 @@ pub use launch::{
 };
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};
-pub use retry::{retry_of, retry_request, OUT_OF_MEMORY};
+pub use retry::{out_of_memory_fix, override_settings, retry_of, retry_request, OUT_OF_MEMORY};
 
 /// The store as the async job code shares it: one connection behind a mutex, used for short operations.
 pub type SharedStore = std::sync::Arc<std::sync::Mutex<crate::store::Store>>;
