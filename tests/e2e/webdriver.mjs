@@ -114,11 +114,21 @@ export class Element {
     this.id = id;
   }
 
-  click() {
+  /** Scrolls the element to the middle of the view: WebKitWebDriver refuses to click ("element not
+   * interactable") and reads empty text for an element below the fold. */
+  scrollIntoView() {
+    return this.session.execute("arguments[0].scrollIntoView({ block: 'center', inline: 'center' });", [
+      { [ELEMENT_KEY]: this.id },
+    ]);
+  }
+
+  async click() {
+    await this.scrollIntoView();
     return this.session.cmd("POST", `/element/${this.id}/click`, {});
   }
 
-  text() {
+  async text() {
+    await this.scrollIntoView();
     return this.session.cmd("GET", `/element/${this.id}/text`);
   }
 

@@ -9,5 +9,5 @@ pub mod hyperparameters;
 pub mod ranges;
 pub mod v1;
 
-pub use hyperparameters::{FieldError, Hyperparameters};
+pub use hyperparameters::{Checkpointing, FieldError, Hyperparameters, Packing};
 pub use v1::JobStatus;

@@ -61,6 +61,9 @@ fn job(store: &Store, name: &str, gpu: &str, seed: u32) -> TrainingJob {
             max_duration_hours: 2.0,
             estimate: None,
             retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
         })
         .unwrap()
 }

@@ -30,6 +30,9 @@ fn record(store: &Store, dataset_id: &str, name: &str, retry_of: Option<&str>) -
             max_duration_hours: 3.0,
             estimate: None,
             retry_of: retry_of.map(str::to_string),
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
         })
         .unwrap();
     store

@@ -89,6 +89,23 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
+        "20261130110000_training_jobs_split_throughput" => {
+            conn.execute(
+                "UPDATE training_jobs SET validation_sha256 = 'bbbb', skipped_invalid = 2,
+                     split_json = '{\"seed\":7,\"fraction\":0.25,\"train_examples\":30,\"validation_examples\":14,\"train_conversations\":9,\"validation_conversations\":3}',
+                     throughput_json = '{\"tokens_per_second\":1000.0,\"points\":5,\"run_seconds\":60.0,\"training_seconds\":40.0,\"overhead_seconds\":20.0,\"estimator_tokens_per_second\":1100.0}'
+                 WHERE id = 'j1'",
+                [],
+            )
+            .unwrap();
+        }
+        "20261130120000_model_artifacts_edit" => {
+            conn.execute(
+                "UPDATE model_artifacts SET description = 'kept note', deleted_at = 'x' WHERE id = 'm1'",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -125,6 +142,31 @@ fn check_seeded(store: &Store, applied: &[&str]) {
                 .unwrap();
             assert_eq!(rows, 1, "{table} after upgrading from {migration}");
         }
+    }
+    if applied.contains(&"20261130110000_training_jobs_split_throughput") {
+        let (validation, skipped): (String, i64) = store
+            .connection()
+            .query_row(
+                "SELECT validation_sha256, skipped_invalid FROM training_jobs WHERE id = 'j1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((validation.as_str(), skipped), ("bbbb", 2));
+    }
+    if applied.contains(&"20261130120000_model_artifacts_edit") {
+        let (description, deleted): (String, Option<String>) = store
+            .connection()
+            .query_row(
+                "SELECT description, deleted_at FROM model_artifacts WHERE id = 'm1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (description.as_str(), deleted.as_deref()),
+            ("kept note", Some("x"))
+        );
     }
     if applied.contains(&"20261122040000_clusters") {
         let name: String = store

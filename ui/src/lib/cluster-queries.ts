@@ -24,24 +24,35 @@ export function useLocalCluster() {
   });
 }
 
-/** Every cluster mutation; each refreshes the cluster queries. */
+/**
+ * Every cluster mutation; each refreshes the cluster queries it changed. The refresh is started, not awaited:
+ * TanStack Query holds a mutation pending until a promise returned by `onSuccess` settles, and the local
+ * cluster's status imports torch (seconds on a cold machine), so awaiting it kept the "Add a cluster" dialog
+ * open, its button spinning, long after the cluster was saved.
+ */
 export function useClusterMutations() {
   const client = useQueryClient();
-  const refresh = () => client.invalidateQueries({ queryKey: clusterKeys.all });
+  const refreshList = () => {
+    void client.invalidateQueries({ queryKey: clusterKeys.list });
+  };
+  const refreshAll = () => {
+    void client.invalidateQueries({ queryKey: clusterKeys.all });
+  };
   return {
     add: useMutation({
-      mutationFn: (v: { name: string; url: string; apiKey: string }) => unwrap(commands.addCluster(v.name, v.url, v.apiKey)),
-      onSuccess: refresh,
+      mutationFn: (v: { name: string; url: string; apiKey: string; allowInsecure: boolean }) =>
+        unwrap(commands.addCluster(v.name, v.url, v.apiKey, v.allowInsecure)),
+      onSuccess: refreshList,
     }),
     update: useMutation({
-      mutationFn: (v: { id: string; url: string | null; apiKey: string | null }) =>
-        unwrap(commands.updateCluster(v.id, v.url, v.apiKey)),
-      onSuccess: refresh,
+      mutationFn: (v: { id: string; url: string | null; apiKey: string | null; allowInsecure: boolean }) =>
+        unwrap(commands.updateCluster(v.id, v.url, v.apiKey, v.allowInsecure)),
+      onSuccess: refreshList,
     }),
-    test: useMutation({ mutationFn: (id: string) => unwrap(commands.testCluster(id)), onSuccess: refresh }),
-    remove: useMutation({ mutationFn: (id: string) => unwrap(commands.removeCluster(id)), onSuccess: refresh }),
-    startLocal: useMutation({ mutationFn: () => unwrap(commands.startLocalCluster()), onSuccess: refresh }),
-    stopLocal: useMutation({ mutationFn: () => unwrap(commands.stopLocalCluster()), onSuccess: refresh }),
-    prepareLocal: useMutation({ mutationFn: () => unwrap(commands.prepareLocalCluster()), onSuccess: refresh }),
+    test: useMutation({ mutationFn: (id: string) => unwrap(commands.testCluster(id)), onSuccess: refreshAll }),
+    remove: useMutation({ mutationFn: (id: string) => unwrap(commands.removeCluster(id)), onSuccess: refreshList }),
+    startLocal: useMutation({ mutationFn: () => unwrap(commands.startLocalCluster()), onSuccess: refreshAll }),
+    stopLocal: useMutation({ mutationFn: () => unwrap(commands.stopLocalCluster()), onSuccess: refreshAll }),
+    prepareLocal: useMutation({ mutationFn: () => unwrap(commands.prepareLocalCluster()), onSuccess: refreshAll }),
   };
 }

@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod datasets;
 pub mod jobs;
+pub mod models;
 pub mod progress;
 pub mod system;
 
@@ -21,6 +22,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
         .route("/v1/capabilities", get(system::capabilities))
         .route("/v1/openapi.json", get(system::openapi))
+        .route("/v1/models/{name}/tokenizer", get(models::tokenizer))
         .route(
             "/v1/datasets/{sha256}",
             axum::routing::head(datasets::head_dataset)
@@ -48,8 +50,34 @@ pub fn router(state: Arc<AppState>) -> Router {
                 "this route does not take that method (see GET /v1/openapi.json)",
             )
         })
+        .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), note_request))
         .with_state(state)
+}
+
+/// How long a request may take to produce its response. Uploads (PUT) read their body inside the handler and
+/// are bounded by the client's read timeout instead; downloads stream their body after the response starts.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Answers 503 `request_timeout` when a handler takes longer than `REQUEST_TIMEOUT` (a stuck disk or
+/// database), so a slow request does not hold a connection and a worker for ever.
+async fn request_timeout(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if request.method() == axum::http::Method::PUT {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            "the agent took too long to answer; try again",
+        )
+        .into_response(),
+    }
 }
 
 /// Remembers when the last request came, so an idle local agent knows when it may exit.

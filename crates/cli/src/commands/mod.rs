@@ -7,6 +7,7 @@ mod follow;
 pub mod jobs;
 pub mod models;
 pub mod notifications;
+pub mod prepare_local;
 pub mod settings;
 pub mod train;
 

@@ -61,11 +61,13 @@ pub struct TrainArgs {
     #[arg(long)]
     pub max_budget_override: bool,
     /// Follow the job until it ends and its adapter is downloaded (exit 0 completed, 1 failed/cancelled).
-    #[arg(long, conflicts_with = "dry_run")]
-    pub wait: bool,
-    /// Print the estimate, the memory verdict and the exact request the launch would send; launch and upload
-    /// nothing (the dataset is still imported and converted locally, as a launch would).
     #[arg(long)]
+    pub wait: bool,
+    /// Train on a dataset with some invalid records by leaving them out (the job records how many).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Show the estimate, the memory verdict and the exact request without recording or uploading anything.
+    #[arg(long, conflicts_with = "wait")]
     pub dry_run: bool,
     /// Python with brightrun_trainer installed, for the local cluster and its tiny model.
     #[arg(long, value_name = "PYTHON")]
@@ -122,10 +124,8 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         max_duration_hours: args.max_duration_hours,
         budget_override: args.max_budget_override,
         retry_of: None,
+        skip_invalid: args.skip_invalid,
     };
-    if args.dry_run {
-        return dry_run(ctx, &store, &data_dir, &client, &request).await;
-    }
     let mut progress = |p: LaunchProgress| match p {
         LaunchProgress::Converting(_) => eprintln!("Converting the dataset to openai_messages…"),
         LaunchProgress::Uploading(p) if p.done == p.total => {
@@ -134,6 +134,10 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         LaunchProgress::Uploading(_) => {}
         LaunchProgress::Submitting => eprintln!("Submitting to {}…", cluster.name),
     };
+    if args.dry_run {
+        let plan = jobs::plan(&store, &data_dir, &client, &request, &mut progress).await?;
+        return dry_run(ctx, &plan);
+    }
     let launched = jobs::launch(&store, &data_dir, &client, request, &mut progress).await?;
     let job = launched.job;
     eprintln!("Job {} is {} on {}.", job.id, job.status.as_str(), cluster.name);
@@ -208,43 +212,34 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     })
 }
 
-/// `--dry-run`: the launch's own plan, printed as `{"estimate", "memory", "request", "budget"}`.
-async fn dry_run(
-    ctx: &Context,
-    store: &jobs::SharedStore,
-    data_dir: &Path,
-    client: &ClusterClient,
-    request: &LaunchRequest,
-) -> anyhow::Result<Outcome> {
-    let plan = jobs::plan_launch(store, data_dir, client, request, &mut |_| {}).await?;
-    let estimate = match &plan.estimate {
-        Some(e) => serde_json::to_value(e)?,
-        None => plan.estimate_summary.clone(),
-    };
-    let memory = match &plan.estimate {
-        Some(e) => serde_json::to_value(&e.memory)?,
-        // Without the model's shape (no config.json here, not a known hub model) nothing can be said.
-        None => json!({ "verdict": "unknown", "reason": "the base model's shape is unknown here" }),
-    };
+/// `--dry-run`: what the launch would record and send, from the launch's own plan. The shape is
+/// `{"estimate": {...}, "memory": {"verdict", ...}, "request": {...}}` (docs/cli.md).
+fn dry_run(ctx: &Context, plan: &jobs::LaunchPlan) -> anyhow::Result<Outcome> {
+    let estimate = &plan.estimate_summary;
+    let value = json!({
+        "estimate": estimate,
+        "memory": estimate["memory"],
+        "request": plan.request,
+        "split": plan.files.split,
+        "skipped_invalid": plan.files.skipped_invalid,
+        "budget": plan.budget,
+    });
     if ctx.json {
-        print_json(&json!({
-            "estimate": estimate,
-            "memory": memory,
-            "request": plan.request,
-            "budget": plan.budget,
-        }))?;
+        print_json(&value)?;
     } else {
+        let seconds = |key: &str| estimate[key].as_f64().unwrap_or(0.0) / 60.0;
         println!(
-            "Would launch {:?} on {} × {}.",
-            plan.job.name, plan.job.gpu_count, plan.job.gpu_type
+            "Time: {:.0}–{:.0} min (expected {:.0}), calibrated on {} run(s), tokens {}.",
+            seconds("low_seconds"),
+            seconds("high_seconds"),
+            seconds("expected_seconds"),
+            estimate["calibrated_runs"],
+            estimate["tokens_method"].as_str().unwrap_or("estimate"),
         );
-        println!("  memory   {}", memory["verdict"].as_str().unwrap_or("unknown"));
         println!(
-            "  cost     up to ${:.2} ({})",
-            plan.estimate_summary["cost_usd"]["high"].as_f64().unwrap_or(0.0),
-            plan.estimate_summary["basis"].as_str().unwrap_or_default()
+            "Memory: {}.",
+            estimate["memory"]["verdict"].as_str().unwrap_or("unknown")
         );
-        println!("  budget   {:?}", plan.budget.verdict);
         println!("{}", serde_json::to_string_pretty(&plan.request)?);
     }
     Ok(Outcome::Success)
@@ -323,6 +318,7 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
         JobsError::DatasetNotReady { .. } => "dataset_not_ready",
         JobsError::InvalidHyperparameters(_) => "invalid_argument",
         JobsError::NotOffered { .. } => "not_offered",
+        JobsError::NotSupported { .. } => "not_supported",
         JobsError::NotSubmitted(_) => "not_submitted",
         // Transparent wrappers: their own codes, as `cluster` commands print them.
         JobsError::Cluster(inner) => return super::cluster::code_of(inner).or(Some("cluster_error")),
@@ -432,8 +428,10 @@ async fn base_model(
         out.display()
     );
     let status = tokio::process::Command::new(&python)
-        .args(["-m", "brightrun_trainer.tiny_model", "--out"])
+        // -I and a working folder of ours: nothing from the user's current directory is imported.
+        .args(["-I", "-m", "brightrun_trainer.tiny_model", "--out"])
         .arg(&out)
+        .current_dir(data_dir)
         .env("HF_HUB_OFFLINE", "1")
         .stdout(std::process::Stdio::null())
         .status()

@@ -5,4 +5,5 @@ pub mod estimator;
 pub mod presets;
 
 // The settings cross the Cluster API, so they live in the wire-types crate; these paths stay the core's.
+pub use brightrun_api::hyperparameters::{Checkpointing, Packing};
 pub use brightrun_api::{hyperparameters, ranges, FieldError, Hyperparameters};
