@@ -153,10 +153,10 @@ pub struct HyperparametersDoc {
     pub qlora: Option<bool>,
     /// `auto` (default: on for a GPU, off on the CPU), `on` or `off`.
     #[schema(nullable = false)]
-    pub gradient_checkpointing: Option<String>,
+    pub gradient_checkpointing: Option<crate::hyperparameters::Checkpointing>,
     /// `padding_free` (default: examples end to end, no padding), `group_by_length` or `none` (padded).
     #[schema(nullable = false)]
-    pub packing: Option<String>,
+    pub packing: Option<crate::hyperparameters::Packing>,
 }
 
 /// One metrics point reported by the trainer at a logging step.
