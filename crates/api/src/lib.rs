@@ -3,7 +3,7 @@
 //! settings that cross the wire, [`Hyperparameters`] with their allowed [`ranges`].
 //!
 //! Kept small on purpose: serde and utoipa only, so the agent links no keyring, D-Bus or tokenizers (checked
-//! by `scripts/check-agent-deps.sh`).
+//! by a step of `scripts/test.sh`).
 
 pub mod hyperparameters;
 pub mod ranges;
