@@ -81,7 +81,10 @@ export const commands = {
 	pollJobsNow: () => typedError<null, AppError>(__TAURI_INVOKE("poll_jobs_now")),
 	/**  Cancels a job with the user's reason. */
 	cancelJob: (jobId: string, reason: string) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("cancel_job", { jobId, reason })),
-	/**  Launches a job again as "<name> (Retry #n)", with `hyperparameters` when given (the suggested fix). */
+	/**
+	 *  Launches a failed or cancelled job again by the core's rule (`jobs::retry_request`: "(Retry #n)",
+	 *  `retry_of` = this job, the out-of-memory fix), with `hyperparameters` when the user edited them.
+	 */
 	retryJob: (jobId: string, hyperparameters: HyperparametersInput | null, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("retry_job", { jobId, hyperparameters, budgetOverride })),
 	/**  Trained adapters, newest first. */
 	listModels: () => typedError<ModelView_Serialize[], AppError>(__TAURI_INVOKE("list_models")),

@@ -2,7 +2,7 @@
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use brightrun_core::training::FieldError;
+use brightrun_api::FieldError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -12,7 +12,7 @@ pub enum AgentError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
-    Store(#[from] brightrun_core::store::StoreError),
+    Store(#[from] brightrun_sqlite::SqliteError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
     #[error("invalid configuration in {path}: {message}")]

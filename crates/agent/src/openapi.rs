@@ -25,7 +25,7 @@ use crate::routes::{artifacts, datasets, jobs, models, progress, system};
     components(schemas(
         api::Health, api::Capabilities, api::GpuGroup, api::PriceView, api::BaseModelView, api::Limits, api::RuntimeView,
         api::DatasetUpload, api::JobRequest, api::GpuRequest, api::HyperparametersDoc, api::JobView,
-        api::JobStatus, api::JobError, api::JobList, api::MetricsPoint, api::MetricsPage, api::LogPage,
+        api::JobStatus, brightrun_api::Checkpointing, brightrun_api::Packing, api::JobError, api::JobList, api::MetricsPoint, api::MetricsPage, api::LogPage,
         api::CancelRequest, api::CheckpointView, api::CheckpointList, api::ArtifactView, api::ArtifactList,
         error::ErrorBody, error::ErrorDetail, error::FieldErrorDoc,
     )),

@@ -65,7 +65,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     let fd_limit = listener::raise_fd_limit();
     let cannot_create = |e| AgentError::io(format!("cannot create {}", options.data_dir.display()), e);
     // Private to the operator: the folder holds key hashes, datasets and adapters.
-    brightrun_core::paths::create_private_dir(&options.data_dir).map_err(cannot_create)?;
+    brightrun_sqlite::create_private_dir(&options.data_dir).map_err(cannot_create)?;
     // The trainer runs in the job's folder and gets absolute paths; a relative --data-dir would break them.
     let paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
     paths.create_all().map_err(cannot_create)?;

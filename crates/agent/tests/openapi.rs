@@ -52,7 +52,7 @@ fn the_documented_hyperparameters_are_the_cores() {
         .keys()
         .cloned()
         .collect();
-    let defaults = serde_json::to_value(brightrun_core::training::Hyperparameters::default()).unwrap();
+    let defaults = serde_json::to_value(brightrun_api::Hyperparameters::default()).unwrap();
     let mut actual: Vec<String> = defaults.as_object().unwrap().keys().cloned().collect();
     documented.sort();
     actual.sort();

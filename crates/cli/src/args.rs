@@ -53,6 +53,14 @@ pub enum Command {
     /// List and show trained models (adapters) with their quality and lineage.
     #[command(subcommand)]
     Models(crate::commands::models::ModelsCommand),
+    /// Read and change settings: the monthly budget and the polling interval.
+    #[command(subcommand)]
+    Settings(crate::commands::settings::SettingsCommand),
+    /// What training cost over the last N days, by day, job and GPU type (and as CSV).
+    Costs(crate::commands::costs::CostsArgs),
+    /// List notifications and mark them read.
+    #[command(subcommand)]
+    Notifications(crate::commands::notifications::NotificationsCommand),
 }
 
 /// `brightrun dataset …`

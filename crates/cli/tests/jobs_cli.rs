@@ -613,3 +613,167 @@ async fn invalid_records_are_skipped_only_by_explicit_choice() {
     assert_eq!(code, 0, "{planned:#}");
     assert_eq!(planned["skipped_invalid"], 1, "{planned:#}");
 }
+
+/// A job row with spend this month, so the monthly budget is already used up whatever the local price.
+fn seed_spend(data: &std::path::Path, usd: f64) {
+    use brightrun_core::store::training_jobs::NewTrainingJob;
+    use brightrun_core::store::{Inserted, NewDataset};
+    let store = Store::open(data).unwrap();
+    let sha256 = "f".repeat(64);
+    let (Inserted::New(dataset) | Inserted::Existing(dataset)) = store
+        .datasets()
+        .insert_validating(&NewDataset {
+            name: "earlier".into(),
+            description: None,
+            sha256: sha256.clone(),
+            file_path: format!("datasets/{sha256}.jsonl"),
+            original_file_name: "earlier.jsonl".into(),
+            bytes: 1,
+        })
+        .unwrap();
+    let job = store
+        .training_jobs()
+        .insert_submitting(&NewTrainingJob {
+            cluster_id: "elsewhere".into(),
+            name: "earlier run".into(),
+            dataset_id: dataset.id,
+            dataset_sha256: sha256,
+            base_model: "tiny".into(),
+            hyperparameters: Default::default(),
+            gpu_type: "h100".into(),
+            gpu_count: 1,
+            spot: false,
+            max_duration_hours: 1.0,
+            estimate: None,
+            retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
+        })
+        .unwrap();
+    store
+        .cost_records()
+        .record(&job.id, usd, chrono::Utc::now())
+        .unwrap();
+}
+
+#[test]
+fn dry_run_budget_guard_and_a_local_model_folder() {
+    let env = Env::new();
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    let model_dir = env.data.path().join("../my-tiny-model");
+    let built = StdCommand::new(python())
+        .args(["-m", "brightrun_trainer.tiny_model", "--out"])
+        .arg(&model_dir)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let model_path = model_dir.to_str().unwrap();
+
+    // --dry-run: the plan and the exact request; nothing recorded.
+    let (code, plan) = env.json(&[
+        "train",
+        sample,
+        "--cluster",
+        "local",
+        "--base-model",
+        model_path,
+        "--name",
+        "planned",
+        "--set",
+        "max_steps=4",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{plan:#}");
+    for key in ["estimate", "memory", "request", "budget"] {
+        assert!(plan.get(key).is_some(), "dry run lacks {key}: {plan:#}");
+    }
+    assert!(plan["memory"]["verdict"].is_string(), "{plan:#}");
+    let request = &plan["request"];
+    assert_eq!(request["name"], "planned");
+    assert_eq!(request["hyperparameters"]["max_steps"], 4);
+    assert_eq!(request["gpu"]["count"], 1);
+    let (_, jobs) = env.json(&["jobs", "list", "--json"]);
+    assert!(
+        jobs.as_array().unwrap().is_empty(),
+        "a dry run records no job: {jobs:#}"
+    );
+
+    // A budget already spent: refused with over_budget and nothing recorded; the override launches.
+    seed_spend(env.data.path(), 5.0);
+    let (code, _) = env.json(&["settings", "set", "monthly_budget_usd", "1", "--json"]);
+    assert_eq!(code, 0);
+    let base = [
+        "train",
+        sample,
+        "--cluster",
+        "local",
+        "--base-model",
+        model_path,
+        "--name",
+        "planned",
+        "--set",
+        "max_steps=4",
+    ];
+    let mut args = base.to_vec();
+    args.push("--json");
+    let (code, refused) = env.json(&args);
+    assert_eq!(code, 2, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "over_budget");
+    let (_, jobs) = env.json(&["jobs", "list", "--json"]);
+    assert_eq!(jobs.as_array().unwrap().len(), 1, "only the seeded job: {jobs:#}");
+
+    let mut args = base.to_vec();
+    args.extend(["--max-budget-override", "--wait", "--json"]);
+    let (code, out) = env.json(&args);
+    assert_eq!(code, 0, "{out:#}");
+    let job = &out["job"];
+    assert_eq!(job["status"], "completed", "{out:#}");
+    assert_eq!(out["model"]["verified"], true);
+    // What the launch sent is what the dry run showed (the dataset and settings are the same).
+    assert_eq!(job["name"], request["name"]);
+    assert_eq!(job["base_model"], request["base_model"]);
+    assert_eq!(job["hyperparameters"], request["hyperparameters"]);
+    assert_eq!(job["dataset_sha256"], request["dataset_sha256"]);
+    assert_eq!(job["gpu_type"], request["gpu"]["type"]);
+    // The folder was linked into the local agent, not copied.
+    let linked = env
+        .data
+        .path()
+        .join("local-agent/models")
+        .join(request["base_model"].as_str().unwrap());
+    assert!(linked.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(linked.canonicalize().unwrap(), model_dir.canonicalize().unwrap());
+
+    // A local folder for a cluster elsewhere is refused before any connection, saying why.
+    let store = Store::open(env.data.path()).unwrap();
+    store
+        .clusters()
+        .insert(&brightrun_core::store::NewCluster {
+            name: "far".into(),
+            url: "http://192.0.2.1:9".into(),
+            kind: brightrun_core::store::ClusterKind::Remote,
+        })
+        .unwrap();
+    let (code, refused) = env.json(&[
+        "train",
+        sample,
+        "--cluster",
+        "far",
+        "--base-model",
+        model_path,
+        "--json",
+    ]);
+    assert_eq!(code, 2, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "invalid_argument");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read it"),
+        "{refused:#}"
+    );
+}

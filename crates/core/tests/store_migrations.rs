@@ -99,6 +99,13 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
+        "20261130120000_model_artifacts_edit" => {
+            conn.execute(
+                "UPDATE model_artifacts SET description = 'kept note', deleted_at = 'x' WHERE id = 'm1'",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -146,6 +153,20 @@ fn check_seeded(store: &Store, applied: &[&str]) {
             )
             .unwrap();
         assert_eq!((validation.as_str(), skipped), ("bbbb", 2));
+    }
+    if applied.contains(&"20261130120000_model_artifacts_edit") {
+        let (description, deleted): (String, Option<String>) = store
+            .connection()
+            .query_row(
+                "SELECT description, deleted_at FROM model_artifacts WHERE id = 'm1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (description.as_str(), deleted.as_deref()),
+            ("kept note", Some("x"))
+        );
     }
     if applied.contains(&"20261122040000_clusters") {
         let name: String = store

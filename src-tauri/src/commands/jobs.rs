@@ -2,7 +2,7 @@
 //! (with a reason) and retry ("<name> (Retry #n)", half the batch after an out-of-memory failure).
 
 use brightrun_core::cluster::client::MetricsPoint;
-use brightrun_core::jobs::{cancel_job as core_cancel, LaunchRequest};
+use brightrun_core::jobs::cancel_job as core_cancel;
 use brightrun_core::store::training_jobs::{JobStatus, TrainingJob};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -296,7 +296,8 @@ pub async fn cancel_job(
     Ok(JobView::from(&job))
 }
 
-/// Launches a job again as "<name> (Retry #n)", with `hyperparameters` when given (the suggested fix).
+/// Launches a failed or cancelled job again by the core's rule (`jobs::retry_request`: "(Retry #n)",
+/// `retry_of` = this job, the out-of-memory fix), with `hyperparameters` when the user edited them.
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_job(
@@ -306,62 +307,25 @@ pub async fn retry_job(
     hyperparameters: Option<HyperparametersInput>,
     budget_override: bool,
 ) -> Result<JobView, AppError> {
-    let (job, retries) = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let job = s.training_jobs().find(&job_id)?;
-            let original = job.retry_of.clone().unwrap_or_else(|| job.id.clone());
-            let retries = s.training_jobs().retry_count(&original)?;
-            Ok((job, retries))
-        })
-        .map_err(internal)?;
-    let mut settings = job.hyperparameters.clone();
+    let mut request = brightrun_core::jobs::retry_request(&runtime.store, &job_id)
+        .await
+        .map_err(crate::commands::training::jobs_error)?;
     if let Some(edited) = hyperparameters {
-        let edited = edited.to_core();
-        settings = brightrun_core::training::Hyperparameters {
-            target_modules: settings.target_modules.clone(),
-            seed: settings.seed,
-            validation_split: settings.validation_split,
-            ..edited
-        };
+        brightrun_core::jobs::override_settings(&mut request, edited.to_core())
+            .map_err(crate::commands::training::jobs_error)?;
     }
-    let request = LaunchRequest {
-        dataset_id: job.dataset_id.clone(),
-        cluster_id: job.cluster_id.clone(),
-        name: Some(retry_name(&job.name, retries + 1)),
-        base_model: job.base_model.clone(),
-        model_spec: crate::commands::training::model_spec(&runtime, &job.cluster_id, &job.base_model),
-        hyperparameters: settings,
-        gpu_type: Some(job.gpu_type.clone()),
-        gpu_count: job.gpu_count,
-        spot: job.spot,
-        max_duration_hours: job.max_duration_hours,
-        budget_override,
-        retry_of: Some(job.retry_of.clone().unwrap_or_else(|| job.id.clone())),
-        skip_invalid: job.skipped_invalid > 0,
-    };
+    request.model_spec =
+        crate::commands::training::model_spec(&runtime, &request.cluster_id, &request.base_model);
+    request.budget_override = budget_override;
     launch_request(&app, &runtime, request).await
 }
 
-/// "<name> (Retry #n)", from the original name (a retry of a retry does not stack suffixes).
-pub fn retry_name(name: &str, n: u64) -> String {
-    let base = match name.rfind(" (Retry #") {
-        Some(at) if name.ends_with(')') => &name[..at],
-        _ => name,
-    };
-    format!("{base} (Retry #{n})")
-}
-
-/// After an out-of-memory failure: the same settings with half the batch (never below 1).
+/// After an out-of-memory failure: the core's fix (half the batch, twice the accumulation), for the form.
 pub fn suggested_retry(job: &TrainingJob) -> Option<HyperparametersInput> {
-    if job.status != JobStatus::Failed || job.error_kind.as_deref() != Some("out_of_memory") {
+    if job.status != JobStatus::Failed {
         return None;
     }
-    let mut h = HyperparametersInput::from_core(&job.hyperparameters);
-    if h.batch_size <= 1 {
-        return None;
-    }
-    h.batch_size /= 2;
-    Some(h)
+    brightrun_core::jobs::out_of_memory_fix(job).map(|h| HyperparametersInput::from_core(&h))
 }
 
 /// The last `max` bytes of `text`, cut at a line start (or a character boundary).
@@ -382,13 +346,6 @@ pub fn tail(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_names_count_from_the_original() {
-        assert_eq!(retry_name("run", 1), "run (Retry #1)");
-        assert_eq!(retry_name("run (Retry #1)", 2), "run (Retry #2)");
-        assert_eq!(retry_name("odd (Retry #x", 1), "odd (Retry #x (Retry #1)");
-    }
 
     #[test]
     fn log_tail_starts_at_a_line() {

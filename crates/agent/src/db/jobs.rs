@@ -1,6 +1,6 @@
 //! The `jobs` table: one row per training job, its state, and the process that runs it.
 
-use brightrun_core::training::Hyperparameters;
+use brightrun_api::Hyperparameters;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 

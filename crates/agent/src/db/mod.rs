@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use brightrun_core::store::{self, Durability, Migration};
+use brightrun_sqlite::{self as store, Durability, Migration};
 use rusqlite::Connection;
 
 use crate::error::AgentError;

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use brightrun_core::training::Checkpointing;
+use brightrun_api::hyperparameters::Checkpointing;
 use serde_json::json;
 
 use crate::db::jobs::JobRecord;

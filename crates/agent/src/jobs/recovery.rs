@@ -98,7 +98,7 @@ mod tests {
     use super::*;
     use crate::api::{GpuRequest, JobRequest};
     use crate::db::jobs::{insert, Inserted, NewJob};
-    use brightrun_core::training::Hyperparameters;
+    use brightrun_api::Hyperparameters;
 
     fn setup() -> (tempfile::TempDir, std::sync::Arc<Db>, Paths) {
         let dir = tempfile::tempdir().unwrap();

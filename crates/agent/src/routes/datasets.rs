@@ -34,8 +34,9 @@ fn check_sha256(text: &str) -> Result<String, ApiError> {
 /// Whether the agent has the dataset: 200 with its `Content-Length`, or 404; `Upload-Offset` tells how many
 /// bytes an interrupted upload already delivered (resume with `Content-Range: bytes <offset>-...`).
 #[utoipa::path(head, path = "/v1/datasets/{sha256}", tag = "datasets",
-    params(("sha256" = String, Path, description = "SHA-256 of the file, 64 hex digits")),
+    params(("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the file, 64 hex digits")),
     responses(
+        (status = 400, description = "The name is not a SHA-256"),
         (status = 200, description = "Present and verified; Content-Length is its size",
             headers(("upload-offset" = u64, description = "Equal to the size"))),
         (status = 404, description = "Not present; Upload-Offset is set when part of it was uploaded",
@@ -133,7 +134,7 @@ fn free_bytes(path: &Path) -> Option<u64> {
 /// the current `Upload-Offset`. The last piece is checked against the SHA-256 in the URL.
 #[utoipa::path(put, path = "/v1/datasets/{sha256}", tag = "datasets",
     params(
-        ("sha256" = String, Path, description = "SHA-256 of the whole file, 64 hex digits"),
+        ("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the whole file, 64 hex digits"),
         ("content-range" = Option<String>, Header, description = "`bytes START-END/TOTAL` for a piece of a resumable upload")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(

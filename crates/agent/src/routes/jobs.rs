@@ -8,10 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use brightrun_core::training::{ranges, FieldError};
+use brightrun_api::{ranges, FieldError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
 
 use crate::api::{CancelRequest, JobList, JobRequest, JobStatus, JobView, RuntimeView};
 use crate::db::jobs::{Inserted, NewJob};
@@ -118,11 +117,13 @@ fn validate(state: &AppState, request: &JobRequest, runtime: RuntimeView) -> Vec
 
 /// Submits a job. The same `Idempotency-Key` always answers the same job (200), never a second one.
 #[utoipa::path(post, path = "/v1/jobs", tag = "jobs",
-    params(("idempotency-key" = Option<String>, Header, description = "Retry-safe key chosen by the client (up to 255 characters)")),
+    params(("idempotency-key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255,
+        description = "Retry-safe key chosen by the client (1 to 255 characters)")),
     request_body = JobRequest,
     responses(
         (status = 201, body = JobView, description = "Queued"),
         (status = 200, body = JobView, description = "The job already created with this Idempotency-Key"),
+        (status = 400, body = ErrorBody, description = "An unreadable Idempotency-Key or body"),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "`invalid_job` with per-field errors, or `idempotency_key_reused` for a different body")))]
 pub async fn create_job(
@@ -235,14 +236,17 @@ fn field_of(message: &str) -> String {
 }
 
 /// Filter of `GET /v1/jobs`.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize)]
 pub struct ListQuery {
     /// Only jobs with this status.
     pub status: Option<JobStatus>,
 }
 
 /// Every job, newest first.
-#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(ListQuery),
+// Query parameters spelled out: the handler takes `Result<Query<_>, _>` (for its own 400), which utoipa's axum
+// inference does not see through, and it would then declare them as path parameters.
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs",
+    params(("status" = Option<JobStatus>, Query, nullable = false, description = "Only jobs with this status.")),
     responses((status = 200, body = JobList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_jobs(
     State(state): State<Arc<AppState>>,
@@ -285,6 +289,7 @@ pub async fn get_job(
     responses(
         (status = 200, body = JobView, description = "Cancelled"),
         (status = 202, body = JobView, description = "Stopping"),
+        (status = 400, body = ErrorBody, description = "The body is not `{\"reason\": \"...\"}`"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The job already ended")))]
 pub async fn cancel_job(
@@ -293,7 +298,8 @@ pub async fn cancel_job(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
-    let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    // No body, or `null` (the document's optional body), means no reason.
+    let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         CancelRequest::default()
     } else {
         serde_json::from_slice(&body)

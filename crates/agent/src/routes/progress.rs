@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::api::{CheckpointList, CheckpointView, LogPage, MetricsPage};
 use crate::db::{self, checkpoints};
@@ -34,7 +33,7 @@ async fn require_job(state: &Arc<AppState>, id: &str) -> Result<(), ApiError> {
 }
 
 /// `?after_step=N`.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize)]
 pub struct MetricsQuery {
     /// Only points with a larger step; default: all.
     pub after_step: Option<i64>,
@@ -42,15 +41,24 @@ pub struct MetricsQuery {
 
 /// Metrics points after a step, in step order (at most 10,000 per answer).
 #[utoipa::path(get, path = "/v1/jobs/{id}/metrics", tag = "progress",
-    params(("id" = String, Path), MetricsQuery),
-    responses((status = 200, body = MetricsPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    // Spelled out: utoipa's axum inference does not see through `Result<Query<_>, _>` (see routes/jobs.rs).
+    params(("id" = String, Path),
+        ("after_step" = Option<i64>, Query, nullable = false, minimum = 0, description = "Only points with a larger step; default: all.")),
+    responses((status = 200, body = MetricsPage), (status = 400, body = ErrorBody, description = "`after_step` is not a step"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn metrics(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     query: Result<Query<MetricsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MetricsPage>, ApiError> {
-    let Query(query) = query.map_err(|_| ApiError::bad_request("after_step must be an integer"))?;
-    let after = query.after_step.unwrap_or(-1);
+    let bad = || ApiError::bad_request("after_step must be a step number (0 or more)");
+    let Query(query) = query.map_err(|_| bad())?;
+    // Negative steps do not exist; refusing them keeps the server to its documented minimum.
+    let after = match query.after_step {
+        Some(step) if step < 0 => return Err(bad()),
+        Some(step) => step,
+        None => -1,
+    };
     let points = state
         .db
         .read(move |conn| {
@@ -65,7 +73,7 @@ pub async fn metrics(
 }
 
 /// `?offset=N`.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize)]
 pub struct LogQuery {
     /// Byte offset to read from; pass the previous answer's `next_offset`.
     pub offset: Option<u64>,
@@ -73,8 +81,10 @@ pub struct LogQuery {
 
 /// The job's log (the trainer's stderr and the agent's notes) from a byte offset, at most 256 KiB at a time.
 #[utoipa::path(get, path = "/v1/jobs/{id}/logs", tag = "progress",
-    params(("id" = String, Path), LogQuery),
-    responses((status = 200, body = LogPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path),
+        ("offset" = Option<u64>, Query, nullable = false, description = "Byte offset to read from; pass the previous answer's `next_offset`.")),
+    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody, description = "`offset` is not a byte offset"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn logs(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,

@@ -71,34 +71,18 @@ pub fn tiny_model() -> PathBuf {
         .clone()
 }
 
-/// The real v4 sample converted to openai_messages JSONL by the core's converter, with its SHA-256.
+/// The real v4 sample as openai_messages JSONL (the committed conversion), with its SHA-256.
 pub fn dataset() -> (Vec<u8>, String) {
     static DATA: OnceLock<(Vec<u8>, String)> = OnceLock::new();
     DATA.get_or_init(|| {
-        // The shared copy beside the repository, else the core's committed fixture (the same CC-BY-4.0 file).
-        let shared = repo_root().join("../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
-        let fixture = repo_root()
-            .join("crates/core/tests/dataset_fixtures/brightrun-v4/EQ-12-conversations-demo.jsonl");
-        let sample = if shared.is_file() { shared } else { fixture };
-        assert!(
-            sample.is_file(),
-            "the v4 sample is missing at {}",
-            sample.display()
-        );
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = dir.path().join("train.jsonl");
-        let summary = brightrun_core::dataset::convert_to_openai_messages(
-            &sample,
-            &out,
-            &brightrun_core::dataset::ConvertOptions::default(),
-            &|_, _| {},
-            &std::sync::atomic::AtomicBool::new(false),
-        )
-        .expect("convert the v4 sample");
-        assert_eq!(
-            summary.train_examples, 44,
-            "the sample has 44 pairs with a target"
-        );
+        // The v4 sample (CC-BY-4.0, see tests/fixtures/LICENSE) as `brightrun dataset convert --to
+        // openai_messages` writes it: committed converted, so the agent's tests link nothing of the core.
+        let out = repo_root().join("crates/agent/tests/fixtures/EQ-12-conversations-demo.openai.jsonl");
+        let lines = std::fs::read_to_string(&out)
+            .expect("the converted sample")
+            .lines()
+            .count();
+        assert_eq!(lines, 44, "the sample has 44 pairs with a target");
         let bytes = std::fs::read(&out).expect("read the converted dataset");
         let sha = hex::encode(Sha256::digest(&bytes));
         (bytes, sha)

@@ -1,11 +1,14 @@
 //! Command groups, one file each. `run` dispatches; each group gets a `Context` with the global flags.
 
 pub mod cluster;
+pub mod costs;
 mod dataset;
 mod follow;
 pub mod jobs;
 pub mod models;
+pub mod notifications;
 pub mod prepare_local;
+pub mod settings;
 pub mod train;
 
 use std::path::PathBuf;
@@ -51,5 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Train(args) => train::run(&ctx, args),
         Command::Jobs(command) => jobs::run(&ctx, command),
         Command::Models(command) => models::run(&ctx, command),
+        Command::Settings(command) => settings::run(&ctx, command),
+        Command::Costs(args) => costs::run(&ctx, args),
+        Command::Notifications(command) => notifications::run(&ctx, command),
     }
 }

@@ -14,10 +14,41 @@ use crate::output::print_json;
 /// `brightrun models …`
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// List trained models, newest first.
-    List,
+    /// List trained models, newest first (the trash with --deleted).
+    List(ListArgs),
     /// Show one model with its lineage: dataset, configuration and job.
     Show(IdArgs),
+    /// Rename a model (its job keeps its name).
+    Rename(RenameArgs),
+    /// Replace a model's description.
+    Describe(DescribeArgs),
+    /// Move a model to the trash (its files stay; `restore` brings it back).
+    Rm(IdArgs),
+    /// Bring a model back from the trash.
+    Restore(IdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List the trash instead of the library.
+    #[arg(long)]
+    pub deleted: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// The model's id (or its job's id).
+    pub id: String,
+    /// The new name.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// The model's id (or its job's id).
+    pub id: String,
+    /// The new description (empty to clear it).
+    pub description: String,
 }
 
 #[derive(Debug, Args)]
@@ -37,8 +68,12 @@ pub fn model_json(data_dir: &Path, model: &ModelArtifact) -> anyhow::Result<Valu
 pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
     let (data_dir, store) = ctx.open_store()?;
     match command {
-        ModelsCommand::List => {
-            let models = store.model_artifacts().list()?;
+        ModelsCommand::List(args) => {
+            let models = if args.deleted {
+                store.model_artifacts().list_deleted()?
+            } else {
+                store.model_artifacts().list()?
+            };
             if ctx.json {
                 let values = models
                     .iter()
@@ -115,6 +150,32 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
                 );
             }
         }
+        ModelsCommand::Rename(args) => {
+            let model = store.model_artifacts().rename(&args.id, &args.name)?;
+            print_changed(ctx, &data_dir, &model, "Renamed")?;
+        }
+        ModelsCommand::Describe(args) => {
+            let model = store.model_artifacts().describe(&args.id, &args.description)?;
+            print_changed(ctx, &data_dir, &model, "Described")?;
+        }
+        ModelsCommand::Rm(args) => {
+            let model = store.model_artifacts().soft_delete(&args.id)?;
+            print_changed(ctx, &data_dir, &model, "Moved to the trash")?;
+        }
+        ModelsCommand::Restore(args) => {
+            let model = store.model_artifacts().restore(&args.id)?;
+            print_changed(ctx, &data_dir, &model, "Restored")?;
+        }
     }
     Ok(Outcome::Success)
+}
+
+/// The changed model as JSON, or one line of text.
+fn print_changed(ctx: &Context, data_dir: &Path, model: &ModelArtifact, what: &str) -> anyhow::Result<()> {
+    if ctx.json {
+        print_json(&model_json(data_dir, model)?)
+    } else {
+        println!("{what}: {}  {}", model.id, model.name);
+        Ok(())
+    }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context as _;
-use brightrun_core::cluster::local::{self, LocalOptions, LOCAL_AGENT_FOLDER};
+use brightrun_core::cluster::local::{self, LocalModelError, LocalOptions, LOCAL_AGENT_FOLDER};
 use brightrun_core::cluster::{client, client_for, ClusterClient, Keyring};
 use brightrun_core::jobs::{self, JobEvent, JobsError, LaunchProgress, LaunchRequest};
 use brightrun_core::store::training_jobs::JobStatus;
@@ -34,8 +34,9 @@ pub struct TrainArgs {
     /// Cluster name or id (default: the local cluster, started if it is not running).
     #[arg(long)]
     pub cluster: Option<String>,
-    /// Base model id as the cluster lists it (default: on the local cluster its first local model, else a
-    /// tiny model built once for it; elsewhere the cluster's first model).
+    /// Base model id as the cluster lists it, or on the Local cluster a Hugging Face model folder on this
+    /// computer (linked into the local agent, not copied). Default: on the local cluster its first local
+    /// model, else a tiny model built once for it; elsewhere the cluster's first model.
     #[arg(long)]
     pub base_model: Option<String>,
     /// Override one hyperparameter, e.g. --set max_steps=20 --set learning_rate=5e-4 (repeatable).
@@ -106,6 +107,7 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     let (data_dir, store) = ctx.open_store()?;
     let store = follow::shared(store);
     let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
+    refuse_local_folder_for_remote(&store, &args)?;
     let (cluster, client) = connect(&store, &data_dir, args.cluster.as_deref(), args.python.clone()).await?;
     let (base_model, model_spec) = base_model(&data_dir, &cluster, &client, &args).await?;
 
@@ -273,6 +275,25 @@ pub(crate) async fn connect(
     Ok(client_for(store.as_ref(), &keyring, &http, &cluster.id).await?)
 }
 
+/// A `--base-model` folder on this computer with a cluster elsewhere: refused before any connection, with why.
+fn refuse_local_folder_for_remote(store: &jobs::SharedStore, args: &TrainArgs) -> anyhow::Result<()> {
+    let (Some(model), Some(name)) = (args.base_model.as_deref(), args.cluster.as_deref()) else {
+        return Ok(());
+    };
+    if !local::is_local_folder(model) || name.eq_ignore_ascii_case("local") {
+        return Ok(());
+    }
+    let cluster = store.with_store(|s| s.clusters().find(name))?;
+    if cluster.kind == ClusterKind::Local {
+        return Ok(());
+    }
+    Err(LocalModelError::RemoteCluster {
+        path: model.to_string(),
+        cluster: cluster.name,
+    }
+    .into())
+}
+
 /// The shape of a model folder under the local agent's models, for the estimate.
 pub(crate) fn local_model_spec(data_dir: &Path, cluster: &Cluster, model: &str) -> Option<ModelSpec> {
     if cluster.kind != ClusterKind::Local {
@@ -285,6 +306,12 @@ pub(crate) fn local_model_spec(data_dir: &Path, cluster: &Cluster, model: &str) 
 
 /// The stable `--json` error code of a job failure (launch, cancel, follow), if `cause` is one.
 pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    if let Some(e) = cause.downcast_ref::<LocalModelError>() {
+        return Some(match e {
+            LocalModelError::NotAModel { .. } | LocalModelError::RemoteCluster { .. } => "invalid_argument",
+            LocalModelError::Link { .. } => "io_error",
+        });
+    }
     let e = cause.downcast_ref::<JobsError>()?;
     Some(match e {
         JobsError::OverBudget(_) => "over_budget",
@@ -367,6 +394,19 @@ async fn base_model(
     let local_models = data_dir.join(LOCAL_AGENT_FOLDER).join("models");
     let spec_of = |id: &str| local_model_spec(data_dir, cluster, id);
     if let Some(model) = &args.base_model {
+        if local::is_local_folder(model) {
+            // Checked before connecting too; the Local cluster by another name still lands here.
+            if cluster.kind != ClusterKind::Local {
+                return Err(LocalModelError::RemoteCluster {
+                    path: model.clone(),
+                    cluster: cluster.name.clone(),
+                }
+                .into());
+            }
+            let name = local::link_local_model(data_dir, Path::new(model))?;
+            eprintln!("Base model {model} is offered by the local cluster as {name:?} (linked, not copied).");
+            return Ok((name.clone(), spec_of(&name)));
+        }
         return Ok((model.clone(), spec_of(model)));
     }
     let capabilities = client.capabilities().await?;

@@ -6,6 +6,7 @@ pub mod artifacts;
 mod backoff;
 pub mod cancel;
 pub mod clients;
+pub mod costs;
 mod db;
 pub mod error;
 pub mod estimate;
@@ -32,7 +33,7 @@ pub use launch::{
 };
 pub use poller::{Poller, PollerConfig, PollerHandle};
 pub use quality::{model_quality, OVERFITTING_GAP};
-pub use retry::{retry_of, retry_request, OUT_OF_MEMORY};
+pub use retry::{out_of_memory_fix, override_settings, retry_of, retry_request, OUT_OF_MEMORY};
 pub use split::{training_files, TrainingFile, TrainingFiles, CONVERTED_FOLDER};
 
 /// The store as the async job code shares it: one connection behind a mutex, used for short operations.

@@ -45,6 +45,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261130110000_training_jobs_split_throughput",
         sql: include_str!("../../migrations/20261130110000_training_jobs_split_throughput.sql"),
     },
+    Migration {
+        name: "20261130120000_model_artifacts_edit",
+        sql: include_str!("../../migrations/20261130120000_model_artifacts_edit.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -53,6 +53,10 @@ pub struct ModelArtifact {
     pub verified: bool,
     /// When it was recorded.
     pub created_at: String,
+    /// The user's notes about it (empty until written).
+    pub description: String,
+    /// When it was moved to the trash; `None` while it is in the library.
+    pub deleted_at: Option<String>,
 }
 
 /// A model to record.
@@ -95,7 +99,7 @@ impl Store {
 }
 
 const COLUMNS: &str = "id, job_id, name, adapter_dir, base_model, dataset_id, dataset_sha256, config_json, \
-    quality_json, files_json, bytes, verified, created_at";
+    quality_json, files_json, bytes, verified, created_at, description, deleted_at";
 
 impl ModelArtifacts<'_> {
     /// Records the model of a job; recording a job's model again replaces it (a repeated download).
@@ -111,7 +115,7 @@ impl ModelArtifacts<'_> {
             "INSERT INTO model_artifacts (id, job_id, name, adapter_dir, base_model, dataset_id, dataset_sha256, \
              config_json, quality_json, files_json, bytes, verified, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
-             ON CONFLICT (job_id) DO UPDATE SET name = excluded.name, adapter_dir = excluded.adapter_dir, \
+             ON CONFLICT (job_id) DO UPDATE SET adapter_dir = excluded.adapter_dir, \
              config_json = excluded.config_json, quality_json = excluded.quality_json, \
              files_json = excluded.files_json, bytes = excluded.bytes, verified = excluded.verified",
             params![
@@ -144,9 +148,11 @@ impl ModelArtifacts<'_> {
         if let Some(model) = self.by_job(id_or_prefix)? {
             return Ok(model);
         }
+        // The trash too: `restore` finds its model by a prefix like every other command.
         let matches: Vec<ModelArtifact> = self
             .list()?
             .into_iter()
+            .chain(self.list_deleted()?)
             .filter(|m| id_or_prefix.len() >= 4 && m.id.starts_with(id_or_prefix))
             .collect();
         match <[ModelArtifact; 1]>::try_from(matches) {
@@ -173,12 +179,76 @@ impl ModelArtifacts<'_> {
             .transpose()
     }
 
-    /// Every model, newest first.
+    /// Every model in the library (not in the trash), newest first.
     pub fn list(&self) -> Result<Vec<ModelArtifact>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM model_artifacts ORDER BY created_at DESC, id DESC");
+        self.list_where(false)
+    }
+
+    /// The models in the trash, newest first.
+    pub fn list_deleted(&self) -> Result<Vec<ModelArtifact>, StoreError> {
+        self.list_where(true)
+    }
+
+    fn list_where(&self, deleted: bool) -> Result<Vec<ModelArtifact>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM model_artifacts WHERE (deleted_at IS NOT NULL) = ?1 \
+             ORDER BY created_at DESC, id DESC"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], read_row)?;
+        let rows = stmt.query_map([deleted], read_row)?;
         rows.collect::<Result<Result<_, _>, _>>()?
+    }
+
+    /// Renames a model (its job keeps its own name); a blank name is refused.
+    pub fn rename(&self, id: &str, name: &str) -> Result<ModelArtifact, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::InvalidInput {
+                field: "name".into(),
+                message: "a model needs a name".into(),
+            });
+        }
+        self.update(id, "UPDATE model_artifacts SET name = ?2 WHERE id = ?1", name)
+    }
+
+    /// Replaces a model's description.
+    pub fn describe(&self, id: &str, description: &str) -> Result<ModelArtifact, StoreError> {
+        self.update(
+            id,
+            "UPDATE model_artifacts SET description = ?2 WHERE id = ?1",
+            description.trim(),
+        )
+    }
+
+    /// Moves a model to the trash (its files stay, so it can be restored); already there is a no-op.
+    pub fn soft_delete(&self, id: &str) -> Result<ModelArtifact, StoreError> {
+        self.update(
+            id,
+            "UPDATE model_artifacts SET deleted_at = COALESCE(deleted_at, ?2) WHERE id = ?1",
+            &time::now(),
+        )
+    }
+
+    /// Brings a model back from the trash.
+    pub fn restore(&self, id: &str) -> Result<ModelArtifact, StoreError> {
+        let model = self.find(id)?;
+        self.conn.execute(
+            "UPDATE model_artifacts SET deleted_at = NULL WHERE id = ?1",
+            [&model.id],
+        )?;
+        self.get(&model.id)?.ok_or_else(|| StoreError::NotFound {
+            what: "model",
+            id: id.to_string(),
+        })
+    }
+
+    fn update(&self, id: &str, sql: &str, value: &str) -> Result<ModelArtifact, StoreError> {
+        let model = self.find(id)?;
+        self.conn.execute(sql, params![model.id, value])?;
+        self.get(&model.id)?.ok_or_else(|| StoreError::NotFound {
+            what: "model",
+            id: id.to_string(),
+        })
     }
 }
 
@@ -228,6 +298,8 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<ModelArtifact, StoreError>
         bytes: bytes.max(0) as u64,
         verified: row.get(11)?,
         created_at: row.get(12)?,
+        description: row.get(13)?,
+        deleted_at: row.get(14)?,
         id,
     }))
 }

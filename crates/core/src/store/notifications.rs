@@ -210,6 +210,13 @@ impl Notifications<'_> {
             .execute("UPDATE notifications SET read = 1 WHERE id = ?1", [id])?
             > 0)
     }
+
+    /// Marks every notification read; returns how many were unread.
+    pub fn mark_all_read(&self) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("UPDATE notifications SET read = 1 WHERE read = 0", [])?)
+    }
 }
 
 fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<Notification, StoreError>> {

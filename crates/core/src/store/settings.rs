@@ -22,6 +22,10 @@ pub const DEFAULT_POLLING_INTERVAL_SECS: u64 = 5;
 /// The polling intervals a user may choose: faster would hammer a cluster, slower hides failures.
 pub const POLLING_INTERVAL_RANGE: std::ops::RangeInclusive<u64> = 5..=3600;
 
+/// The settings a user may read and change by name (`brightrun settings`, the Settings page), in the user's
+/// words: `monthly_budget_usd` (dollars, or `none`) and `poll_interval_s` (seconds).
+pub const USER_SETTINGS: [&str; 2] = ["monthly_budget_usd", "poll_interval_s"];
+
 /// The `settings` table of a store.
 pub struct Settings<'a> {
     conn: &'a Connection,
@@ -111,5 +115,71 @@ impl Settings<'_> {
             });
         }
         self.set_json(POLLING_INTERVAL_SECS, &secs)
+    }
+
+    /// The value of the user setting `key` (one of [`USER_SETTINGS`]): a number, or null for no budget.
+    pub fn get_user(&self, key: &str) -> Result<serde_json::Value, StoreError> {
+        Ok(match key {
+            "monthly_budget_usd" => match self.monthly_budget_usd()? {
+                Some(usd) => number(usd),
+                None => serde_json::Value::Null,
+            },
+            "poll_interval_s" => serde_json::Value::from(self.polling_interval_secs()?),
+            _ => return Err(unknown_key(key)),
+        })
+    }
+
+    /// Sets the user setting `key` from its text (`none` or an empty text removes the budget); an unknown key
+    /// or a value out of range is refused with [`StoreError::InvalidInput`]. Returns the value now stored.
+    pub fn set_user(&self, key: &str, raw: &str) -> Result<serde_json::Value, StoreError> {
+        let raw = raw.trim();
+        let invalid = |message: String| StoreError::InvalidInput {
+            field: key.to_string(),
+            message,
+        };
+        match key {
+            "monthly_budget_usd" => {
+                let budget =
+                    if raw.is_empty() || raw.eq_ignore_ascii_case("none") {
+                        None
+                    } else {
+                        Some(raw.parse::<f64>().map_err(|_| {
+                            invalid(format!("{raw:?} is not an amount in dollars (or `none`)"))
+                        })?)
+                    };
+                self.set_monthly_budget_usd(budget)?;
+            }
+            "poll_interval_s" => {
+                let secs = raw
+                    .parse::<u64>()
+                    .map_err(|_| invalid(format!("{raw:?} is not a whole number of seconds")))?;
+                // Reported under the user's name of the setting, not the stored key.
+                self.set_polling_interval_secs(secs).map_err(|e| match e {
+                    StoreError::InvalidInput { message, .. } => invalid(message),
+                    e => e,
+                })?;
+            }
+            _ => return Err(unknown_key(key)),
+        }
+        self.get_user(key)
+    }
+}
+
+fn unknown_key(key: &str) -> StoreError {
+    StoreError::InvalidInput {
+        field: "key".into(),
+        message: format!(
+            "unknown setting {key:?}; the settings are {}",
+            USER_SETTINGS.join(", ")
+        ),
+    }
+}
+
+/// A whole amount as an integer (`100`, not `100.0`), so what the user typed reads back the same.
+fn number(value: f64) -> serde_json::Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serde_json::Value::from(value as i64)
+    } else {
+        serde_json::Value::from(value)
     }
 }

@@ -531,10 +531,20 @@ impl TrainingJobs<'_> {
         rows.collect::<Result<Result<_, _>, _>>()?
     }
 
-    /// Counts how many retries of `job_id` exist, for naming the next one "<name> (Retry #n)".
+    /// Counts the retries already made in `job_id`'s retry tree: every job whose `retry_of` chain leads back to
+    /// the same original (a retry's `retry_of` is the job it retried). The next retry is "(Retry #count+1)",
+    /// whichever job of the tree is retried, so numbers never repeat.
     pub fn retry_count(&self, job_id: &str) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM training_jobs WHERE retry_of = ?1",
+            "WITH RECURSIVE up(id, parent) AS (
+                 SELECT id, retry_of FROM training_jobs WHERE id = ?1
+                 UNION ALL SELECT t.id, t.retry_of FROM training_jobs t JOIN up ON t.id = up.parent
+             ),
+             down(id) AS (
+                 SELECT id FROM training_jobs WHERE retry_of = (SELECT id FROM up WHERE parent IS NULL)
+                 UNION ALL SELECT t.id FROM training_jobs t JOIN down ON t.retry_of = down.id
+             )
+             SELECT COUNT(*) FROM down",
             [job_id],
             |row| row.get(0),
         )?;

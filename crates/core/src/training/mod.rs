@@ -2,8 +2,8 @@
 
 pub mod budget;
 pub mod estimator;
-pub mod hyperparameters;
 pub mod presets;
-pub mod ranges;
 
-pub use hyperparameters::{Checkpointing, FieldError, Hyperparameters, Packing};
+// The settings cross the Cluster API, so they live in the wire-types crate; these paths stay the core's.
+pub use brightrun_api::hyperparameters::{Checkpointing, Packing};
+pub use brightrun_api::{hyperparameters, ranges, FieldError, Hyperparameters};

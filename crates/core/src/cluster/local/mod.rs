@@ -4,6 +4,7 @@
 
 mod agent_bin;
 mod daemon;
+pub mod models;
 pub mod prepare;
 mod python;
 pub mod trainer_source;
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 pub use agent_bin::{find_agent_binary, AGENT_BIN_ENV};
 pub use daemon::{is_alive, log_path, read_discovery, running_agent, Discovery};
+pub use models::{is_local_folder, link_local_model, local_models_dir, LocalModelError};
 pub use prepare::{prepare, PrepareProgress, PrepareStep, Prepared};
 pub use python::{check_python, env_python, managed_env_dir, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
 pub use trainer_source::{find_trainer, TrainerOrigin, TrainerSource, TRAINER_DIR_ENV};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ranges;
+use crate::ranges;
 
 /// One setting that is out of range, named by its field so a form or an API client can point at it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub struct Hyperparameters {
 }
 
 /// The batch layout setting, as the trainer names it (docs/trainer.md).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Packing {
     /// A batch's examples end to end in one row, attention kept within each example: no padding at all.
@@ -117,7 +117,7 @@ impl Packing {
 }
 
 /// The gradient checkpointing setting.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Checkpointing {
     /// Decided by the memory model at launch: off when the run fits without it (faster), else on.
