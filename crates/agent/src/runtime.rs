@@ -31,7 +31,10 @@ print(json.dumps(found))
 /// Runs the probe with `python`; a python that cannot run reports nothing available.
 pub async fn probe(python: &Path) -> RuntimeView {
     let run = tokio::process::Command::new(python)
-        .args(["-c", PROBE])
+        // -I and the temporary folder as the working folder: nothing from the agent's current directory is
+        // imported (or written, by a python that misbehaves).
+        .args(["-I", "-c", PROBE])
+        .current_dir(std::env::temp_dir())
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)

@@ -15,7 +15,8 @@ async fn the_trainer_gets_python_isolated_mode_and_only_allowed_variables() {
     let fake = dir.path().join("fake-python");
     std::fs::write(
         &fake,
-        "#!/bin/sh\necho \"$@\" > args.txt\nenv > env.txt\nexit 3\n",
+        // Records only the trainer's start (the agent's runtime probe runs the same python too).
+        "#!/bin/sh\ncase \"$*\" in *brightrun_trainer*) ;; *) exit 3 ;; esac\necho \"$@\" > args.txt\nenv > env.txt\nexit 3\n",
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
