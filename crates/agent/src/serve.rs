@@ -93,6 +93,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         artifact_hashes: Mutex::new(HashMap::new()),
         key_cache: Mutex::new(None),
         last_request: Mutex::new(std::time::Instant::now()),
+        generator: Default::default(),
+        merges: Mutex::new(HashMap::new()),
     });
 
     let listener = TcpListener::bind(&options.listen)

@@ -86,6 +86,10 @@ pub struct AppState {
     pub key_cache: Mutex<Option<KeyCache>>,
     /// When the last request arrived (for `--idle-exit-seconds`).
     pub last_request: Mutex<std::time::Instant>,
+    /// The generation worker behind `/v1/chat/completions`.
+    pub generator: crate::generator::Generator,
+    /// Merges in progress or failed, by job id.
+    pub merges: Mutex<HashMap<String, crate::routes::merge::MergeRun>>,
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical section is a plain

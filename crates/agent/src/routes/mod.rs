@@ -1,8 +1,10 @@
 //! The Cluster API v1 router.
 
 pub mod artifacts;
+pub mod chat;
 pub mod datasets;
 pub mod jobs;
+pub mod merge;
 pub mod progress;
 pub mod system;
 
@@ -36,6 +38,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/jobs/{id}/checkpoints", get(progress::checkpoints))
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
         .route("/v1/jobs/{id}/artifacts/{*name}", get(artifacts::download))
+        .route("/v1/jobs/{id}/merge", post(merge::start).get(merge::status))
+        .route("/v1/jobs/{id}/merge/files/{name}", get(merge::download))
+        // Streaming: exempt from any whole-request timeout (see routes/chat.rs).
+        .route(chat::CHAT_COMPLETIONS_PATH, post(chat::chat_completions))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_key));
     Router::new()
         .route("/v1/health", get(system::health))
