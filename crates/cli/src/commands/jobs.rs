@@ -162,7 +162,7 @@ fn show(ctx: &Context, args: IdArgs) -> anyhow::Result<Outcome> {
         value["metrics"] = serde_json::to_value(&metrics)?;
         value["checkpoints"] = serde_json::to_value(&checkpoints)?;
         value["model"] = match &model {
-            Some(m) => super::models::model_json(&data_dir, m)?,
+            Some(m) => super::models::model_json(&data_dir, &store, m)?,
             None => serde_json::Value::Null,
         };
         print_json(&value)?;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use brightrun_core::store::model_artifacts::ModelArtifact;
+use brightrun_core::store::Store;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -26,10 +27,14 @@ pub struct IdArgs {
     pub id: String,
 }
 
-/// A model as the CLI prints it (`--json` contract): `adapter_dir` is absolute.
-pub fn model_json(data_dir: &Path, model: &ModelArtifact) -> anyhow::Result<Value> {
+/// A model as the CLI prints it (`--json` contract): `adapter_dir` is absolute, with its `version` and
+/// `parent_model_id`.
+pub fn model_json(data_dir: &Path, store: &Store, model: &ModelArtifact) -> anyhow::Result<Value> {
     let mut value = serde_json::to_value(model)?;
     value["adapter_dir"] = json!(data_dir.join(&model.adapter_dir));
+    let version = store.model_versions().of(&model.id)?;
+    value["version"] = json!(version.version);
+    value["parent_model_id"] = json!(version.parent_model_id);
     Ok(value)
 }
 
@@ -42,7 +47,7 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
             if ctx.json {
                 let values = models
                     .iter()
-                    .map(|m| model_json(&data_dir, m))
+                    .map(|m| model_json(&data_dir, &store, m))
                     .collect::<anyhow::Result<Vec<_>>>()?;
                 print_json(&values)?;
             } else if models.is_empty() {
@@ -64,7 +69,8 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
             let job = store.training_jobs().get(&model.job_id)?;
             let dataset = store.datasets().get(&model.dataset_id).ok();
             if ctx.json {
-                let mut value = model_json(&data_dir, &model)?;
+                let mut value = model_json(&data_dir, &store, &model)?;
+                value["versions"] = json!(store.model_versions().history(&model.id)?);
                 value["lineage"] = json!({
                     "dataset": dataset.as_ref().map(|d| json!({
                         "id": d.id, "name": d.name, "sha256": d.sha256, "format": d.format,

@@ -62,6 +62,10 @@ pub struct TrainArgs {
     /// Follow the job until it ends and its adapter is downloaded (exit 0 completed, 1 failed/cancelled).
     #[arg(long)]
     pub wait: bool,
+    /// Train a model again: the new model records this one (id or job id) as its parent and gets the next
+    /// version.
+    #[arg(long, value_name = "MODEL_ID")]
+    pub parent_model: Option<String>,
     /// Python with brightrun_trainer installed, for the local cluster and its tiny model.
     #[arg(long, value_name = "PYTHON")]
     pub python: Option<PathBuf>,
@@ -100,6 +104,11 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     let (data_dir, store) = ctx.open_store()?;
     let store = follow::shared(store);
     let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
+    // Checked before the launch, so a mistyped parent never costs a run.
+    let parent = match &args.parent_model {
+        Some(id) => Some(store.with_store(|s| s.model_artifacts().find(id))?.id),
+        None => None,
+    };
     let (cluster, client) = connect(&store, &data_dir, args.cluster.as_deref(), args.python.clone()).await?;
     let (base_model, model_spec) = base_model(&data_dir, &cluster, &client, &args).await?;
 
@@ -127,6 +136,9 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     };
     let launched = jobs::launch(&store, &data_dir, &client, request, &mut progress).await?;
     let job = launched.job;
+    if let Some(parent) = &parent {
+        store.with_store(|s| s.model_versions().set_job_parent(&job.id, parent))?;
+    }
     eprintln!("Job {} is {} on {}.", job.id, job.status.as_str(), cluster.name);
 
     if !args.wait {
@@ -166,7 +178,7 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         let mut value = store.with_store(|s| job_json(s, &job))?;
         value["metrics"] = serde_json::to_value(store.with_store(|s| s.metrics().list(&job.id))?)?;
         let model = match &model {
-            Some(m) => super::models::model_json(&data_dir, m)?,
+            Some(m) => store.with_store(|s| super::models::model_json(&data_dir, s, m))?,
             None => Value::Null,
         };
         print_json(&json!({ "job": value, "model": model }))?;

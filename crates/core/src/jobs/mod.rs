@@ -5,6 +5,7 @@
 pub mod artifacts;
 mod backoff;
 pub mod cancel;
+pub mod compare;
 pub mod clients;
 mod db;
 pub mod error;

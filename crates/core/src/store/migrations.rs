@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261122050500_notifications",
         sql: include_str!("../../migrations/20261122050500_notifications.sql"),
     },
+    Migration {
+        name: "20261130110000_model_versions",
+        sql: include_str!("../../migrations/20261130110000_model_versions.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! docs/openapi.json). One `reqwest::Client` is shared by every cluster for the life of the process; the API
 //! key goes from [`Sensitive`] into the `Authorization` header and nowhere else.
 
+mod chat;
 mod download;
 mod error;
+mod merge;
 mod types;
 mod upload;
 
@@ -17,6 +19,8 @@ pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
     Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
 };
+pub use chat::{ChatAnswer, ChatMessage, ChatRequest};
+pub use merge::MergeStatus;
 pub use upload::DatasetPresence;
 
 use super::Sensitive;
