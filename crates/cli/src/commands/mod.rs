@@ -4,7 +4,9 @@ pub mod cluster;
 mod dataset;
 mod follow;
 pub mod jobs;
+mod jobs_compare;
 pub mod models;
+mod models_use;
 pub mod train;
 
 use std::path::PathBuf;

@@ -19,6 +19,12 @@ pub enum ModelsCommand {
     List,
     /// Show one model with its lineage: dataset, configuration and job.
     Show(IdArgs),
+    /// Save a model as one ZIP: adapter, summary.json and a model card.
+    Export(super::models_use::ExportArgs),
+    /// Ask the base model and the trained adapter the same prompt; both answers stream as they come.
+    Chat(super::models_use::ChatArgs),
+    /// Merge the adapter into its base model on the cluster and download the merged model.
+    Merge(super::models_use::MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -40,8 +46,15 @@ pub fn model_json(data_dir: &Path, store: &Store, model: &ModelArtifact) -> anyh
 
 /// Runs one `models` subcommand.
 pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
+    match command {
+        ModelsCommand::Export(args) => return super::models_use::export(ctx, args),
+        ModelsCommand::Chat(args) => return super::models_use::chat(ctx, args),
+        ModelsCommand::Merge(args) => return super::models_use::merge(ctx, args),
+        _ => {}
+    }
     let (data_dir, store) = ctx.open_store()?;
     match command {
+        ModelsCommand::Export(_) | ModelsCommand::Chat(_) | ModelsCommand::Merge(_) => {}
         ModelsCommand::List => {
             let models = store.model_artifacts().list()?;
             if ctx.json {

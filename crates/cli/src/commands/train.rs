@@ -103,12 +103,12 @@ pub fn run(ctx: &Context, args: TrainArgs) -> anyhow::Result<Outcome> {
 async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters) -> anyhow::Result<Outcome> {
     let (data_dir, store) = ctx.open_store()?;
     let store = follow::shared(store);
-    let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
     // Checked before the launch, so a mistyped parent never costs a run.
     let parent = match &args.parent_model {
         Some(id) => Some(store.with_store(|s| s.model_artifacts().find(id))?.id),
         None => None,
     };
+    let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
     let (cluster, client) = connect(&store, &data_dir, args.cluster.as_deref(), args.python.clone()).await?;
     let (base_model, model_spec) = base_model(&data_dir, &cluster, &client, &args).await?;
 
