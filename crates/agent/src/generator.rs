@@ -112,7 +112,10 @@ impl Generator {
         let mut slot = self.worker.lock().await;
         // One retry: the worker may have left for idleness just as this request was written to it.
         for attempt in 0..2 {
-            if slot.as_mut().is_none_or(|w| !matches!(w.child.try_wait(), Ok(None))) {
+            if slot
+                .as_mut()
+                .is_none_or(|w| !matches!(w.child.try_wait(), Ok(None)))
+            {
                 match spawn(state) {
                     Ok(worker) => *slot = Some(worker),
                     Err(message) => {
@@ -136,7 +139,8 @@ impl Generator {
                         let _ = out
                             .send(Piece::Failed {
                                 kind: "generator_exited".into(),
-                                message: "the generation worker stopped; see the agent's generator.log".into(),
+                                message: "the generation worker stopped; see the agent's generator.log"
+                                    .into(),
                             })
                             .await;
                         return;
@@ -208,7 +212,10 @@ fn spawn(state: &AppState) -> Result<Worker, String> {
     command
         .args(["-m", "brightrun_trainer.serve"])
         .current_dir(&state.paths.data_dir)
-        .env("CUDA_VISIBLE_DEVICES", crate::gpu::cuda_visible_devices(&state.devices))
+        .env(
+            "CUDA_VISIBLE_DEVICES",
+            crate::gpu::cuda_visible_devices(&state.devices),
+        )
         .env("BRIGHTRUN_SERVE_IDLE_SECONDS", idle)
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::piped())
@@ -216,9 +223,12 @@ fn spawn(state: &AppState) -> Result<Worker, String> {
         .stderr(Stdio::from(log))
         // Dropping the worker (the agent stops) ends it; it holds a model in memory and nothing else.
         .kill_on_drop(true);
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot start the generation worker with {}: {e}", state.python.display()))?;
+    let mut child = command.spawn().map_err(|e| {
+        format!(
+            "cannot start the generation worker with {}: {e}",
+            state.python.display()
+        )
+    })?;
     let stdin = child.stdin.take().ok_or("the worker's stdin is missing")?;
     let stdout = child.stdout.take().ok_or("the worker's stdout is missing")?;
     Ok(Worker {

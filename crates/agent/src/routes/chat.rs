@@ -144,7 +144,10 @@ pub async fn chat_completions(
     let (tx, mut rx) = mpsc::channel(64);
     let worker_state = Arc::clone(&state);
     tokio::spawn(async move {
-        worker_state.generator.generate(&worker_state, generation, tx).await;
+        worker_state
+            .generator
+            .generate(&worker_state, generation, tx)
+            .await;
     });
     let id = format!("chatcmpl-{}", uuid::Uuid::now_v7().simple());
     let created = chrono::Utc::now().timestamp();
@@ -273,7 +276,10 @@ fn failed(kind: &str, message: String) -> ApiError {
 }
 
 /// What `model` names: a completed job's adapter over its base model, or an offered base model alone.
-async fn resolve(state: &Arc<AppState>, request: &ChatCompletionRequest) -> Result<GenerationRequest, ApiError> {
+async fn resolve(
+    state: &Arc<AppState>,
+    request: &ChatCompletionRequest,
+) -> Result<GenerationRequest, ApiError> {
     if request.messages.is_empty() {
         return Err(ApiError::bad_request("messages must hold at least one message"));
     }
@@ -289,12 +295,16 @@ async fn resolve(state: &Arc<AppState>, request: &ChatCompletionRequest) -> Resu
     }
     let max_tokens = request.max_tokens.unwrap_or(256);
     if !(1..=MAX_TOKENS_LIMIT).contains(&max_tokens) {
-        return Err(ApiError::bad_request(format!("max_tokens must be 1 to {MAX_TOKENS_LIMIT}")));
+        return Err(ApiError::bad_request(format!(
+            "max_tokens must be 1 to {MAX_TOKENS_LIMIT}"
+        )));
     }
     let temperature = request.temperature.unwrap_or(1.0);
     let top_p = request.top_p.unwrap_or(1.0);
-    if !(0.0..=2.0).contains(&temperature) || !(top_p > 0.0 && top_p <= 1.0) {
-        return Err(ApiError::bad_request("temperature must be 0 to 2 and top_p above 0 up to 1"));
+    if !((0.0..=2.0).contains(&temperature) && top_p > 0.0 && top_p <= 1.0) {
+        return Err(ApiError::bad_request(
+            "temperature must be 0 to 2 and top_p above 0 up to 1",
+        ));
     }
     let messages = request
         .messages
@@ -316,20 +326,30 @@ async fn resolve(state: &Arc<AppState>, request: &ChatCompletionRequest) -> Resu
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "adapter_not_ready",
-                    format!("job {} has no adapter yet (it is {})", job.id, job.status.as_str()),
+                    format!(
+                        "job {} has no adapter yet (it is {})",
+                        job.id,
+                        job.status.as_str()
+                    ),
                 )
                 .hint("chat with a job's adapter once the job has completed"));
             }
             (job.base_model, Some(adapter), Some(job.id))
         }
-        None if crate::models::offered(state).iter().any(|m| m.id == request.model) => {
+        None if crate::models::offered(state)
+            .iter()
+            .any(|m| m.id == request.model) =>
+        {
             (request.model.clone(), None, None)
         }
         None => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "model_not_found",
-                format!("{:?} is neither a base model this agent offers nor one of its jobs", request.model),
+                format!(
+                    "{:?} is neither a base model this agent offers nor one of its jobs",
+                    request.model
+                ),
             )
             .hint("see GET /v1/capabilities for the base models, GET /v1/jobs for the jobs"))
         }

@@ -56,7 +56,11 @@ async fn job_with_adapter(state: &Arc<AppState>, id: &str) -> Result<(String, Jo
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "adapter_not_ready",
-            format!("job {} has no adapter yet (it is {})", job.id, job.status.as_str()),
+            format!(
+                "job {} has no adapter yet (it is {})",
+                job.id,
+                job.status.as_str()
+            ),
         ));
     }
     Ok((files::resolve_base_model(&state.paths, &job.base_model), files))
@@ -180,7 +184,10 @@ async fn run_merge(state: &AppState, base: &str, files: &JobFiles) -> Result<(),
 #[utoipa::path(get, path = "/v1/jobs/{id}/merge", tag = "artifacts", params(("id" = String, Path)),
     responses((status = 200, body = MergeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
-pub async fn status(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<MergeView>, ApiError> {
+pub async fn status(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<MergeView>, ApiError> {
     let (_, files) = job_with_adapter(&state, &id).await?;
     Ok(Json(view(&state, &id, &files).await?))
 }
@@ -199,10 +206,12 @@ pub async fn download(
     request: Request,
 ) -> Result<Response, ApiError> {
     if !super::artifacts::is_safe_name(&name) || name.contains('/') {
-        return Err(ApiError::bad_request("a merged file name is a plain file name from GET /v1/jobs/{id}/merge"));
+        return Err(ApiError::bad_request(
+            "a merged file name is a plain file name from GET /v1/jobs/{id}/merge",
+        ));
     }
     let (_, files) = job_with_adapter(&state, &id).await?;
-    if !matches!(lock(&state.merges).get(&id), None) {
+    if lock(&state.merges).get(&id).is_some() {
         return Err(ApiError::not_found("merged model"));
     }
     let path = merged_dir(&files).join(&name);

@@ -23,7 +23,10 @@ pub fn compare(ctx: &Context, args: CompareArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into());
-    println!("{:<38} {:<24} {:>10} {:>10}", "job", "name", "train loss", "val loss");
+    println!(
+        "{:<38} {:<24} {:>10} {:>10}",
+        "job", "name", "train loss", "val loss"
+    );
     for job in &comparison.jobs {
         println!(
             "{:<38} {:<24} {:>10} {:>10}",

@@ -6,7 +6,7 @@ mod follow;
 pub mod jobs;
 mod jobs_compare;
 pub mod models;
-mod models_use;
+pub mod models_use;
 pub mod train;
 
 use std::path::PathBuf;

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use brightrun_core::cluster::ClusterClient;
-use brightrun_core::jobs::SharedStore;
 use brightrun_core::models::{self, ChatOptions, MergeProgress, Side};
 use brightrun_core::store::model_artifacts::ModelArtifact;
-use brightrun_core::store::StoreAccess;
 use clap::Args;
 
 use super::{follow, Context};
@@ -64,7 +62,12 @@ pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<Outcome> {
     if ctx.json {
         print_json(&zip)?;
     } else {
-        println!("Exported to {} ({} bytes, SHA-256 {}).", zip.path.display(), zip.bytes, zip.sha256);
+        println!(
+            "Exported to {} ({} bytes, SHA-256 {}).",
+            zip.path.display(),
+            zip.bytes,
+            zip.sha256
+        );
     }
     Ok(Outcome::Success)
 }
@@ -72,8 +75,7 @@ pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<Outcome> {
 /// `brightrun models chat`: the base model's answer, then the adapter's, streamed as they are generated.
 pub fn chat(ctx: &Context, args: ChatArgs) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
-        let (store, model, client) = connect(ctx, &args.id).await?;
-
+        let (model, client) = connect(ctx, &args.id).await?;
         let options = ChatOptions {
             system: args.system.clone(),
             max_new_tokens: args.max_new_tokens,
@@ -93,7 +95,11 @@ pub fn chat(ctx: &Context, args: ChatArgs) -> anyhow::Result<Outcome> {
                     Side::Base => format!("base ({})", model.base_model),
                     Side::Adapter => format!("adapter ({})", model.name),
                 };
-                let _ = write!(out, "{}── {label} ──\n", if current.is_some() { "\n\n" } else { "" });
+                let _ = writeln!(
+                    out,
+                    "{}── {label} ──",
+                    if current.is_some() { "\n\n" } else { "" }
+                );
                 current = Some(side);
             }
             let _ = write!(out, "{text}");
@@ -112,7 +118,7 @@ pub fn chat(ctx: &Context, args: ChatArgs) -> anyhow::Result<Outcome> {
 /// `brightrun models merge`.
 pub fn merge(ctx: &Context, args: MergeArgs) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
-        let (_, model, client) = connect(ctx, &args.id).await?;
+        let (model, client) = connect(ctx, &args.id).await?;
         let data_dir = ctx.data_dir()?;
         let dest = args.output.clone().unwrap_or_else(|| {
             brightrun_core::jobs::models_dir(&data_dir).join(format!("{}-merged", model.job_id))
@@ -158,11 +164,43 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The model and a client of the cluster that trained it (the local agent is started if needed).
-async fn connect(ctx: &Context, id: &str) -> anyhow::Result<(SharedStore, ModelArtifact, ClusterClient)> {
+async fn connect(ctx: &Context, id: &str) -> anyhow::Result<(ModelArtifact, ClusterClient)> {
     let (data_dir, store) = ctx.open_store()?;
     let model = store.model_artifacts().find(id)?;
     let job = store.training_jobs().get(&model.job_id)?;
     let store = follow::shared(store);
     let (_, client) = super::train::connect(&store, &data_dir, Some(&job.cluster_id), None).await?;
-    Ok((store, model, client))
+    Ok((model, client))
+}
+
+/// The stable `--json` error code of an export, merge or compare failure, if `cause` is one.
+pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    use brightrun_core::jobs::compare::CompareError;
+    use brightrun_core::models::{ExportError, MergeError};
+    use brightrun_core::store::StoreError;
+    let store = |e: &StoreError| match e {
+        StoreError::NotFound { .. } => "not_found",
+        _ => "database_error",
+    };
+    if let Some(e) = cause.downcast_ref::<ExportError>() {
+        return Some(match e {
+            ExportError::Store(e) => store(e),
+            ExportError::MissingFile(_) | ExportError::Changed { .. } => "model_changed",
+            ExportError::Io { .. } | ExportError::Zip(_) => "io_error",
+        });
+    }
+    if let Some(e) = cause.downcast_ref::<CompareError>() {
+        return Some(match e {
+            CompareError::Store(e) => store(e),
+            CompareError::Count(_) => "invalid_argument",
+        });
+    }
+    if let Some(e) = cause.downcast_ref::<MergeError>() {
+        return Some(match e {
+            MergeError::Client(inner) => super::cluster::code_of(inner).unwrap_or("cluster_error"),
+            MergeError::Failed(_) => "merge_failed",
+            MergeError::NoRemoteJob(_) | MergeError::NoWeights => "merge_failed",
+        });
+    }
+    None
 }

@@ -115,7 +115,14 @@ impl Env {
     /// Trains on the v4 sample with the tiny settings plus `extra`, waits, and returns the `train --json` answer.
     pub fn train(&self, name: &str, extra: &[&str]) -> Value {
         let sample = sample();
-        let mut args = vec!["train", sample.to_str().unwrap(), "--name", name, "--wait", "--json"];
+        let mut args = vec![
+            "train",
+            sample.to_str().unwrap(),
+            "--name",
+            name,
+            "--wait",
+            "--json",
+        ];
         args.extend(TINY);
         args.extend(extra);
         let (code, out) = self.json(&args);

@@ -81,7 +81,10 @@ pub fn compare_jobs(store: &Store, ids: &[String]) -> Result<Comparison, Compare
     let mut jobs = Vec::new();
     for id in ids {
         let job = store.training_jobs().find(id)?;
-        if jobs.iter().any(|j: &crate::store::training_jobs::TrainingJob| j.id == job.id) {
+        if jobs
+            .iter()
+            .any(|j: &crate::store::training_jobs::TrainingJob| j.id == job.id)
+        {
             return Err(CompareError::Count(ids.len()));
         }
         jobs.push(job);

@@ -5,8 +5,8 @@
 pub mod artifacts;
 mod backoff;
 pub mod cancel;
-pub mod compare;
 pub mod clients;
+pub mod compare;
 mod db;
 pub mod error;
 pub mod events;

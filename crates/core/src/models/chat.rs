@@ -81,7 +81,9 @@ pub async fn side_by_side(
         seed: options.seed,
     };
     let base = client
-        .chat_stream(&request(model.base_model.clone()), &mut |t| on_text(Side::Base, t))
+        .chat_stream(&request(model.base_model.clone()), &mut |t| {
+            on_text(Side::Base, t)
+        })
         .await?;
     let adapter = client
         .chat_stream(&request(adapter), &mut |t| on_text(Side::Adapter, t))

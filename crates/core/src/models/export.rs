@@ -75,7 +75,12 @@ pub struct ExportedZip {
 }
 
 /// Writes model `model_id` (id, prefix or job id) of the data folder `data_dir` to the ZIP `dest`.
-pub fn export_model(store: &Store, data_dir: &Path, model_id: &str, dest: &Path) -> Result<ExportedZip, ExportError> {
+pub fn export_model(
+    store: &Store,
+    data_dir: &Path,
+    model_id: &str,
+    dest: &Path,
+) -> Result<ExportedZip, ExportError> {
     let model = store.model_artifacts().find(model_id)?;
     let summary = summary_json(store, &model)?;
     let card = model_card(&model, &summary);
@@ -256,5 +261,9 @@ fn part_path(dest: &Path) -> PathBuf {
 
 fn io(context: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ExportError {
     let path = path.display().to_string();
-    move |source| ExportError::Io { context, path, source }
+    move |source| ExportError::Io {
+        context,
+        path,
+        source,
+    }
 }

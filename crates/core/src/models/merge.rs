@@ -60,7 +60,8 @@ pub async fn merge_model(
     dest: &Path,
     on_progress: &mut (dyn FnMut(MergeProgress) + Send),
 ) -> Result<MergedModel, MergeError> {
-    let remote = super::chat::adapter_model_id(model).ok_or_else(|| MergeError::NoRemoteJob(model.id.clone()))?;
+    let remote =
+        super::chat::adapter_model_id(model).ok_or_else(|| MergeError::NoRemoteJob(model.id.clone()))?;
     let mut status = client.start_merge(&remote).await?;
     while status.status != "ready" {
         match status.status.as_str() {

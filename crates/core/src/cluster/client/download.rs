@@ -20,8 +20,13 @@ impl ClusterClient {
         dest: &Path,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(), ClientError> {
-        self.download_verified(&["jobs", job_id, "artifacts", &artifact.name], artifact, dest, progress)
-            .await
+        self.download_verified(
+            &["jobs", job_id, "artifacts", &artifact.name],
+            artifact,
+            dest,
+            progress,
+        )
+        .await
     }
 
     /// Downloads the file at `/v1/{segments…}`, announced as `artifact` (size, SHA-256), to `dest`: resumed

@@ -43,7 +43,12 @@ impl ClusterClient {
         dest: &Path,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(), ClientError> {
-        self.download_verified(&["jobs", job_id, "merge", "files", &file.name], file, dest, progress)
-            .await
+        self.download_verified(
+            &["jobs", job_id, "merge", "files", &file.name],
+            file,
+            dest,
+            progress,
+        )
+        .await
     }
 }

@@ -14,13 +14,13 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
+pub use chat::{ChatAnswer, ChatMessage, ChatRequest};
 pub use error::{ApiFailure, ClientError};
+pub use merge::MergeStatus;
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
     Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
 };
-pub use chat::{ChatAnswer, ChatMessage, ChatRequest};
-pub use merge::MergeStatus;
 pub use upload::DatasetPresence;
 
 use super::Sensitive;
