@@ -89,7 +89,12 @@ impl Env {
     }
 
     pub fn std_cmd(&self) -> StdCommand {
-        let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("brightrun"));
+        // BRIGHTRUN_CLI_BIN: a copy of this branch's binary, where a shared target folder may be rebuilt by
+        // someone else mid-test.
+        let bin = std::env::var_os("BRIGHTRUN_CLI_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| assert_cmd::cargo::cargo_bin("brightrun"));
+        let mut cmd = StdCommand::new(bin);
         cmd.env("BRIGHTRUN_DATA_DIR", self.data.path())
             .env("BRIGHTRUN_KEYRING_SERVICE", &self.service)
             .env("BRIGHTRUN_AGENT_BIN", agent_bin())
