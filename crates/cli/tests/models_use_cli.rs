@@ -199,7 +199,7 @@ fn a_trained_model_exports_chats_merges_versions_and_compares() {
         String::from_utf8_lossy(&one.stderr)
     );
     let (code, twice) = env.json(&["jobs", "compare", &job_a, &job_a, "--json"]);
-    assert_eq!(code, 1, "{twice:#}");
+    assert_eq!(code, 2, "{twice:#}");
     assert_eq!(twice["error"]["code"], "invalid_argument", "{twice:#}");
 }
 
