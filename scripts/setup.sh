@@ -12,6 +12,9 @@ APT_PACKAGES=(
   librsvg2-dev libgtk-3-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev
   # run it headless: a display, a D-Bus session, a notification daemon, a keyring, WebDriver
   xvfb x11-utils imagemagick webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools keyutils
+  # what the .deb depends on beyond WebKitGTK (scripts/bundle.sh, tests/install/run.sh): Python and pip, which
+  # fetches uv when the local cluster is prepared
+  python3 python3-pip
 )
 
 missing=()
@@ -37,9 +40,8 @@ log "python training stack"
 bash scripts/setup-python.sh
 
 log "web UI packages"
-# `npm install`, not `npm ci`: the registry reachable here serves only this platform's optional packages
-# (tailwind's and rollup's native binaries), so the lockfile cannot list the others and `npm ci` refuses it.
-# With the lockfile present, `npm install` still installs exactly the locked versions.
+# `npm ci`: exactly the lockfile. The lockfile lists every OS's optional native packages (rollup, tailwind,
+# lightningcss, esbuild), so the same command works on Linux, macOS and Windows (scripts/npm-lock.sh keeps it so).
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  npm --prefix ui install --no-audit --no-fund --loglevel=error
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
 fi

@@ -14,6 +14,9 @@ bash scripts/setup.sh
 export BRIGHTRUN_PYTHON="$PWD/.venv/bin/python"
 export HF_HUB_OFFLINE=1
 
+step "ui lockfile lists every OS's native packages (npm ci on macOS and Windows too) [$(elapsed)]"
+bash scripts/npm-lock.sh --check
+
 step "web UI: build (the app embeds ui/dist), type check, lint, unit tests [$(elapsed)]"
 npm --prefix ui run build
 npm --prefix ui run typecheck
@@ -36,6 +39,9 @@ cargo build --workspace --locked --bins
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export BRIGHTRUN_AGENT_BIN="$target/debug/brightrun-agent"
 
+step "dataset parser fuzz run, 60 s, inputs past the 4 MiB batch [$(elapsed)]"
+cargo run -q -p brightrun-core --example fuzz_dataset --locked -- --seconds 60
+
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
 bash scripts/with-session.sh cargo test --workspace --locked --no-fail-fast
 
@@ -47,5 +53,15 @@ step "trainer: pytest [$(elapsed)]"
 
 step "end to end through the real window [$(elapsed)]"
 bash tests/e2e/run.sh "$target/debug/brightrun-app"
+
+step "single instance: a second launch focuses the first [$(elapsed)]"
+bash scripts/with-session.sh bash tests/e2e/single-instance.sh "$target/debug/brightrun-app"
+
+step "the installed bundle: .deb built, installed, prepared from the bundled trainer, trains, e2e, removed [$(elapsed)]"
+if [ "$(id -u)" = 0 ]; then
+  bash tests/install/run.sh
+else
+  echo "skipped: the install test installs a .deb and must run as root (CI does)" >&2
+fi
 
 step "all tests passed [$(elapsed)]"

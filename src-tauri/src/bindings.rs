@@ -31,6 +31,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::clusters::start_local_cluster,
             commands::clusters::stop_local_cluster,
             commands::clusters::prepare_local_cluster,
+            commands::clusters::cancel_prepare_local_cluster,
             commands::training::training_defaults,
             commands::training::ensure_local_cluster,
             commands::training::cluster_options,
@@ -46,6 +47,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::models::model_detail,
             commands::costs::cost_summary,
             commands::costs::cost_csv,
+            commands::exports::save_costs_csv,
+            commands::exports::save_chart_png,
             commands::notifications::list_notifications,
             commands::notifications::mark_notifications_read,
         ])
@@ -54,6 +57,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             crate::poller::JobEvents,
             crate::notify::OpenJob,
             commands::training::LaunchProgressEvent,
+            crate::dto::clusters::LocalPrepareProgress,
         ])
 }
 

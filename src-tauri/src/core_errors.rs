@@ -52,6 +52,11 @@ impl From<ClusterError> for AppError {
             ClusterError::Store(inner) => inner.into(),
             ClusterError::Keyring(inner) => inner.into(),
             // The core's message repeats the URL, which may hold credentials the user pasted by mistake.
+            ClusterError::Client(ClientError::InsecureUrl { .. }) => AppError::new(
+                ErrorCode::InvalidInput,
+                "That URL is plain http to another computer, so the API key would cross the network \
+                 unencrypted. Use https://, or tick \"Allow an unencrypted connection\" to accept the risk.",
+            ),
             ClusterError::Client(ClientError::InvalidUrl { detail, .. }) => AppError::new(
                 ErrorCode::InvalidInput,
                 format!("That cluster URL cannot be used: {detail}."),

@@ -21,6 +21,8 @@ pub struct CoreState {
     pub http: reqwest::Client,
     /// Cancel flags of the imports in flight, by import id.
     pub imports: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+    /// The local cluster's preparation in flight, to cancel it (aborting drops it: the core cleans up).
+    pub preparing: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
 }
 
 impl CoreState {
@@ -35,6 +37,7 @@ impl CoreState {
             keyring: Keyring::new(keyring_service),
             http,
             imports: Arc::new(Mutex::new(HashMap::new())),
+            preparing: Arc::new(Mutex::new(None)),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod core_state;
 pub mod dto;
 pub mod environment;
 pub mod error;
+pub mod logging;
 pub mod notify;
 pub mod poller;
 pub mod state;
@@ -25,19 +26,32 @@ use crate::state::AppState;
 
 /// Starts the desktop app and blocks until it exits.
 pub fn run() {
-    init_logging();
+    let log_file = logging::init();
 
     let environment = AppEnvironment::detect();
     let mut context = tauri::generate_context!("../tauri.conf.json");
     // The identifier picks the data folder and WebView storage; switching it here keeps flavours apart.
+    // The single-instance plugin names its lock after it too, so a test run never hands over to a user's app.
     context.config_mut().identifier = environment.identifier();
+    notify::attribute_to_app();
 
     let builder = specta_builder();
-    let result = tauri::Builder::default()
+    let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app before it builds anything of its own. Closing
+        // the window only hides it to the tray, so a double-click on the launcher must bring it back.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("a second launch asked for the window");
+            notify::show_window(app);
+        }))
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             let state = open_state(app, environment)?;
+            if let Some(log_file) = log_file {
+                let folder = logging::log_dir(state::data_dir_override(), app.path().app_log_dir().ok());
+                log_file.write_to(folder);
+            }
             tracing::info!(
                 identifier = state.identifier(),
                 data_dir = %state.data_dir().display(),
@@ -62,13 +76,26 @@ pub fn run() {
                 }
             }
         })
-        .run(context);
+        .build(context);
 
-    if let Err(error) = result {
-        tracing::error!("BrightRun stopped with an error: {error}");
-        eprintln!("BrightRun could not start: {error}");
-        std::process::exit(1);
+    match app {
+        Ok(app) => app.run(on_run_event),
+        Err(error) => {
+            tracing::error!("BrightRun stopped with an error: {error}");
+            eprintln!("BrightRun could not start: {error}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// macOS: a click on the Dock icon reopens the window that closing hid to the tray.
+fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
+    #[cfg(target_os = "macos")]
+    if let tauri::RunEvent::Reopen { .. } = event {
+        notify::show_window(app);
+    }
+    #[cfg(not(target_os = "macos"))]
+    let _ = (app, event);
 }
 
 fn open_state(app: &tauri::App, environment: AppEnvironment) -> Result<AppState, StartupError> {
@@ -79,11 +106,4 @@ fn open_state(app: &tauri::App, environment: AppEnvironment) -> Result<AppState,
         source,
     })?;
     Ok(AppState::new(environment, data_dir))
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second init (tests) is harmless; ignore the "already set" error.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }

@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
+use crate::environment::RELEASE_IDENTIFIER;
+
+/// The name of the app's .desktop file on Linux (`/usr/share/applications/brightrun-app.desktop`).
+#[cfg(all(unix, not(target_os = "macos")))]
+const DESKTOP_ENTRY: &str = "brightrun-app";
+
 /// The action id of a click on the notification's body (freedesktop's "default" action).
 pub const OPEN_ACTION: &str = "default";
 
@@ -40,9 +46,11 @@ pub fn desktop_notification(notification: &Notification) -> notify_rust::Notific
         .appname("BrightRun")
         .summary(&notification.title)
         .body(&notification.body)
-        .icon("app.brightrun.desktop");
+        .icon(RELEASE_IDENTIFIER);
     #[cfg(all(unix, not(target_os = "macos")))]
     {
+        // The installed .desktop file (the bundler names it after the binary): servers show its name and icon.
+        desktop.hint(notify_rust::Hint::DesktopEntry(DESKTOP_ENTRY.to_string()));
         let urgency = match notification.priority {
             Priority::Low => notify_rust::Urgency::Low,
             Priority::Medium | Priority::High => notify_rust::Urgency::Normal,
@@ -52,6 +60,12 @@ pub fn desktop_notification(notification: &Notification) -> notify_rust::Notific
     }
     #[cfg(not(all(unix, not(target_os = "macos"))))]
     let _ = notification.priority;
+    // Windows attributes a toast to an AppUserModelID; the installers register the identifier as the Start
+    // menu shortcut's. An unbundled debug build has none, so it keeps notify-rust's default (PowerShell's).
+    #[cfg(windows)]
+    if !cfg!(debug_assertions) {
+        desktop.app_id(RELEASE_IDENTIFIER);
+    }
     if notification.job_id.is_some() {
         desktop.action(OPEN_ACTION, "Open");
     }
@@ -108,6 +122,15 @@ pub fn show_desktop(notification: &Notification, on_open: impl FnOnce(String) + 
         });
     if let Err(err) = spawned {
         tracing::warn!("cannot start the notification thread: {err}");
+    }
+}
+
+/// Attributes notifications to BrightRun where the OS asks the process who it is. macOS names the sender by
+/// bundle identifier (without this, notify-rust sends as Terminal); elsewhere [`desktop_notification`] carries it.
+pub fn attribute_to_app() {
+    #[cfg(target_os = "macos")]
+    if let Err(err) = notify_rust::set_application(RELEASE_IDENTIFIER) {
+        tracing::warn!("cannot attribute notifications to BrightRun: {err}");
     }
 }
 

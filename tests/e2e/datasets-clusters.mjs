@@ -101,7 +101,10 @@ export async function datasetFlow(session, { check, save }) {
 
 /** `brightrun-agent keys create` then `serve --listen 127.0.0.1:0`; returns its URL, a key and a stop function. */
 async function startAgent() {
-  const bin = process.env.BRIGHTRUN_AGENT_BIN ?? path.join(repo, "target/debug/brightrun-agent");
+  // The agent that came with the app under test (beside it: a build folder, or /usr/bin of an installed bundle).
+  const beside = process.env.E2E_APP ? path.join(path.dirname(process.env.E2E_APP), "brightrun-agent") : null;
+  const bin =
+    process.env.BRIGHTRUN_AGENT_BIN ?? (beside && existsSync(beside) ? beside : path.join(repo, "target/debug/brightrun-agent"));
   if (!existsSync(bin)) throw new Error(`no agent at ${bin}: cargo build -p brightrun-agent (or set BRIGHTRUN_AGENT_BIN)`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "brightrun-e2e-agent-"));
   const key = execFileSync(bin, ["keys", "create", "--data-dir", dataDir], { encoding: "utf8" }).trim().split("\n").at(-1).trim();

@@ -74,7 +74,9 @@ function watchNotifications() {
 }
 
 export async function trainingFlow(session, { check, save, dataDir }) {
-  for (const name of ["BRIGHTRUN_AGENT_BIN", "BRIGHTRUN_PYTHON"]) {
+  // BRIGHTRUN_AGENT_BIN is optional: without it the app starts the agent beside its own executable (the
+  // sidecar of an installed bundle, or target/debug/brightrun-agent of a checkout's build).
+  for (const name of ["BRIGHTRUN_PYTHON"]) {
     if (!process.env[name]) throw new Error(`${name} must be set for the training flow (see the top of this file)`);
   }
   ensureTinyModel(dataDir);

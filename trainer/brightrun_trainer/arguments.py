@@ -37,7 +37,9 @@ def training_arguments(job: Job, hardware: Hardware, has_validation: bool) -> An
         logging_steps=hp.logging_steps,
         # The Trainer would otherwise replace a NaN loss by the running mean and hide it from us.
         logging_nan_inf_filter=False,
-        include_num_input_tokens_seen="non_padding",
+        # A padding-free row has no padding: every token counts (comparing with the pad id would also drop real
+        # EOS tokens where the pad token is the EOS).
+        include_num_input_tokens_seen="all" if hp.packing == "padding_free" else "non_padding",
         # Only the loss is needed from evaluation; gathering logits would cost vocab-size memory per token.
         prediction_loss_only=True,
         seed=hp.seed,
@@ -53,7 +55,10 @@ def training_arguments(job: Job, hardware: Hardware, has_validation: bool) -> An
         dataloader_num_workers=0,
         report_to="none",
         disable_tqdm=True,
-        save_total_limit=None,
+        # Keep the newest N checkpoints (HF deletes older ones after each save); null keeps all.
+        save_total_limit=hp.save_total_limit,
+        # Padded batches of similar lengths waste less on padding; padding-free batches have none to save.
+        train_sampling_strategy="group_by_length" if hp.packing == "group_by_length" else "random",
         **eval_kwargs,
         **save_kwargs,
     )

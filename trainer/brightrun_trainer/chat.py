@@ -16,11 +16,14 @@ from typing import Any
 
 IGNORE_INDEX = -100  # label value that torch's cross-entropy skips
 
-# Used only when the model ships no chat template at all (a base model): plain ChatML.
+# Used only when the model ships no chat template at all (a base model): plain ChatML. A base model's tokenizer does
+# not know `<|im_end|>` as its end of sequence, so each assistant turn also ends with the tokenizer's EOS (inside
+# the trained span): the model learns to emit it, and generation stops there.
 FALLBACK_CHAT_TEMPLATE = (
     "{% for message in messages %}"
     "{% if message['role'] == 'assistant' %}"
-    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}"
+    "{% if eos_token and eos_token != '<|im_end|>' %}{{ eos_token }}{% endif %}{% endgeneration %}"
     "{{ '\\n' }}"
     "{% else %}"
     "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
@@ -39,6 +42,8 @@ class Example:
     input_ids: list[int]
     labels: list[int]
     truncated: bool
+    # History turns left out so that the example fits in max_seq_len (the oldest first).
+    dropped_turns: int = 0
 
     @property
     def loss_tokens(self) -> int:
@@ -54,13 +59,94 @@ def has_generation_marks(tokenizer: Any) -> bool:
     return isinstance(template, str) and bool(_GENERATION_TAG.search(template))
 
 
-def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_seq_len: int) -> Example:
-    """Tokens of the whole conversation and labels that keep only assistant tokens, cut at `max_seq_len`.
+def tokenize_conversation(
+    tokenizer: Any,
+    messages: list[dict[str, Any]],
+    max_seq_len: int,
+    tools: list[Any] | None = None,
+    train_on_reasoning: bool = True,
+) -> Example:
+    """Tokens of the conversation and labels that keep only assistant tokens, within `max_seq_len`.
 
     An assistant message with `"weight": 0` (OpenAI's fine-tuning convention) is context, not a target: its
     tokens carry no loss. BrightRun's converter marks the history turns of a v4 record that way, so a turn
     that recurs as history in later records is not trained on again.
+
+    A conversation longer than `max_seq_len` keeps what trains: its system messages and its last assistant turn
+    that carries loss. Turns after that one go first (they carry no loss), then whole exchanges of history (from a
+    user message to the next), oldest first, as few as needed. When even the system messages and the last exchange
+    are too long, the oldest tokens after the system messages go (the start of the last user message, then of the
+    answer), so the example still ends with its answer and its end-of-turn marker.
     """
+    from .render_tools import needs_rendering, tokenize_with_tools
+
+    if needs_rendering(messages, tools):  # tool calls, tool results, tools or reasoning: see render_tools
+        return tokenize_with_tools(tokenizer, messages, tools, max_seq_len, train_on_reasoning)
+    ids, mask = _tokens_and_mask(tokenizer, messages)
+    if len(ids) <= max_seq_len:
+        return _example(ids, mask, max_seq_len, truncated=False, dropped=0)
+    system, rest = _split_system(messages)
+    targets = [i for i, m in enumerate(rest) if m["role"] == "assistant" and m.get("weight", 1) != 0]
+    if not targets:
+        return _example(ids, mask, max_seq_len, truncated=True, dropped=0)
+    after = len(rest) - targets[-1] - 1
+    rest = rest[: targets[-1] + 1]
+    cuts = [0, *(i for i, m in enumerate(rest) if m["role"] == "user" and 0 < i < targets[-1])]
+    # The fewest dropped exchanges that fit (lengths shrink as more history goes): a binary search over the cuts.
+    low, high = 0, len(cuts) - 1
+    best: tuple[list[int], list[int], int] | None = None
+    while low <= high:
+        middle = (low + high) // 2
+        cut_ids, cut_mask = _tokens_and_mask(tokenizer, system + rest[cuts[middle] :])
+        if len(cut_ids) <= max_seq_len:
+            best = (cut_ids, cut_mask, cuts[middle])
+            high = middle - 1
+        else:
+            low = middle + 1
+    if best is None:
+        cut = cuts[-1]
+        cut_ids, cut_mask = _keep_system_and_newest(tokenizer, system, rest[cut:], max_seq_len)
+        best = (cut_ids, cut_mask, cut)
+    cut_ids, cut_mask, cut = best
+    dropped = after + sum(1 for m in rest[:cut] if m["role"] in ("user", "assistant", "tool"))
+    return _example(cut_ids, cut_mask, max_seq_len, truncated=True, dropped=dropped)
+
+
+def _split_system(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    count = 0
+    while count < len(messages) and messages[count]["role"] == "system":
+        count += 1
+    return list(messages[:count]), list(messages[count:])
+
+
+def _keep_system_and_newest(
+    tokenizer: Any, system: list[dict[str, Any]], rest: list[dict[str, Any]], max_seq_len: int
+) -> tuple[list[int], list[int]]:
+    """The system messages' tokens, then the newest tokens of the rest that still fit."""
+    ids, mask = _tokens_and_mask(tokenizer, system + rest)
+    prefix = 0
+    if system:
+        try:
+            system_ids, _ = _tokens_and_mask(tokenizer, system)
+        except TemplateError:
+            system_ids = []  # a template that renders no conversation without a user turn
+        if system_ids and ids[: len(system_ids)] == system_ids:
+            prefix = len(system_ids)
+    keep = max_seq_len - prefix
+    if keep <= 0:
+        return ids, mask  # the system messages alone are too long: the end is cut (by _example)
+    return ids[:prefix] + ids[-keep:], mask[:prefix] + mask[-keep:]
+
+
+def _example(ids: list[int], mask: list[int], max_seq_len: int, truncated: bool, dropped: int) -> Example:
+    truncated = truncated or len(ids) > max_seq_len
+    ids, mask = ids[:max_seq_len], mask[:max_seq_len]
+    labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask, strict=True)]
+    return Example(input_ids=ids, labels=labels, truncated=truncated, dropped_turns=dropped)
+
+
+def _tokens_and_mask(tokenizer: Any, messages: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+    """Every token of the rendered conversation, and 1 where it is a target (an assistant turn of weight 1)."""
     weights = [message.get("weight", 1) != 0 for message in messages if message["role"] == "assistant"]
     plain = [{"role": message["role"], "content": message["content"]} for message in messages]
     if has_generation_marks(tokenizer):
@@ -69,14 +155,22 @@ def tokenize_conversation(tokenizer: Any, messages: list[dict[str, Any]], max_se
             mask = _drop_unweighted_runs(mask, weights)
     else:
         ids, mask = _by_rendering_prefixes(tokenizer, plain, weights)
-    truncated = len(ids) > max_seq_len
-    ids, mask = ids[:max_seq_len], mask[:max_seq_len]
-    labels = [tok if keep else IGNORE_INDEX for tok, keep in zip(ids, mask, strict=True)]
-    return Example(input_ids=ids, labels=labels, truncated=truncated)
+    return ids, mask
+
+
+def _apply_template(tokenizer: Any, messages: list[dict[str, str]], **kwargs: Any) -> Any:
+    """`apply_chat_template`, with the template's own refusal (`raise_exception(...)`: "System role not
+    supported", "roles must alternate") turned into a TemplateError that quotes it."""
+    import jinja2
+
+    try:
+        return tokenizer.apply_chat_template(messages, **kwargs)
+    except jinja2.exceptions.TemplateError as e:
+        raise TemplateError(f"the model's chat template refused this conversation: {e}") from None
 
 
 def _by_generation_marks(tokenizer: Any, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
-    out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+    out = _apply_template(tokenizer, messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
     return list(out["input_ids"]), list(out["assistant_masks"])
 
 
@@ -103,7 +197,7 @@ def _drop_unweighted_runs(mask: list[int], weights: list[bool]) -> list[int]:
 
 
 def _render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+    return _apply_template(tokenizer, messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
 
 def _by_rendering_prefixes(

@@ -20,6 +20,7 @@ class Conversation:
 
     messages: list[dict[str, Any]]
     line: int
+    tools: list[Any] | None = None  # the record's `tools` (function JSON schemas), rendered by render_tools
 
 
 def file_sha256(path: str) -> str:
@@ -44,7 +45,8 @@ def read_conversations(path: str) -> list[Conversation]:
             for number, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
-                conversations.append(Conversation(_parse_line(line, number, path), number))
+                messages, tools = _parse_line(line, number, path)
+                conversations.append(Conversation(messages, number, tools))
         except UnicodeDecodeError as e:
             raise invalid_dataset(f"{path}: the file is not UTF-8 text ({e.reason})") from None
     if not conversations:
@@ -52,7 +54,7 @@ def read_conversations(path: str) -> list[Conversation]:
     return conversations
 
 
-def _parse_line(line: str, number: int, path: str) -> list[dict[str, Any]]:
+def _parse_line(line: str, number: int, path: str) -> tuple[list[dict[str, Any]], list[Any] | None]:
     where = f"{os.path.basename(path)} line {number}"
     try:
         record = json.loads(line)
@@ -67,16 +69,36 @@ def _parse_line(line: str, number: int, path: str) -> list[dict[str, Any]]:
         role = message.get("role")
         if role not in ROLES:
             raise invalid_dataset(f"{where}: message {index} has role {role!r}; expected one of {', '.join(ROLES)}")
-        entry: dict[str, Any] = {"role": role, "content": _text(message.get("content"), where, index)}
+        calls = message.get("tool_calls") if role == "assistant" else None
+        if calls is not None and not isinstance(calls, list):
+            raise invalid_dataset(f"{where}: message {index} has tool_calls that are not a list")
+        # An assistant message that calls tools may have no text (OpenAI writes `content: null`).
+        content = message.get("content")
+        text = "" if calls and content is None else _text(content, where, index)
+        entry: dict[str, Any] = {"role": role, "content": text}
+        if calls:
+            entry["tool_calls"] = calls
+        for key in ("tool_call_id", "name") if role == "tool" else ():
+            if isinstance(message.get(key), str):
+                entry[key] = message[key]
+        reasoning = message.get("reasoning_content") or message.get("thinking")
+        if role == "assistant" and isinstance(reasoning, str) and reasoning.strip():
+            entry["reasoning_content"] = reasoning
         weight = message.get("weight", 1)
         if weight not in (0, 1) or isinstance(weight, bool):
             raise invalid_dataset(f"{where}: message {index} has weight {weight!r}; expected 0 or 1")
         if role == "assistant" and weight == 0:
             entry["weight"] = 0
         messages.append(entry)
-    if not any(m["role"] == "assistant" and m["content"].strip() and m.get("weight", 1) for m in messages):
+    if not any(
+        m["role"] == "assistant" and (m["content"].strip() or m.get("tool_calls")) and m.get("weight", 1)
+        for m in messages
+    ):
         raise invalid_dataset(f"{where}: the conversation has no assistant message to learn from")
-    return messages
+    tools = record.get("tools")
+    if tools is not None and not isinstance(tools, list):
+        raise invalid_dataset(f'{where}: "tools" is not a list of function schemas')
+    return messages, tools or None
 
 
 def _text(content: object, where: str, index: int) -> str:

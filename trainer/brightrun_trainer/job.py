@@ -31,6 +31,20 @@ class Hyperparameters:
     eval_steps: int | None = None
     logging_steps: int = 1
     save_steps: int | None = None
+    # How many checkpoints to keep (the newest); null keeps all. Older ones are deleted as new ones are written.
+    save_total_limit: int | None = 2
+    # "auto" (on only when the memory check says the activations would not fit), "on" or "off".
+    gradient_checkpointing: str = "auto"
+    # "padding_free" (examples end to end, no padding), "group_by_length" (padded, similar lengths together), "none".
+    packing: str = "padding_free"
+    train_on_reasoning: bool = True  # loss on the assistant's reasoning (reasoning_content / thinking) too
+
+
+# Settings that are one of a few words: name -> allowed values (the first is not necessarily the default).
+_CHOICES = {
+    "gradient_checkpointing": ("auto", "on", "off"),
+    "packing": ("padding_free", "group_by_length", "none"),
+}
 
 
 @dataclass
@@ -98,9 +112,19 @@ def parse_job(raw: Any) -> Job:
         dataset_sha256=_optional_string(raw, "dataset_sha256"),
         qlora=_bool(raw, "qlora", False),
         gpu=_gpu(raw.get("gpu")),
-        hyperparameters=_hyperparameters(raw.get("hyperparameters")),
+        hyperparameters=_hyperparameters(_with_top_level_settings(raw)),
     )
     return job
+
+
+def _with_top_level_settings(raw: dict) -> Any:
+    """The newer settings (`gradient_checkpointing`, `packing`, `save_total_limit`) belong in `hyperparameters`;
+    a job file that puts them at the top level is read the same way (the hyperparameters' value wins)."""
+    hyper = raw.get("hyperparameters")
+    top = {k: raw[k] for k in ("gradient_checkpointing", "packing", "save_total_limit") if k in raw}
+    if not top or (hyper is not None and not isinstance(hyper, dict)):
+        return hyper
+    return {**top, **(hyper or {})}
 
 
 def _string(raw: dict, key: str) -> str:
@@ -167,6 +191,7 @@ _HYPER_RULES: list[tuple[str, str, float | None, float | None]] = [
     ("eval_steps", "int?", 1, None),
     ("logging_steps", "int", 1, None),
     ("save_steps", "int?", 1, None),
+    ("save_total_limit", "int?", 1, None),
 ]
 
 
@@ -189,6 +214,15 @@ def _hyperparameters(raw: Any) -> Hyperparameters:
             bounds = f"[{low}, {high if high is not None else '∞'}]"
             raise invalid_job(f"`hyperparameters.{name}` = {value} is outside {bounds}")
         values[name] = value
+    if raw.get("save_total_limit", 2) is None:
+        values["save_total_limit"] = None  # explicit null: keep every checkpoint
+    for name, allowed in _CHOICES.items():
+        value = raw.get(name)
+        if value is None:
+            continue
+        if value not in allowed:
+            raise invalid_job(f"`hyperparameters.{name}` must be one of {', '.join(allowed)}; got {value!r}")
+        values[name] = value
     if values.get("learning_rate", 1.0) == 0.0:
         raise invalid_job("`hyperparameters.learning_rate` must be above 0")
     targets = raw.get("target_modules")
@@ -199,6 +233,11 @@ def _hyperparameters(raw: Any) -> Hyperparameters:
         if not ok:
             raise invalid_job("`hyperparameters.target_modules` must be null, a string or a list of module names")
         values["target_modules"] = targets
+    reasoning = raw.get("train_on_reasoning")
+    if reasoning is not None:
+        if not isinstance(reasoning, bool):
+            raise invalid_job("`hyperparameters.train_on_reasoning` must be true or false")
+        values["train_on_reasoning"] = reasoning
     hp = Hyperparameters(**values)
     if hp.max_steps is None and hp.num_epochs <= 0:
         raise invalid_job("`hyperparameters.num_epochs` must be above 0 when max_steps is null")

@@ -25,6 +25,10 @@ class Hardware:
     qlora: bool
     liger: bool
     local_rank: int
+    # Decided after the model is loaded (the memory check needs its size and the free GPU memory).
+    gradient_checkpointing: bool = False
+    packing: str = "padding_free"
+    attention: str = "sdpa"
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -32,6 +36,9 @@ class Hardware:
             "precision": "bf16" if self.bf16 else "fp16" if self.fp16 else "fp32",
             "qlora": self.qlora,
             "liger_kernel": self.liger,
+            "gradient_checkpointing": self.gradient_checkpointing,
+            "packing": self.packing,
+            "attention": self.attention,
         }
 
 
@@ -47,13 +54,14 @@ def detect_hardware(job: Job) -> Hardware:
             'Check CUDA_VISIBLE_DEVICES and the NVIDIA driver, or run the job with gpu.type "cpu".',
         )
     cuda = wants_gpu
-    bf16 = cuda and torch.cuda.is_bf16_supported()
-    has_bnb = importlib.util.find_spec("bitsandbytes") is not None
+    # bf16 needs Ampere (compute capability 8.0) or newer; older GPUs emulate it slowly or not at all: fp16.
+    bf16 = cuda and torch.cuda.get_device_capability() >= (8, 0)
+    has_bnb = cuda and _imports("bitsandbytes")
     has_liger = importlib.util.find_spec("liger_kernel") is not None
     if job.qlora and not (cuda and has_bnb):
         log.warning(
             "QLoRA asked for but %s; training in 16/32-bit LoRA instead",
-            "bitsandbytes is not installed" if cuda else "no CUDA GPU is in use",
+            "bitsandbytes is not installed or does not import" if cuda else "no CUDA GPU is in use",
         )
     return Hardware(
         cuda=cuda,
@@ -63,7 +71,20 @@ def detect_hardware(job: Job) -> Hardware:
         # Liger's kernels are Triton GPU kernels: no use on CPU.
         liger=cuda and has_liger,
         local_rank=int(os.environ.get("LOCAL_RANK", "0")),
+        packing=job.hyperparameters.packing,
     )
+
+
+def _imports(module: str) -> bool:
+    """Whether `module` really imports: an installed bitsandbytes without its CUDA library is not usable."""
+    if importlib.util.find_spec(module) is None:
+        return False
+    try:
+        __import__(module)
+    except Exception as e:  # the library's own failure to find its CUDA build, a torch it was not built for
+        log.warning("%s is installed but does not import: %s", module, e)
+        return False
+    return True
 
 
 def _looks_like_path(name: str) -> bool:
@@ -117,7 +138,10 @@ def load_model(job: Job, hardware: Hardware) -> Any:
     import torch
     from transformers import AutoModelForCausalLM
 
-    kwargs: dict[str, Any] = {}
+    from .packing import attention_for
+
+    hardware.attention = attention_for(hardware.packing, hardware.cuda)
+    kwargs: dict[str, Any] = {"attn_implementation": hardware.attention}
     if hardware.cuda:
         kwargs["dtype"] = torch.bfloat16 if hardware.bf16 else torch.float16
     else:
@@ -142,15 +166,26 @@ def load_model(job: Job, hardware: Hardware) -> Any:
 
 
 def apply_lora(job: Job, model: Any, hardware: Hardware) -> Any:
+    """Wrap the model with LoRA. Gradient checkpointing follows `hardware.gradient_checkpointing` (decided by
+    `memory.decide_checkpointing`), always non-reentrant: the reentrant kind needs inputs that require grad and
+    breaks with frozen embeddings and with keyword arguments such as the packed rows' `position_ids`."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import set_seed
 
     hp = job.hyperparameters
+    checkpointing = {"use_reentrant": False}
     if hardware.qlora:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
-    elif hardware.cuda:
-        # Activation memory dominates on long chats; recomputing them costs ~30 % speed and avoids most OOMs.
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model = prepare_model_for_kbit_training(
+            model,
+            use_gradient_checkpointing=hardware.gradient_checkpointing,
+            gradient_checkpointing_kwargs=checkpointing,
+        )
+    elif hardware.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=checkpointing)
         model.enable_input_require_grads()
+    # LoRA's initial weights are drawn here: seed right before, so nothing done since the start (model loading,
+    # a library that draws a random number) changes them.
+    set_seed(hp.seed)
     config = LoraConfig(
         r=hp.lora_rank,
         lora_alpha=hp.lora_alpha,

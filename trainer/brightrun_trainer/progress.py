@@ -49,6 +49,9 @@ class ProgressReporter(TrainerCallback):
         self._flush()
 
     def on_step_end(self, args, state, control, **kwargs):
+        if state.max_steps and state.global_step >= state.max_steps:
+            # The last step is always logged: a run shorter than logging_steps still reports its training loss.
+            control.should_log = True
         if self.cancel.agreed():
             control.should_save = True
             control.should_training_stop = True

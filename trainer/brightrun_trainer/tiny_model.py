@@ -14,9 +14,43 @@ import os
 import sys
 from collections.abc import Iterable
 
-from .chat import FALLBACK_CHAT_TEMPLATE
+# ChatML, assistant text (and its end marker, which is this tokenizer's EOS) inside {% generation %}.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{{ '\\n' }}"
+    "{% else %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
 
-CHAT_TEMPLATE = FALLBACK_CHAT_TEMPLATE  # ChatML, assistant text (and its end marker) inside {% generation %}
+# ChatML that knows tools and reasoning, in the Hermes / Qwen style: the tools in the system turn, each call as
+# <tool_call> JSON, results in `tool` turns, reasoning in <think>. For tests of the chat-template tool rendering
+# (`--tool-template`); the default template has no tool support, which exercises the fallback rendering.
+TOOL_CHAT_TEMPLATE = (
+    "{% if messages and messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] %}"
+    "{% else %}{% set system = '' %}{% endif %}"
+    "{% if tools %}{{ '<|im_start|>system\n' }}{% if system %}{{ system + '\n\n' }}{% endif %}"
+    "{{ '# Tools\n<tools>' }}{% for tool in tools %}{{ '\n' }}{{ tool | tojson }}{% endfor %}"
+    "{{ '\n</tools><|im_end|>\n' }}"
+    "{% elif system %}{{ '<|im_start|>system\n' + system + '<|im_end|>\n' }}{% endif %}"
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}"
+    "{% elif message['role'] == 'assistant' %}{{ '<|im_start|>assistant\n' }}"
+    "{% if message.reasoning_content %}{{ '<think>\n' + message.reasoning_content + '\n</think>\n\n' }}{% endif %}"
+    "{{ message['content'] or '' }}"
+    "{% for call in message.tool_calls or [] %}"
+    "{% if message['content'] or not loop.first %}{{ '\n' }}{% endif %}"
+    "{{ '<tool_call>\n{\"name\": \"' + call.function.name + '\", \"arguments\": ' }}"
+    "{{ call.function.arguments | tojson }}{{ '}\n</tool_call>' }}"
+    "{% endfor %}{{ '<|im_end|>\n' }}"
+    "{% else %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|pad|>", "<|im_start|>", "<|im_end|>"]
 
@@ -102,9 +136,13 @@ def build_model(tokenizer, seed: int = 0):
     return LlamaForCausalLM(config)
 
 
-def build(out: str, corpus: str | None = None, seed: int = 0, vocab_size: int = 1024) -> str:
+def build(
+    out: str, corpus: str | None = None, seed: int = 0, vocab_size: int = 1024, tool_template: bool = False
+) -> str:
     """Write the tokenizer and the model to `out`; return its absolute path."""
     tokenizer = build_tokenizer(corpus, vocab_size)
+    if tool_template:
+        tokenizer.chat_template = TOOL_CHAT_TEMPLATE
     model = build_model(tokenizer, seed)
     os.makedirs(out, exist_ok=True)
     tokenizer.save_pretrained(out)
@@ -120,8 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="extra UTF-8 text to train the tokenizer on, one paragraph per line")
     parser.add_argument("--seed", type=int, default=0, help="seed of the model's random weights (default 0)")
     parser.add_argument("--vocab-size", type=int, default=1024, help="upper bound of the BPE vocabulary")
+    parser.add_argument(
+        "--tool-template",
+        action="store_true",
+        help="give the tokenizer a ChatML template that renders tools, calls and reasoning (default: plain ChatML)",
+    )
     args = parser.parse_args(argv)
-    path = build(args.out, args.corpus, args.seed, args.vocab_size)
+    path = build(args.out, args.corpus, args.seed, args.vocab_size, args.tool_template)
     print(json.dumps({"path": path, "files": sorted(os.listdir(path))}))
     return 0
 

@@ -97,9 +97,10 @@ def _run(job: Job, events: EventStream, cancel: CancelRequest) -> int:
     from .model import apply_lora, detect_hardware, load_model
 
     hardware = detect_hardware(job)
-    # LoRA's initial weights come from the seed too; set it again right before they are drawn.
-    set_seed(job.hyperparameters.seed)
-    model = apply_lora(job, load_model(job, hardware), hardware)
+    model = load_model(job, hardware)
+    hardware.gradient_checkpointing = _checkpointing(job, hardware, model, prepared)
+    # apply_lora seeds again right before the LoRA weights are drawn.
+    model = apply_lora(job, model, hardware)
     trainer, progress = _build_trainer(job, hardware, model, tokenizer, prepared, events, cancel)
 
     total_steps, total_epochs = _plan(job, trainer)
@@ -133,14 +134,20 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
 
     hp = job.hyperparameters
 
+    shortened = 0
+
     def tokenize(items: list[Any], path: str) -> tuple[list[Any], int, int]:
+        nonlocal shortened
         examples, truncated, dropped = [], 0, 0
         for conversation in items:
             try:
-                example = tokenize_conversation(tokenizer, conversation.messages, hp.max_seq_len)
+                example = tokenize_conversation(
+                    tokenizer, conversation.messages, hp.max_seq_len, conversation.tools, hp.train_on_reasoning
+                )
             except TemplateError as e:
                 raise errors.invalid_dataset(f"{os.path.basename(path)} line {conversation.line}: {e}") from None
             truncated += example.truncated
+            shortened += example.dropped_turns > 0
             # Cut at max_seq_len before any assistant token: nothing to learn from this example.
             if example.loss_tokens == 0:
                 dropped += 1
@@ -166,33 +173,79 @@ def _prepare(job: Job, tokenizer: Any, sha256: str, train_set: list[Any], valida
         "train_loss_tokens": sum(e.loss_tokens for e in train),
         "validation_tokens": sum(len(e.input_ids) for e in validation),
         "truncated_examples": train_truncated,
+        # Of the truncated ones (both sets): those that fit by leaving out their oldest history turns.
+        "history_shortened_examples": shortened,
         "dropped_examples": train_dropped + validation_dropped,
+        "tool_rendering": _tool_rendering(tokenizer, train_set),
     }
     return Prepared(train, validation, info)
+
+
+def _checkpointing(job: Job, hardware: Any, model: Any, prepared: Prepared) -> bool:
+    from .memory import decide_checkpointing, largest_batch_tokens
+
+    hp = job.hyperparameters
+    lengths = [len(e.input_ids) for e in prepared.train]
+    return decide_checkpointing(
+        hp.gradient_checkpointing,
+        hardware.cuda,
+        model,
+        largest_batch_tokens(lengths, hp.batch_size, hp.packing),
+        dtype_bytes=2 if hardware.cuda else 4,
+        fused_loss=hardware.liger,
+    )
+
+
+def make_collator(packing: str, pad_token_id: int) -> Any:
+    """The batch layout for a `packing` mode: end to end without padding, or padded to the longest."""
+    from .batches import PadCollator
+    from .packing import PackedCollator
+
+    return PackedCollator() if packing == "padding_free" else PadCollator(pad_token_id)
+
+
+def _tool_rendering(tokenizer: Any, conversations: list[Any]) -> str | None:
+    """How tool conversations were rendered (`chat_template` or `fallback`), or None when the data has none."""
+    from .render_tools import needs_rendering, rendering
+
+    if not any(needs_rendering(c.messages, c.tools) for c in conversations):
+        return None
+    return rendering(tokenizer)
 
 
 def _build_trainer(job, hardware, model, tokenizer, prepared, events, cancel):
     from transformers import Trainer
 
     from .arguments import training_arguments
-    from .batches import ExampleDataset, PadCollator
+    from .batches import ExampleDataset
+    from .evaluation import evaluate_loss
     from .progress import ProgressReporter
 
+    hp = job.hyperparameters
+    collator = make_collator(hp.packing, tokenizer.pad_token_id)
+
     class ReportingTrainer(Trainer):
-        def evaluate(self, *args, **kwargs):
+        def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
+            """Token-level loss (evaluation.py) instead of the Trainer's mean of per-batch means."""
             events.stage("validating")
             try:
-                return super().evaluate(*args, **kwargs)
+                loss = evaluate_loss(
+                    self.model, prepared.validation, collator, hp.batch_size, self.args.device, self.accelerator
+                )
+                metrics = {} if loss is None else {f"{metric_key_prefix}_loss": loss}
+                self.log(dict(metrics))
+                self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+                return metrics
             finally:
                 events.stage("training")
 
-    progress = ProgressReporter(events, cancel, job.hyperparameters.learning_rate)
+    progress = ProgressReporter(events, cancel, hp.learning_rate)
     trainer = ReportingTrainer(
         model=model,
         args=training_arguments(job, hardware, has_validation=bool(prepared.validation)),
         train_dataset=ExampleDataset(prepared.train),
         eval_dataset=ExampleDataset(prepared.validation) if prepared.validation else None,
-        data_collator=PadCollator(tokenizer.pad_token_id),
+        data_collator=collator,
         processing_class=tokenizer,
         callbacks=[progress],
     )
@@ -256,6 +309,11 @@ def _save(job, trainer, tokenizer, prepared, progress, hardware, started_at, eve
     os.makedirs(job.adapter_dir, exist_ok=True)
     model.save_pretrained(job.adapter_dir, safe_serialization=True)
     tokenizer.save_pretrained(job.adapter_dir)
+    if prepared.info.get("tool_rendering") == "fallback":
+        from .render_tools import MODEL_CARD_NOTE
+
+        with open(os.path.join(job.adapter_dir, "README.md"), "a", encoding="utf-8") as card:
+            card.write(MODEL_CARD_NOTE)
     for root, _, files in sorted(os.walk(job.adapter_dir)):
         for name in sorted(files):
             path = os.path.abspath(os.path.join(root, name))

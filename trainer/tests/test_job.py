@@ -56,3 +56,22 @@ def test_null_optional_fields_are_accepted(tmp_path):
     path = tmp_path / "job.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     assert load_job(str(path)).hyperparameters.max_steps is None
+
+
+def test_speed_settings_default_and_are_checked():
+    from brightrun_trainer.job import parse_job
+
+    base = {"job_id": "j", "dataset_path": "/d.jsonl", "base_model": "m", "output_dir": "/o"}
+    hp = parse_job(base).hyperparameters
+    assert (hp.gradient_checkpointing, hp.packing, hp.save_total_limit) == ("auto", "padding_free", 2)
+    hp = parse_job(
+        {**base, "hyperparameters": {"gradient_checkpointing": "on", "packing": "none", "save_total_limit": None}}
+    ).hyperparameters
+    assert (hp.gradient_checkpointing, hp.packing, hp.save_total_limit) == ("on", "none", None)
+    # The same settings at the top level of the job file are read too.
+    hp = parse_job({**base, "packing": "group_by_length", "gradient_checkpointing": "off"}).hyperparameters
+    assert (hp.packing, hp.gradient_checkpointing) == ("group_by_length", "off")
+    for bad in ({"packing": "pack"}, {"gradient_checkpointing": True}, {"save_total_limit": 0}):
+        with pytest.raises(TrainerError) as caught:
+            parse_job({**base, "hyperparameters": bad})
+        assert caught.value.kind == "invalid_job" and next(iter(bad)) in caught.value.message

@@ -32,11 +32,11 @@ export const commands = {
 	/**  Every cluster, local first. */
 	listClusters: () => typedError<ClusterView_Serialize[], AppError>(__TAURI_INVOKE("list_clusters")),
 	/**  Adds a remote cluster; its key goes to the OS keyring. */
-	addCluster: (name: string, url: string, apiKey: string) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("add_cluster", { name, url, apiKey })),
+	addCluster: (name: string, url: string, apiKey: string, allowInsecure: boolean) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("add_cluster", { name, url, apiKey, allowInsecure })),
 	/**  Health and capabilities of a cluster, recorded on it. */
 	testCluster: (id: string) => typedError<ClusterTestView_Serialize, AppError>(__TAURI_INVOKE("test_cluster", { id })),
 	/**  Changes a cluster's URL and/or key (a key replaces the one in the keyring). */
-	updateCluster: (id: string, url: string | null, apiKey: string | null) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("update_cluster", { id, url, apiKey })),
+	updateCluster: (id: string, url: string | null, apiKey: string | null, allowInsecure: boolean) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("update_cluster", { id, url, apiKey, allowInsecure })),
 	/**  Removes a cluster and its keyring entry. */
 	removeCluster: (id: string) => typedError<ClusterView_Serialize, AppError>(__TAURI_INVOKE("remove_cluster", { id })),
 	/**  Whether the local cluster runs, and whether its Python stack is there. */
@@ -45,8 +45,16 @@ export const commands = {
 	startLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("start_local_cluster")),
 	/**  Stops the local cluster; running jobs checkpoint and resume at its next start. */
 	stopLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("stop_local_cluster")),
-	/**  Installs the trainer's Python stack into the data folder (minutes), then reports the status. */
+	/**
+	 *  Installs the trainer's Python stack into the data folder from the trainer installed with the app (minutes),
+	 *  reporting `LocalPrepareProgress` events, then reports the status. `cancel_prepare_local_cluster` stops it.
+	 */
 	prepareLocalCluster: () => typedError<LocalClusterView_Serialize, AppError>(__TAURI_INVOKE("prepare_local_cluster")),
+	/**
+	 *  Stops the preparation in flight: the installer is killed and nothing stays half-installed. `false` when
+	 *  none was running.
+	 */
+	cancelPrepareLocalCluster: () => __TAURI_INVOKE<boolean>("cancel_prepare_local_cluster"),
 	/**  Presets, ranges, clusters and ready datasets. */
 	trainingDefaults: () => typedError<TrainingDefaults, AppError>(__TAURI_INVOKE("training_defaults")),
 	/**  Makes sure the local cluster exists and runs (the configurator's default cluster); returns its id. */
@@ -56,8 +64,8 @@ export const commands = {
 	/**  The estimate of the form and of each preset on the chosen GPU, the badge and the field issues. */
 	estimateTraining: (form: TrainingForm_Deserialize, gpu: GpuChoice | null) => typedError<TrainingEstimateView_Serialize, AppError>(__TAURI_INVOKE("estimate_training", { form, gpu })),
 	/**
-	 *  The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
-	 *  JSON text.
+	 *  The exact job JSON the cluster will receive, from the launch's own plan (the converted and split files'
+	 *  hashes, `auto` checkpointing decided), as pretty JSON text. Nothing is recorded or uploaded.
 	 */
 	previewJob: (form: TrainingForm_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_job", { form })),
 	/**
@@ -83,6 +91,16 @@ export const commands = {
 	costSummary: (days: number) => typedError<CostSummary_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
 	/**  The period's records as CSV (recorded_at, job, name, kind, gpu, capacity, amount). */
 	costCsv: (days: number) => typedError<string, AppError>(__TAURI_INVOKE("cost_csv", { days })),
+	/**
+	 *  Asks where to save the period's costs as CSV and writes them there. The saved path, or `None` when the user
+	 *  cancelled the dialog.
+	 */
+	saveCostsCsv: (days: number) => typedError<string | null, AppError>(__TAURI_INVOKE("save_costs_csv", { days })),
+	/**
+	 *  Asks where to save a chart's PNG (what the canvas encoded) and writes it there. The saved path, or `None`
+	 *  when the user cancelled the dialog.
+	 */
+	saveChartPng: (title: string, png: number[]) => typedError<string | null, AppError>(__TAURI_INVOKE("save_chart_png", { title, png })),
 	/**  Notifications, newest first. */
 	listNotifications: (unreadOnly: boolean) => typedError<NotificationList_Serialize, AppError>(__TAURI_INVOKE("list_notifications", { unreadOnly })),
 	/**  Marks notifications read (all unread ones when `ids` is empty). */
@@ -94,6 +112,7 @@ export const events = {
 	datasetImportProgress: makeEvent<DatasetImportProgress_Serialize, DatasetImportProgress_Deserialize>("dataset-import-progress"),
 	jobEvents: makeEvent<JobEvents_Serialize, JobEvents_Deserialize>("job-events"),
 	launchProgressEvent: makeEvent<LaunchProgressEvent, LaunchProgressEvent>("launch-progress-event"),
+	localPrepareProgress: makeEvent<LocalPrepareProgress_Serialize, LocalPrepareProgress_Deserialize>("local-prepare-progress"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 };
 
@@ -351,6 +370,8 @@ export type DatasetChoice = {
 	tokens_total: number | null,
 	/**  Format id. */
 	format: string,
+	/**  Invalid records validation found; above 0 the dataset trains only with "skip invalid records" ticked. */
+	invalid_records: number | null,
 };
 
 /**  A dataset with its last validation report. */
@@ -558,6 +579,14 @@ export type EstimateSummary_Deserialize = {
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
 	memory_suggestion?: string | null,
+	/**  Completed runs with the same settings the time is calibrated on (0: the FLOPs model). */
+	calibrated_runs: number,
+	/**  `exact` (the base model's tokenizer) or `estimate` (characters / 4). */
+	tokens_method: string,
+	/**  Whether the run will recompute activations (the `auto` setting, decided). */
+	gradient_checkpointing: boolean,
+	/**  For the chosen max length: examples shortened, and examples that would keep no target token. */
+	truncation?: TruncationView | null,
 };
 
 /**  Time and cost of one configuration. */
@@ -572,6 +601,14 @@ export type EstimateSummary_Serialize = {
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
 	memory_suggestion: string | null,
+	/**  Completed runs with the same settings the time is calibrated on (0: the FLOPs model). */
+	calibrated_runs: number,
+	/**  `exact` (the base model's tokenizer) or `estimate` (characters / 4). */
+	tokens_method: string,
+	/**  Whether the run will recompute activations (the `auto` setting, decided). */
+	gradient_checkpointing: boolean,
+	/**  For the chosen max length: examples shortened, and examples that would keep no target token. */
+	truncation: TruncationView | null,
 };
 
 /**  A field that is out of range. */
@@ -596,6 +633,8 @@ export type GpuChoice = {
 	on_demand: number | null,
 	/**  USD per GPU-hour, spot. */
 	spot: number | null,
+	/**  The cluster's trainer has Liger (a fused loss: far smaller logits memory). */
+	liger: boolean,
 };
 
 /**  One GPU type of a cluster. */
@@ -632,6 +671,12 @@ export type HyperparametersInput = {
 	max_seq_len: number,
 	/**  Share of steps warming up. */
 	warmup_ratio: number | null,
+	/**  Share of conversations held out for validation (0: none, by the user's choice). */
+	validation_split: number | null,
+	/**  Base weights in 4 bits (needs CUDA and bitsandbytes on the cluster). */
+	qlora: boolean,
+	/**  Gradient checkpointing: `auto` (the memory model decides), `on` or `off`. */
+	gradient_checkpointing: string,
 };
 
 /**  A file of an import batch, with the id to follow its progress events and to cancel it. */
@@ -1084,10 +1129,76 @@ export type LocalClusterView_Serialize = {
 	cluster: ClusterView_Serialize | null,
 };
 
-/**  One message: `system`, `user` or `assistant`. */
-export type MessageView = {
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress = LocalPrepareProgress_Serialize | LocalPrepareProgress_Deserialize;
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Deserialize = {
+	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
+	step: string,
+	/**  What the step does, for people. */
+	title: string,
+	/**  The step's number, from 1. */
+	stepNumber: number,
+	/**  How many steps there are. */
+	steps: number,
+	/**  The latest line worth showing. */
+	message: string,
+	/**  Bytes written so far by the step, when it writes. */
+	bytesDone?: number | null,
+	/**  About how many bytes the step writes in all. */
+	bytesExpected?: number | null,
+};
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Serialize = {
+	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
+	step: string,
+	/**  What the step does, for people. */
+	title: string,
+	/**  The step's number, from 1. */
+	stepNumber: number,
+	/**  How many steps there are. */
+	steps: number,
+	/**  The latest line worth showing. */
+	message: string,
+	/**  Bytes written so far by the step, when it writes. */
+	bytesDone: number | null,
+	/**  About how many bytes the step writes in all. */
+	bytesExpected: number | null,
+};
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView = MessageView_Serialize | MessageView_Deserialize;
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Deserialize = {
 	role: string,
+	/**  Empty for an assistant message that only calls tools. */
 	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning?: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId?: string | null,
+	name?: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
+};
+
+/**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
+export type MessageView_Serialize = {
+	role: string,
+	/**  Empty for an assistant message that only calls tools. */
+	content: string,
+	/**  The assistant's reasoning before its answer. */
+	reasoning: string | null,
+	toolCalls: ToolCallView[],
+	/**  For a tool result: the call it answers, and the function's name. */
+	toolCallId: string | null,
+	name: string | null,
+	/**  False for an assistant message with `weight: 0` (context, no loss). */
+	trained: boolean,
 };
 
 /**  One metrics point (numbers TypeScript can hold). */
@@ -1402,6 +1513,8 @@ export type ReportView_Deserialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  The validation report (see the core's `ValidationReport`). */
@@ -1436,6 +1549,8 @@ export type ReportView_Serialize = {
 	/**  v4 scaffolding distributions (personas, emotional arcs, topics). */
 	scaffolding: DistributionView[],
 	readiness: ReadinessView[],
+	/**  Tool use among the training examples. */
+	tools: ToolStatsView,
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1446,7 +1561,9 @@ export type SampleView_Deserialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId?: string | null,
-	messages: MessageView[],
+	messages: MessageView_Deserialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
 };
 
 /**  One normalised training example, as the Samples tab draws it. */
@@ -1454,7 +1571,24 @@ export type SampleView_Serialize = {
 	/**  Line where the record starts. */
 	line: number | null,
 	conversationId: string | null,
-	messages: MessageView[],
+	messages: MessageView_Serialize[],
+	/**  The functions the assistant may call, each as pretty-printed JSON. */
+	tools: string[],
+};
+
+/**  One function call of the assistant. */
+export type ToolCallView = {
+	id: string,
+	name: string,
+	/**  The arguments, pretty-printed JSON. */
+	arguments: string,
+};
+
+/**  Tool use among the training examples (all 0 without tool calls). */
+export type ToolStatsView = {
+	conversationsWithCalls: number | null,
+	calls: number | null,
+	distinctTools: number | null,
 };
 
 /**  What the configurator offers before a cluster is asked anything. */
@@ -1527,6 +1661,8 @@ export type TrainingForm_Deserialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
+	/**  Leave invalid records out (the user's explicit choice for a dataset with some). */
+	skip_invalid: boolean,
 };
 
 /**  What the user configured. */
@@ -1549,6 +1685,19 @@ export type TrainingForm_Serialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
+	/**  Leave invalid records out (the user's explicit choice for a dataset with some). */
+	skip_invalid: boolean,
+};
+
+/**  What truncation at the chosen max length does to the dataset (from its length histogram). */
+export type TruncationView = {
+	/**
+	 *  Examples longer than the max length (the trainer keeps the system prompt and the last assistant turn,
+	 *  dropping the oldest history first).
+	 */
+	shortened: number | null,
+	/**  Examples whose system prompt and last assistant turn alone exceed it: they keep no target token. */
+	without_target: number | null,
 };
 
 /* Tauri Specta runtime */

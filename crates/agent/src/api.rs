@@ -86,6 +86,10 @@ pub struct JobRequest {
     /// The job is stopped and failed (`max_duration`) past this many hours of running; 1 to 72, default 24.
     #[serde(default = "default_max_duration_hours")]
     pub max_duration_hours: f64,
+    /// SHA-256 of an uploaded validation file (same format): the trainer evaluates on it as is and holds
+    /// nothing out of the training file. Without it, `hyperparameters.validation_split` is held out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_dataset_sha256: Option<String>,
 }
 
 /// The hyperparameters of a LoRA run and their allowed ranges (`brightrun_core::training::ranges`).
@@ -127,6 +131,12 @@ pub struct HyperparametersDoc {
     pub logging_steps: Option<u32>,
     /// Steps between checkpoints; default once per epoch.
     pub save_steps: Option<u32>,
+    /// 4-bit QLoRA; refused unless `/v1/capabilities` reports `runtime.cuda` and `runtime.bitsandbytes`.
+    pub qlora: Option<bool>,
+    /// `auto` (default: on for a GPU, off on the CPU), `on` or `off`.
+    pub gradient_checkpointing: Option<String>,
+    /// `padding_free` (default: examples end to end, no padding), `group_by_length` or `none` (padded).
+    pub packing: Option<String>,
 }
 
 /// One metrics point reported by the trainer at a logging step.
@@ -184,6 +194,8 @@ pub struct JobView {
     /// The checkpoint the current run resumed from, if any.
     pub resumed_from: Option<String>,
     pub dataset_sha256: String,
+    /// The validation file the job evaluates on, when it named one.
+    pub validation_dataset_sha256: Option<String>,
     pub base_model: String,
     #[schema(value_type = HyperparametersDoc)]
     pub hyperparameters: Hyperparameters,
@@ -298,6 +310,18 @@ pub struct Capabilities {
     pub prices: Vec<PriceView>,
     pub base_models: Vec<BaseModelView>,
     pub limits: Limits,
+    pub runtime: RuntimeView,
+}
+
+/// What the trainer's Python environment has, probed by importing once when the agent starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RuntimeView {
+    /// torch sees a CUDA GPU.
+    pub cuda: bool,
+    /// bitsandbytes imports (needed for `qlora`).
+    pub bitsandbytes: bool,
+    /// liger-kernel imports (fused linear + cross-entropy loss).
+    pub liger: bool,
 }
 
 /// Answer to a dataset upload.

@@ -39,6 +39,13 @@ pub struct AgentConfig {
     pub prices: BTreeMap<String, Price>,
     /// Price for a detected GPU type that `prices` does not list.
     pub default_gpu_price: Price,
+    /// HTTP connections open at once (also capped by the open-files limit, less a reserve for trainers).
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers, also between requests on a kept-alive connection;
+    /// an idle socket is closed after it.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds open requests may take to finish once shutdown starts (after the trainers have stopped).
+    pub shutdown_drain_seconds: u64,
 }
 
 impl Default for AgentConfig {
@@ -70,6 +77,9 @@ impl Default for AgentConfig {
                 on_demand: 2.0,
                 spot: 1.0,
             },
+            max_connections: 4096,
+            header_read_timeout_seconds: 10,
+            shutdown_drain_seconds: 10,
         }
     }
 }

@@ -210,8 +210,12 @@ fn spawn(state: &AppState) -> Result<Worker, String> {
     let idle = std::env::var("BRIGHTRUN_SERVE_IDLE_SECONDS").unwrap_or_else(|_| IDLE_SECONDS.to_string());
     let mut command = Command::new(&state.python);
     command
-        .args(["-m", "brightrun_trainer.serve"])
+        // Started like the trainer: -I (the data folder and PYTHON* variables never decide what is imported)
+        // and an allow-listed environment (the agent's secrets stay with it).
+        .args(["-I", "-m", "brightrun_trainer.serve"])
         .current_dir(&state.paths.data_dir)
+        .env_clear()
+        .envs(crate::jobs::runner::trainer_environment())
         .env(
             "CUDA_VISIBLE_DEVICES",
             crate::gpu::cuda_visible_devices(&state.devices),

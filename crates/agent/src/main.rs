@@ -33,7 +33,7 @@ enum Command {
         /// agent.toml with prices, limits and base models (see docs/agent.md).
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Python with brightrun_trainer installed; default: $BRIGHTRUN_PYTHON, else python3.
+        /// Python with brightrun_trainer installed; default: $BRIGHTRUN_PYTHON, else python3 (python on Windows).
         #[arg(long)]
         python: Option<PathBuf>,
         /// Exit after this many seconds with no job queued or running and no request (for a local daemon).
@@ -107,7 +107,8 @@ fn run(cli: Cli) -> Result<(), AgentError> {
             };
             let python = python
                 .or_else(|| std::env::var_os("BRIGHTRUN_PYTHON").map(PathBuf::from))
-                .unwrap_or_else(|| PathBuf::from("python3"));
+                // The python.org installer for Windows puts `python.exe` on PATH, never `python3.exe`.
+                .unwrap_or_else(|| PathBuf::from(if cfg!(windows) { "python" } else { "python3" }));
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api;
 use crate::error;
-use crate::routes::{artifacts, chat, datasets, jobs, merge, progress, system};
+use crate::routes::{artifacts, chat, datasets, jobs, merge, models, progress, system};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +16,7 @@ use crate::routes::{artifacts, chat, datasets, jobs, merge, progress, system};
             `Authorization: Bearer <key>`. Errors are `{\"error\":{\"code\",\"message\",\"hint\"?,\"fields\"?}}`."
     ),
     paths(
-        system::health, system::capabilities, system::openapi,
+        system::health, system::capabilities, system::openapi, models::tokenizer,
         datasets::head_dataset, datasets::put_dataset,
         jobs::create_job, jobs::list_jobs, jobs::get_job, jobs::cancel_job,
         progress::metrics, progress::logs, progress::checkpoints,
@@ -25,7 +25,7 @@ use crate::routes::{artifacts, chat, datasets, jobs, merge, progress, system};
         chat::chat_completions,
     ),
     components(schemas(
-        api::Health, api::Capabilities, api::GpuGroup, api::PriceView, api::BaseModelView, api::Limits,
+        api::Health, api::Capabilities, api::GpuGroup, api::PriceView, api::BaseModelView, api::Limits, api::RuntimeView,
         api::DatasetUpload, api::JobRequest, api::GpuRequest, api::HyperparametersDoc, api::JobView,
         api::JobStatus, api::JobError, api::JobList, api::MetricsPoint, api::MetricsPage, api::LogPage,
         api::CancelRequest, api::CheckpointView, api::CheckpointList, api::ArtifactView, api::ArtifactList,

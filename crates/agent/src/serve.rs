@@ -1,9 +1,8 @@
 //! `brightrun-agent serve`: lock the data folder, recover jobs left by a previous run, bind, announce the
 //! address, and serve until SIGINT or SIGTERM.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,6 +15,7 @@ use crate::db::Db;
 use crate::error::AgentError;
 use crate::gpu::{self, Allocator};
 use crate::jobs::{queue, recovery};
+use crate::listener::{self, ListenLimits};
 use crate::state::{lock, AppState, Paths, StopRequest};
 
 /// What `serve` needs.
@@ -28,8 +28,9 @@ pub struct ServeOptions {
     pub idle_exit: Option<Duration>,
 }
 
-/// Holds an exclusive `flock` on `<data-dir>/agent.lock` for the life of the process: two agents on one data
-/// folder would run every job twice.
+/// Holds an exclusive lock on `<data-dir>/agent.lock` for the life of the process: two agents on one data
+/// folder would run every job twice. std's lock is `flock` on Unix and `LockFileEx` on Windows; the OS
+/// releases it when the file closes, also on kill -9.
 pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, AgentError> {
     let path = data_dir.join("agent.lock");
     let file = std::fs::OpenOptions::new()
@@ -38,12 +39,15 @@ pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, AgentError> {
         .write(true)
         .open(&path)
         .map_err(|e| AgentError::io(format!("cannot open {}", path.display()), e))?;
-    // SAFETY: flock on a file descriptor we own; released when the file closes (also on kill -9).
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        return Err(AgentError::AlreadyRunning(data_dir.display().to_string()));
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(AgentError::AlreadyRunning(data_dir.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(AgentError::io(format!("cannot lock {}", path.display()), e))
+        }
     }
-    Ok(file)
 }
 
 /// Writes `<data-dir>/agent.json` ({pid, url}) atomically, for discovery by the app and the CLI.
@@ -58,8 +62,10 @@ fn write_discovery(data_dir: &Path, url: &str) -> Result<(), AgentError> {
 
 /// Runs the agent until a shutdown signal.
 pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
+    let fd_limit = listener::raise_fd_limit();
     let cannot_create = |e| AgentError::io(format!("cannot create {}", options.data_dir.display()), e);
-    std::fs::create_dir_all(&options.data_dir).map_err(cannot_create)?;
+    // Private to the operator: the folder holds key hashes, datasets and adapters.
+    brightrun_core::paths::create_private_dir(&options.data_dir).map_err(cannot_create)?;
     // The trainer runs in the job's folder and gets absolute paths; a relative --data-dir would break them.
     let paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
     paths.create_all().map_err(cannot_create)?;
@@ -89,12 +95,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         max_concurrent_jobs,
         scheduler: Notify::new(),
         running: Mutex::new(HashMap::new()),
-        uploads: Mutex::new(HashSet::new()),
+        uploads: Mutex::new(HashMap::new()),
         artifact_hashes: Mutex::new(HashMap::new()),
-        key_cache: Mutex::new(None),
+        key_cache: Default::default(),
         last_request: Mutex::new(std::time::Instant::now()),
         generator: Default::default(),
         merges: Mutex::new(HashMap::new()),
+        runtime: tokio::sync::OnceCell::new(),
+    });
+    // Probe the trainer's environment now, in the background: capabilities wait for it if asked sooner.
+    tokio::spawn({
+        let state = state.clone();
+        async move {
+            let runtime = state.runtime().await;
+            tracing::info!(?runtime, "trainer environment probed");
+        }
     });
 
     let listener = TcpListener::bind(&options.listen)
@@ -113,15 +128,58 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     }
     tracing::info!("serving the Cluster API on {url}");
 
+    tokio::spawn(clean_partial_uploads(Arc::clone(&state)));
     let scheduler = tokio::spawn(queue::run_scheduler(Arc::clone(&state)));
     let app = crate::routes::router(Arc::clone(&state));
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(Arc::clone(&state), options.idle_exit))
-        .await;
-    scheduler.abort();
-    stop_running_jobs(&state).await;
+    let limits = ListenLimits {
+        max_connections: state.config.max_connections.max(1) as usize,
+        header_read_timeout: Duration::from_secs(state.config.header_read_timeout_seconds.max(1)),
+        drain: Duration::from_secs(state.config.shutdown_drain_seconds),
+    }
+    .within_fd_limit(fd_limit);
+    tracing::info!(
+        "accepting up to {} connections (open-files limit {fd_limit})",
+        limits.max_connections
+    );
+    // Shutdown order: stop scheduling, have every trainer checkpoint and stop (HTTP still answers, so a
+    // client sees the jobs go back to the queue), then drain open requests for a bounded time.
+    let on_shutdown = {
+        let state = Arc::clone(&state);
+        async move {
+            scheduler.abort();
+            stop_running_jobs(&state).await;
+        }
+    };
+    listener::serve(
+        listener,
+        app,
+        limits,
+        shutdown(Arc::clone(&state), options.idle_exit),
+        on_shutdown,
+    )
+    .await;
     let _ = std::fs::remove_file(state.paths.data_dir.join("agent.json"));
-    served.map_err(|e| AgentError::io("the server stopped", e))
+    Ok(())
+}
+
+/// A partial upload nobody resumed for this long is removed (it holds disk the reserve counts on).
+const PARTIAL_UPLOAD_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// Removes stale partial uploads at start and every hour.
+async fn clean_partial_uploads(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let folder = state.paths.partial_datasets.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            crate::routes::datasets::remove_stale_partials(&folder, PARTIAL_UPLOAD_MAX_AGE)
+        })
+        .await
+        .unwrap_or(0);
+        if removed > 0 {
+            tracing::info!("removed {removed} partial upload(s) untouched for a day");
+        }
+    }
 }
 
 /// Asks every trainer to save a checkpoint and stop; their jobs go back to the queue and resume on the next start.
@@ -182,7 +240,10 @@ async fn idle(state: Arc<AppState>, limit: Option<Duration>) {
     }
 }
 
+/// Ctrl-C everywhere; SIGTERM on Unix (what `brightrun cluster stop-local`, systemd and Slurm send). Windows
+/// has no SIGTERM: a console's Ctrl-C/Ctrl-Break reaches `ctrl_c`, and a stop from outside ends the process.
 async fn shutdown_signal() {
+    #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {
@@ -191,8 +252,27 @@ async fn shutdown_signal() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_agent_on_the_data_folder_is_refused_until_the_first_exits() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_data_dir(dir.path()).unwrap();
+        assert!(matches!(
+            lock_data_dir(dir.path()),
+            Err(AgentError::AlreadyRunning(_))
+        ));
+        drop(first);
+        lock_data_dir(dir.path()).expect("the lock is free once its holder closes the file");
     }
 }

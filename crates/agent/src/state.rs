@@ -1,6 +1,6 @@
 //! What every request handler and background task shares.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -62,8 +62,7 @@ pub enum StopRequest {
     Shutdown,
 }
 
-/// Active API key hashes and when they were read.
-pub type KeyCache = (std::time::Instant, Arc<Vec<[u8; 32]>>);
+pub use crate::auth::KeyCache;
 
 /// Shared state of a serving agent.
 pub struct AppState {
@@ -79,17 +78,31 @@ pub struct AppState {
     /// Stop channels of the running trainers, by job id.
     pub running: Mutex<HashMap<String, watch::Sender<Option<StopRequest>>>>,
     /// Datasets being uploaded right now; a second upload of the same one waits its turn.
-    pub uploads: Mutex<HashSet<String>>,
+    /// Bytes each of them may still write: counted against the free-space reserve while they run.
+    pub uploads: Mutex<HashMap<String, u64>>,
     /// SHA-256 of artifact files, by path, size and modification time, so listing does not rehash.
     pub artifact_hashes: Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), String>>,
-    /// Active API key hashes and when they were read (see `auth::KEY_CACHE`).
-    pub key_cache: Mutex<Option<KeyCache>>,
+    /// Active API key hashes and recently refused ones (see `auth::KEY_CACHE`). An async lock: whoever holds
+    /// it refreshes from the database for every request that waits on it (single flight).
+    pub key_cache: tokio::sync::Mutex<KeyCache>,
     /// When the last request arrived (for `--idle-exit-seconds`).
     pub last_request: Mutex<std::time::Instant>,
     /// The generation worker behind `/v1/chat/completions`.
     pub generator: crate::generator::Generator,
     /// Merges in progress or failed, by job id.
     pub merges: Mutex<HashMap<String, crate::routes::merge::MergeRun>>,
+    /// What the trainer's environment has, probed once (started at startup; the first reader waits for it).
+    pub runtime: tokio::sync::OnceCell<crate::api::RuntimeView>,
+}
+
+impl AppState {
+    /// CUDA, bitsandbytes and Liger as the trainer's python sees them (probed once).
+    pub async fn runtime(&self) -> crate::api::RuntimeView {
+        *self
+            .runtime
+            .get_or_init(|| crate::runtime::probe(&self.python))
+            .await
+    }
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical section is a plain

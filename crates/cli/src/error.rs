@@ -31,6 +31,12 @@ pub fn code_of(err: &anyhow::Error) -> &'static str {
         if let Some(code) = crate::commands::cluster::code_of(cause) {
             return code;
         }
+        if cause
+            .downcast_ref::<crate::commands::prepare_local::PrepareCancelled>()
+            .is_some()
+        {
+            return "cancelled";
+        }
         if let Some(code) = crate::commands::train::code_of(cause) {
             return code;
         }

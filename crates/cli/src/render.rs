@@ -71,6 +71,20 @@ pub fn report(report: &ValidationReport, show: usize) -> String {
             thousands(report.stats.examples_over_max_seq_len)
         );
     }
+    // What truncation does at the checked length: shortened examples keep their system prompt and last assistant
+    // turn (the oldest history goes first); those whose system prompt alone fills the length keep no target.
+    let checked = u32::try_from(report.stats.max_seq_len).unwrap_or(u32::MAX);
+    if let Some(t) = report.stats.truncation_at(checked) {
+        if t.shortened > 0 {
+            let _ = writeln!(
+                out,
+                "  {:<20}{} shortened (oldest history dropped first), {} keep no target token",
+                format!("At {} tokens:", t.max_seq_len),
+                thousands(t.shortened),
+                thousands(t.without_target)
+            );
+        }
+    }
     if !report.readiness.is_empty() {
         let _ = writeln!(out, "\nReadiness");
         for check in &report.readiness {

@@ -311,6 +311,53 @@ fn a_failing_test_exits_1_with_the_reason() {
     assert_eq!(error["error"]["code"], "invalid_argument");
 }
 
+/// Plain http to another computer would send the key in clear: refused (before any key is read) unless the
+/// user opts in with --allow-insecure. Loopback http needs no flag.
+#[test]
+fn plain_http_to_another_computer_needs_allow_insecure() {
+    let env = Env::new();
+    let add = |name: &str, url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "cluster",
+            "add",
+            "--name",
+            name,
+            "--url",
+            url,
+            "--api-key-stdin",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout) = env.run(&args, "brk_insecure_test_key\n");
+        let value: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"));
+        (code, value)
+    };
+    let (code, error) = add("x", "http://gpu-box.invalid:8750", &[]);
+    assert_eq!(code, 2, "{error}");
+    assert_eq!(error["error"]["code"], "insecure_url");
+    let (_, listed) = env.json(&["cluster", "list", "--json"]);
+    assert_eq!(listed, serde_json::json!([]), "a refused cluster is not stored");
+
+    let (code, added) = add("x", "http://gpu-box.invalid:8750", &["--allow-insecure"]);
+    assert_eq!(code, 0, "{added}");
+    assert_eq!(added["url"], "http://gpu-box.invalid:8750");
+    for (name, url) in [
+        ("lo4", "http://127.0.0.1:8750"),
+        ("lo6", "http://[::1]:8750"),
+        ("lo", "http://localhost:8750"),
+    ] {
+        let (code, added) = add(name, url, &[]);
+        assert_eq!(code, 0, "{url}: {added}");
+    }
+    let (code, added) = add("tls", "https://gpu-box.invalid:8750", &[]);
+    assert_eq!(code, 0, "{added}");
+    for name in ["x", "lo4", "lo6", "lo", "tls"] {
+        env.run(&["cluster", "rm", name], "");
+    }
+    assert!(!contains(&env.printed.borrow(), "brk_insecure_test_key"));
+}
+
 #[test]
 fn the_local_cluster_starts_once_and_outlives_the_cli() {
     let env = Env::new();

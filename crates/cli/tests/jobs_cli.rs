@@ -321,3 +321,290 @@ async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watc
     assert_eq!(code, 2);
     assert_eq!(error["error"]["code"], "invalid_argument");
 }
+
+/// Loads `adapter` on `base` with PEFT (the way docs/trainer.md says a user does) and runs it on a tool-use
+/// prompt rendered by the adapter's own tokenizer; prints the adapter's model card.
+fn peft_load(base: &std::path::Path, adapter: &std::path::Path) -> String {
+    let script = r#"
+import json, os, sys, torch
+from peft import PeftModel
+from transformers import AutoModelForCausalLM, AutoTokenizer
+base, adapter = sys.argv[1], sys.argv[2]
+model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), adapter)
+tok = AutoTokenizer.from_pretrained(adapter)
+ids = tok("<|im_start|>user\nWhat is the weather in Paris?<|im_end|>\n<|im_start|>assistant\n", return_tensors="pt")
+with torch.no_grad():
+    logits = model(**ids).logits
+assert torch.isfinite(logits).all()
+print(json.dumps({"lora_modules": sum(1 for n, _ in model.named_modules() if n.endswith("lora_A")),
+                  "card": open(os.path.join(adapter, "README.md"), encoding="utf-8").read()}))
+"#;
+    let out = StdCommand::new(python())
+        .args(["-c", script])
+        .arg(base)
+        .arg(adapter)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "PEFT could not load {}: {}",
+        adapter.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft() {
+    let env = Env::new();
+    let fixtures = repo_root().join("crates/core/tests/dataset_fixtures/tools");
+    // OpenAI's function-calling layout on the default tiny model, whose template has no tool support (the
+    // `<tool_call>` fallback rendering); LLaMA-Factory's ShareGPT layout on a tiny model whose template has.
+    let tool_model = env.data.path().join("tiny-tools");
+    let built = StdCommand::new(python())
+        .args(["-m", "brightrun_trainer.tiny_model", "--tool-template", "--out"])
+        .arg(&tool_model)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let default_model = env.data.path().join("local-agent/models/tiny-llama");
+    for (file, model, fallback) in [
+        ("openai_tool_calls.jsonl", None, true),
+        ("sharegpt_toolcall.json", Some(&tool_model), false),
+    ] {
+        let path = fixtures.join(file);
+        let mut args = vec![
+            "train",
+            path.to_str().unwrap(),
+            "--cluster",
+            "local",
+            "--wait",
+            "--json",
+        ];
+        if let Some(model) = model {
+            args.extend(["--base-model", model.to_str().unwrap()]);
+        }
+        args.extend([
+            "--set",
+            "max_steps=4",
+            "--set",
+            "learning_rate=1e-3",
+            "--set",
+            "batch_size=2",
+        ]);
+        let (code, out) = env.json(&args);
+        assert_eq!(code, 0, "{file}: {out:#}");
+        assert_eq!(out["job"]["status"], "completed", "{file}: {out:#}");
+        assert_eq!(steps_of(&out["job"]["metrics"]), vec![1, 2, 3, 4], "{file}");
+        let adapter = PathBuf::from(out["model"]["adapter_dir"].as_str().unwrap());
+        let base = model.cloned().unwrap_or_else(|| default_model.clone());
+        let loaded: Value = serde_json::from_str(&peft_load(&base, &adapter)).unwrap();
+        assert!(loaded["lora_modules"].as_u64().unwrap() > 0, "{file}: {loaded}");
+        let card = loaded["card"].as_str().unwrap();
+        assert_eq!(
+            card.contains("BrightRun fallback rendering"),
+            fallback,
+            "{file}: {card}"
+        );
+    }
+}
+
+/// The validation file `dataset convert` writes for `--split fraction --seed seed`: its line count.
+fn converted_validation_examples(env: &Env, sample: &str, fraction: &str, seed: &str) -> u64 {
+    let out = env.data.path().join("convert-check.jsonl");
+    let output = env
+        .std_cmd()
+        .args([
+            "dataset",
+            "convert",
+            sample,
+            "--to",
+            "openai_messages",
+            "--split",
+            fraction,
+            "--seed",
+            seed,
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let validation = std::fs::read_to_string(env.data.path().join("convert-check.val.jsonl")).unwrap();
+    validation.lines().filter(|l| !l.trim().is_empty()).count() as u64
+}
+
+/// Issue 10's contract: the frozen split on the job, the dry run's estimate (calibrated after one run), the
+/// job's times and throughput, and QLoRA refused before any upload on a cluster without CUDA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_completed_runs() {
+    let env = Env::new();
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    let mut run: Vec<&str> = vec![
+        "train",
+        sample,
+        "--cluster",
+        "local",
+        "--set",
+        "validation_split=0.25",
+        "--set",
+        "seed=7",
+    ];
+    run.extend(TINY);
+
+    // Dry run before any job: the estimate's contract, nothing recorded.
+    let mut args = run.clone();
+    args.extend(["--dry-run", "--json"]);
+    let (code, dry) = env.json(&args);
+    assert_eq!(code, 0, "{dry:#}");
+    let estimate = &dry["estimate"];
+    for field in ["low_seconds", "expected_seconds", "high_seconds"] {
+        assert!(
+            estimate[field].as_f64().is_some_and(|s| s > 0.0),
+            "{field}: {dry:#}"
+        );
+    }
+    assert!(estimate["low_seconds"].as_f64() <= estimate["expected_seconds"].as_f64());
+    assert!(estimate["expected_seconds"].as_f64() <= estimate["high_seconds"].as_f64());
+    assert_eq!(estimate["calibrated_runs"], 0, "{dry:#}");
+    // The local agent serves the tiny model's tokenizer: the dataset is counted exactly (once, then cached).
+    assert_eq!(estimate["tokens_method"], "exact", "{dry:#}");
+    assert!(
+        ["fits", "tight", "does_not_fit"].contains(&dry["memory"]["verdict"].as_str().unwrap()),
+        "{dry:#}"
+    );
+    assert!(dry["request"]["validation_dataset_sha256"].is_string(), "{dry:#}");
+    assert_ne!(
+        dry["request"]["hyperparameters"]["gradient_checkpointing"], "auto",
+        "{dry:#}"
+    );
+    let (_, listed) = env.json(&["jobs", "list", "--json"]);
+    assert!(
+        listed.as_array().unwrap().is_empty(),
+        "a dry run records nothing: {listed:#}"
+    );
+
+    // QLoRA where the cluster has no CUDA: refused before any upload.
+    let caps_cuda = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !caps_cuda {
+        let mut args = run.clone();
+        args.extend(["--set", "qlora=true", "--json"]);
+        let (code, refused) = env.json(&args);
+        assert_eq!(code, 2, "{refused:#}");
+        assert_eq!(refused["error"]["code"], "not_supported", "{refused:#}");
+        let uploaded: Vec<_> = std::fs::read_dir(env.data.path().join("local-agent/datasets"))
+            .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_file()).collect())
+            .unwrap_or_default();
+        assert!(uploaded.is_empty(), "nothing is uploaded: {uploaded:?}");
+    }
+
+    // The run: its split by conversation, as `dataset convert --split` cuts it.
+    let mut args = run.clone();
+    args.extend(["--wait", "--json"]);
+    let (code, out) = env.json(&args);
+    assert_eq!(code, 0, "{out:#}");
+    let split = &out["job"]["split"];
+    assert_eq!(split["seed"], 7, "{out:#}");
+    assert_eq!(split["fraction"], 0.25);
+    let (train_c, val_c) = (
+        split["train_conversations"].as_u64().unwrap(),
+        split["validation_conversations"].as_u64().unwrap(),
+    );
+    assert!(train_c >= 1 && val_c >= 1, "{split}");
+    let (_, datasets) = env.json(&["dataset", "list", "--json"]);
+    let conversations = datasets
+        .as_array()
+        .or_else(|| datasets["items"].as_array())
+        .unwrap()[0]["conversations"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(train_c + val_c, conversations, "{split}");
+    assert_eq!(
+        split["validation_examples"].as_u64().unwrap(),
+        converted_validation_examples(&env, sample, "0.25", "7"),
+        "{split}"
+    );
+    let job_id = out["job"]["id"].as_str().unwrap().to_string();
+
+    // jobs show: the same split, RFC 3339 times and the measured throughput.
+    let (code, show) = env.json(&["jobs", "show", &job_id, "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(&show["split"], split);
+    for field in ["started_at", "finished_at"] {
+        let text = show[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field}: {show:#}"));
+        let b = text.as_bytes();
+        let rfc3339 = b.len() >= 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && (text.ends_with('Z') || text[19..].contains(['+', '-']));
+        assert!(rfc3339, "{field} is not RFC 3339: {text}");
+    }
+    assert!(
+        show["throughput"]["tokens_per_second"]
+            .as_f64()
+            .is_some_and(|t| t > 0.0),
+        "{show:#}"
+    );
+
+    // After one completed run with these settings the estimate is calibrated on it.
+    let mut args = run.clone();
+    args.extend(["--dry-run", "--json"]);
+    let (code, dry) = env.json(&args);
+    assert_eq!(code, 0, "{dry:#}");
+    assert!(
+        dry["estimate"]["calibrated_runs"].as_u64().unwrap() >= 1,
+        "{dry:#}"
+    );
+
+    // Launched again with the same seed: the same conversations on each side.
+    let mut args = run.clone();
+    args.push("--json");
+    let (code, again) = env.json(&args);
+    assert_eq!(code, 0, "{again:#}");
+    assert_eq!(&again["job"]["split"], split);
+    let again_id = again["job"]["id"].as_str().unwrap().to_string();
+    let (code, _) = env.json(&["jobs", "cancel", &again_id, "--json"]);
+    assert_eq!(code, 0);
+}
+
+/// `--skip-invalid`: a dataset with an invalid record is refused until the user chooses to leave it out; the
+/// plan then says how many records are skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_records_are_skipped_only_by_explicit_choice() {
+    let env = Env::new();
+    let good = std::fs::read_to_string(sample()).unwrap();
+    let file = env.data.path().join("with-invalid.jsonl");
+    std::fs::write(&file, format!("{good}{{\"not\": \"a record\"}}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let base = ["train", file, "--cluster", "local", "--dry-run", "--json"];
+    let (code, refused) = env.json(&base);
+    assert_eq!(code, 2, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "dataset_not_ready", "{refused:#}");
+    let mut args = base.to_vec();
+    args.push("--skip-invalid");
+    let (code, planned) = env.json(&args);
+    assert_eq!(code, 0, "{planned:#}");
+    assert_eq!(planned["skipped_invalid"], 1, "{planned:#}");
+}

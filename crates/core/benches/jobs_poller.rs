@@ -70,6 +70,9 @@ fn ingestion() {
             max_duration_hours: 1.0,
             estimate: None,
             retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
         })
         .expect("job");
 

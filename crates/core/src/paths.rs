@@ -59,6 +59,37 @@ pub fn datasets_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(DATASETS_FOLDER)
 }
 
+/// Creates `dir` (and its parents) and makes it private to this user (0700 on Unix), tightening a folder
+/// that existed with looser modes: it holds datasets, adapters and the job history of one user.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes an existing file readable and writable by this user only (0600 on Unix; nothing elsewhere, where
+/// the user's profile folder is already private).
+pub fn make_private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

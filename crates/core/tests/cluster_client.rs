@@ -218,6 +218,7 @@ async fn jobs_are_created_once_per_idempotency_key_and_can_be_read() {
         },
         spot: false,
         max_duration_hours: 1.0,
+        validation_dataset_sha256: None,
     };
     let key = uuid::Uuid::new_v4().to_string();
     let job = client.create_job(&key, &request).await.unwrap();
@@ -299,6 +300,7 @@ async fn an_artifact_download_resumes_and_is_verified() {
                 },
                 spot: false,
                 max_duration_hours: 1.0,
+                validation_dataset_sha256: None,
             },
         )
         .await

@@ -153,6 +153,10 @@ fn futures_are_send(
         "x",
         "http://x",
         brightrun_core::cluster::Sensitive::new(String::new()),
+        false,
+    ));
+    send(brightrun_core::cluster::update_cluster(
+        store, keyring, "x", None, None, false,
     ));
     send(brightrun_core::cluster::remove_cluster(store, keyring, "x"));
 }

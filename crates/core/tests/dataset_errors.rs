@@ -17,7 +17,7 @@ fn each_error_at_its_line() {
         br#"{"foo":1}"#,
         br#"{"messages":[{"role":"user"},{"role":"assistant","content":"a"}]}"#,
         br#"{"messages":[{"role":"user","content":"  "},{"role":"assistant","content":"a"}]}"#,
-        br#"{"messages":[{"role":"tool","content":"x"},{"role":"assistant","content":"a"}]}"#,
+        br#"{"messages":[{"role":"narrator","content":"x"},{"role":"assistant","content":"a"}]}"#,
         br#"{"messages":[{"role":"user","content":"only a question"}]}"#,
         br#"{"messages":[]}"#,
         br#"{"messages":[{"content":"who?"},{"role":"assistant","content":"a"}]}"#,

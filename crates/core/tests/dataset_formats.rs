@@ -8,10 +8,7 @@ use dataset_support::{error_codes, validate, validate_text, validate_with, write
 use std::io::Write;
 
 fn msg(role: Role, content: &str) -> Message {
-    Message {
-        role,
-        content: content.to_string(),
-    }
+    Message::text(role, content)
 }
 
 #[test]

@@ -221,6 +221,7 @@ fn calibration_uses_the_median_of_matching_jobs() {
         base_model: model.into(),
         gpu_count: gpus,
         tokens_per_second: tps,
+        ..Default::default()
     };
     let m = "meta-llama/Llama-3.2-1B";
     let observations = [

@@ -222,6 +222,97 @@ impl ReadyExt for Option<String> {
     }
 }
 
+/// A job its cluster no longer knows (the agent was reset, the job deleted there) answers 404: after
+/// `LOST_AFTER` of them in a row, each after the cluster's backoff, it is failed with `cluster_lost` and a
+/// notification, instead of showing "running" for ever. A wrong key marks the cluster `unauthorized`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_the_cluster_lost_fails_and_a_rejected_key_marks_the_cluster() {
+    let world = World::new("");
+    let launched = jobs::launch(
+        &world.store,
+        &world.data_dir,
+        &world.client(),
+        world.request(400),
+        &mut |_| {},
+    )
+    .await
+    .expect("launch");
+    let job_id = launched.job.id;
+    let remote_id = launched.job.remote_job_id.clone().unwrap();
+    // The cluster forgets it: the local row now follows an id the agent never had.
+    world
+        .store
+        .with_store(|s| {
+            s.connection().execute(
+                "UPDATE training_jobs SET remote_job_id = 'gone-on-the-cluster' WHERE id = ?1",
+                [&job_id],
+            )
+        })
+        .unwrap();
+    let mut poller = world.poller(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let lost = poll_until(&mut poller, &world, &job_id, |j| j.status.is_finished()).await;
+    assert_eq!(lost.status, JobStatus::Failed, "{lost:#?}");
+    assert_eq!(lost.error_kind.as_deref(), Some("cluster_lost"), "{lost:#?}");
+    // Three 404s, with backoffs of at least 100 ms and 200 ms between them (jittered in their upper half).
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "no backoff between the 404s"
+    );
+    let notes = world
+        .store
+        .with_store(|s| s.notifications().for_job(&job_id))
+        .unwrap();
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.kind == NotificationKind::JobFailed)
+            .count(),
+        1,
+        "{notes:#?}"
+    );
+
+    // The real job still runs on the agent; follow it again with a wrong key.
+    world
+        .store
+        .with_store(|s| {
+            s.connection().execute(
+                "UPDATE training_jobs SET remote_job_id = ?2, status = 'running', finished_at = NULL WHERE id = ?1",
+                [&job_id, &remote_id],
+            )
+        })
+        .unwrap();
+    let wrong = brightrun_core::cluster::ClusterClient::new(
+        world.http.clone(),
+        world.client().base_url(),
+        brightrun_core::cluster::Sensitive::new("brk_rotated_away".to_string()),
+    )
+    .unwrap();
+    let clients = jobs::FixedClients::new().with(world.cluster_id.clone(), wrong);
+    let mut config = jobs::PollerConfig::new(world.data_dir.clone(), Duration::from_millis(200));
+    config.backoff_base = Duration::from_millis(200);
+    let mut poller = jobs::Poller::new(
+        std::sync::Arc::clone(&world.store),
+        std::sync::Arc::new(clients),
+        std::sync::Arc::new(jobs::RecordOnlyNotifier),
+        config,
+    );
+    poller.poll_once().await.unwrap();
+    let cluster = world
+        .store
+        .with_store(|s| s.clusters().find(&world.cluster_id))
+        .unwrap();
+    assert_eq!(
+        cluster.last_status,
+        Some(brightrun_core::store::ClusterStatus::Unauthorized),
+        "{cluster:#?}"
+    );
+    let clients = jobs::FixedClients::new().with(world.cluster_id.clone(), world.client());
+    jobs::cancel_job(&world.store, &clients, &job_id, None)
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_job_keeps_its_reason_and_notifies_once() {
     let world = World::new("");
@@ -377,6 +468,9 @@ fn new_row(
         max_duration_hours: 1.0,
         estimate: None,
         retry_of: None,
+        validation_sha256: None,
+        split: None,
+        skipped_invalid: 0,
     }
 }
 
@@ -393,5 +487,6 @@ fn job_request(row: &brightrun_core::store::training_jobs::TrainingJob) -> JobRe
         },
         spot: false,
         max_duration_hours: 1.0,
+        validation_dataset_sha256: None,
     }
 }

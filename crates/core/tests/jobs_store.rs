@@ -31,6 +31,9 @@ fn new_job(store: &Store) -> TrainingJob {
             max_duration_hours: 2.0,
             estimate: Some(serde_json::json!({"cost_usd": {"low": 1.0, "expected": 2.0, "high": 3.0}})),
             retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
         })
         .unwrap()
 }
@@ -356,4 +359,74 @@ fn a_retry_keeps_the_run_names_its_number_and_halves_the_batch_after_out_of_memo
         again.hyperparameters.batch_size, failed.hyperparameters.batch_size,
         "only OOM halves it"
     );
+}
+
+#[test]
+fn a_completed_job_records_its_steady_throughput_and_its_fixed_costs_once() {
+    let (_dir, store) = temp_store();
+    let dataset = insert(&store, "sample", None, 1);
+    let job = store
+        .training_jobs()
+        .insert_submitting(&NewTrainingJob {
+            cluster_id: "cluster-1".into(),
+            name: "measured".into(),
+            dataset_id: dataset.id,
+            dataset_sha256: "a".repeat(64),
+            base_model: "tiny".into(),
+            hyperparameters: Hyperparameters::default(),
+            gpu_type: "cpu".into(),
+            gpu_count: 1,
+            spot: false,
+            max_duration_hours: 2.0,
+            // The estimator counted 12,000 training tokens and 1,000 validation token-equivalents.
+            estimate: Some(
+                serde_json::json!({"training_tokens": 12000.0, "validation_token_equivalents": 1000.0}),
+            ),
+            retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
+        })
+        .unwrap();
+    // Warm-up (step 1) is slow, step 4 carries an evaluation and step 5's interval began before it: all three
+    // are left out; the median of the steady 100, 110, 90 is 100 tokens/s.
+    let rates = [
+        (1, 20.0, None),
+        (2, 100.0, None),
+        (3, 110.0, None),
+        (4, 30.0, Some(1.5)),
+        (5, 40.0, None),
+        (6, 90.0, None),
+    ];
+    let points: Vec<MetricsPoint> = rates
+        .iter()
+        .map(|&(step, tps, val)| MetricsPoint {
+            tokens_per_second: Some(tps),
+            val_loss: val,
+            ..point(step, 2.0)
+        })
+        .collect();
+    store.metrics().upsert(&job.id, &points).unwrap();
+    let mut done = remote("completed", 6, 0.0);
+    // 100 s from start to end; the trainer saw 6,000 real tokens: 60 s of training at 100 tokens/s.
+    done.finished_at = Some("2026-11-22T00:01:41Z".into());
+    done.summary = Some(serde_json::json!({"tokens_seen": 6000}));
+    store.training_jobs().apply_remote(&job.id, &done).unwrap();
+    brightrun_core::jobs::throughput::record_if_completed(&store, &job.id).unwrap();
+    let t = store.training_jobs().get(&job.id).unwrap().throughput.unwrap();
+    assert_eq!(t.tokens_per_second, 100.0);
+    assert_eq!(t.points, 3);
+    assert_eq!(t.run_seconds, 100.0);
+    assert_eq!(t.training_seconds, 60.0);
+    // In the estimator's tokens: 12,000 / 60 s = 200/s; its 1,000 validation equivalents take 5 s of the
+    // remaining 40 s, so the fixed costs are 35 s: 35 + 60 + 5 adds back up to the 100 s run.
+    assert_eq!(t.estimator_tokens_per_second, Some(200.0));
+    assert_eq!(t.overhead_seconds, 35.0);
+    // Recorded once: a second pass keeps it, and the job is now an observation for calibration.
+    brightrun_core::jobs::throughput::record_if_completed(&store, &job.id).unwrap();
+    let jobs = store.training_jobs().with_throughput().unwrap();
+    assert_eq!(jobs.len(), 1);
+    let observations = brightrun_core::jobs::estimate::observations(&jobs);
+    assert_eq!(observations[0].tokens_per_second, 200.0);
+    assert_eq!(observations[0].overhead_seconds, Some(35.0));
 }

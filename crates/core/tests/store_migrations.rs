@@ -89,7 +89,17 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
-        "20261130110000_model_versions" => {
+        "20261130110000_training_jobs_split_throughput" => {
+            conn.execute(
+                "UPDATE training_jobs SET validation_sha256 = 'bbbb', skipped_invalid = 2,
+                     split_json = '{\"seed\":7,\"fraction\":0.25,\"train_examples\":30,\"validation_examples\":14,\"train_conversations\":9,\"validation_conversations\":3}',
+                     throughput_json = '{\"tokens_per_second\":1000.0,\"points\":5,\"run_seconds\":60.0,\"training_seconds\":40.0,\"overhead_seconds\":20.0,\"estimator_tokens_per_second\":1100.0}'
+                 WHERE id = 'j1'",
+                [],
+            )
+            .unwrap();
+        }
+        "20261130130000_model_versions" => {
             conn.execute("UPDATE model_artifacts SET version = 3 WHERE id = 'm1'", [])
                 .unwrap();
         }
@@ -130,13 +140,24 @@ fn check_seeded(store: &Store, applied: &[&str]) {
             assert_eq!(rows, 1, "{table} after upgrading from {migration}");
         }
     }
-    if applied.contains(&"20261130110000_model_versions") {
+    if applied.contains(&"20261130130000_model_versions") {
         assert_eq!(store.model_versions().of("m1").unwrap().version, 3);
         assert_eq!(store.model_versions().history("m1").unwrap().len(), 1);
     } else if applied.contains(&"20261122050300_model_artifacts") {
         // Models recorded before versions existed are v1 without a parent.
         let v1 = store.model_versions().of("m1").unwrap();
         assert_eq!((v1.version, v1.parent_model_id), (1, None));
+    }
+    if applied.contains(&"20261130110000_training_jobs_split_throughput") {
+        let (validation, skipped): (String, i64) = store
+            .connection()
+            .query_row(
+                "SELECT validation_sha256, skipped_invalid FROM training_jobs WHERE id = 'j1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((validation.as_str(), skipped), ("bbbb", 2));
     }
     if applied.contains(&"20261122040000_clusters") {
         let name: String = store

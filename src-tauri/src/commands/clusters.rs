@@ -2,16 +2,18 @@
 //! built-in local cluster (status, start, stop, prepare its Python stack). API keys come in from the form
 //! and go to the keyring; no command ever returns one.
 
-use brightrun_core::cluster::client::parse_base_url;
 use brightrun_core::cluster::local::{self, LocalError, LocalOptions, PREPARE_COMMAND};
 use brightrun_core::cluster::{self, Sensitive};
 use brightrun_core::store::StoreAccess;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event as _;
 
 use crate::core_errors::join_error;
 use crate::core_state::CoreState;
-use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView};
+use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView, LocalPrepareProgress};
 use crate::error::{AppError, ErrorCode};
+use crate::poller::JobsRuntime;
+use brightrun_core::jobs::ClientSource as _;
 
 /// Every cluster, local first.
 #[tauri::command]
@@ -28,8 +30,9 @@ pub async fn add_cluster(
     name: String,
     url: String,
     api_key: String,
+    allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
-    add(&core, &name, &url, Sensitive::new(api_key)).await
+    add(&core, &name, &url, Sensitive::new(api_key), allow_insecure).await
 }
 
 /// Health and capabilities of a cluster, recorded on it.
@@ -44,18 +47,36 @@ pub async fn test_cluster(core: State<'_, CoreState>, id: String) -> Result<Clus
 #[specta::specta]
 pub async fn update_cluster(
     core: State<'_, CoreState>,
+    jobs: State<'_, JobsRuntime>,
     id: String,
     url: Option<String>,
     api_key: Option<String>,
+    allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
-    update(&core, &id, url.as_deref(), api_key.map(Sensitive::new)).await
+    let updated = update(
+        &core,
+        &id,
+        url.as_deref(),
+        api_key.map(Sensitive::new),
+        allow_insecure,
+    )
+    .await;
+    // The poller's cached client holds the old URL and key: a rotated key would otherwise give 401 for ever.
+    jobs.clients.forget(&id);
+    updated
 }
 
 /// Removes a cluster and its keyring entry.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_cluster(core: State<'_, CoreState>, id: String) -> Result<ClusterView, AppError> {
-    remove(&core, &id).await
+pub async fn remove_cluster(
+    core: State<'_, CoreState>,
+    jobs: State<'_, JobsRuntime>,
+    id: String,
+) -> Result<ClusterView, AppError> {
+    let removed = remove(&core, &id).await;
+    jobs.clients.forget(&id);
+    removed
 }
 
 /// Whether the local cluster runs, and whether its Python stack is there.
@@ -80,14 +101,52 @@ pub async fn stop_local_cluster(core: State<'_, CoreState>) -> Result<LocalClust
     local_status(&core).await
 }
 
-/// Installs the trainer's Python stack into the data folder (minutes), then reports the status.
+/// Installs the trainer's Python stack into the data folder from the trainer installed with the app (minutes),
+/// reporting `LocalPrepareProgress` events, then reports the status. `cancel_prepare_local_cluster` stops it.
 #[tauri::command]
 #[specta::specta]
-pub async fn prepare_local_cluster(core: State<'_, CoreState>) -> Result<LocalClusterView, AppError> {
-    local::prepare(core.data_dir())
-        .await
-        .map_err(cluster::ClusterError::from)?;
+pub async fn prepare_local_cluster(
+    app: AppHandle,
+    core: State<'_, CoreState>,
+) -> Result<LocalClusterView, AppError> {
+    prepare(&core, move |p| {
+        let _ = LocalPrepareProgress::from(p).emit(&app);
+    })
+    .await?;
     local_status(&core).await
+}
+
+/// Stops the preparation in flight: the installer is killed and nothing stays half-installed. `false` when
+/// none was running.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_prepare_local_cluster(core: State<'_, CoreState>) -> bool {
+    let handle = core.preparing.lock().ok().and_then(|mut slot| slot.take());
+    handle.map(|h| h.abort()).is_some()
+}
+
+/// Runs the core's preparation as a task the cancel command can abort.
+pub async fn prepare(
+    core: &CoreState,
+    on_progress: impl Fn(&local::PrepareProgress) + Send + Sync + 'static,
+) -> Result<local::Prepared, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
+    let task = tokio::spawn(async move { local::prepare(&data_dir, &on_progress).await });
+    if let Ok(mut slot) = core.preparing.lock() {
+        *slot = Some(task.abort_handle());
+    }
+    let result = task.await;
+    if let Ok(mut slot) = core.preparing.lock() {
+        *slot = None;
+    }
+    match result {
+        Ok(prepared) => Ok(prepared.map_err(cluster::ClusterError::from)?),
+        Err(e) if e.is_cancelled() => Err(AppError::new(
+            ErrorCode::Cancelled,
+            "Preparation cancelled; nothing was installed.",
+        )),
+        Err(e) => Err(join_error(e)),
+    }
 }
 
 /// The clusters table.
@@ -102,11 +161,20 @@ pub async fn add(
     name: &str,
     url: &str,
     key: Sensitive<String>,
+    allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
     if name.trim().is_empty() {
         return Err(AppError::new(ErrorCode::InvalidInput, "Give the cluster a name."));
     }
-    let added = cluster::add_cluster(&*core.store, &core.keyring, name.trim(), url.trim(), key).await?;
+    let added = cluster::add_cluster(
+        &*core.store,
+        &core.keyring,
+        name.trim(),
+        url.trim(),
+        key,
+        allow_insecure,
+    )
+    .await?;
     Ok(added.into())
 }
 
@@ -117,30 +185,23 @@ pub async fn test(core: &CoreState, id: &str) -> Result<ClusterTestView, AppErro
         .into())
 }
 
-/// New URL (checked like on add) and/or new key.
+/// New URL (checked like on add; another server needs its key again) and/or new key.
 pub async fn update(
     core: &CoreState,
     id: &str,
     url: Option<&str>,
     key: Option<Sensitive<String>>,
+    allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
-    let found = core.store.with_store(|s| s.clusters().find(id))?;
-    if let Some(url) = url {
-        let parsed = parse_base_url(url.trim()).map_err(cluster::ClusterError::from)?;
-        let url = parsed.as_str().trim_end_matches('/').to_owned();
-        core.store.with_store(|s| s.clusters().set_url(&found.id, &url))?;
-    }
-    if let Some(key) = key {
-        if key.expose().trim().is_empty() {
-            return Err(AppError::new(ErrorCode::InvalidInput, "The API key is empty."));
-        }
-        let key = Sensitive::new(key.expose().trim().to_owned());
-        let (keyring, cluster_id) = (core.keyring.clone(), found.id.clone());
-        tokio::task::spawn_blocking(move || keyring.set_api_key(&cluster_id, &key))
-            .await
-            .map_err(join_error)??;
-    }
-    let updated = core.store.with_store(|s| s.clusters().find(&found.id))?;
+    let updated = cluster::update_cluster(
+        &*core.store,
+        &core.keyring,
+        id,
+        url.map(str::trim),
+        key,
+        allow_insecure,
+    )
+    .await?;
     Ok(updated.into())
 }
 
@@ -170,7 +231,7 @@ pub async fn local_status(core: &CoreState) -> Result<LocalClusterView, AppError
         log: local::log_path(&agent_dir).display().to_string(),
         cluster,
     };
-    if let Some(running) = local::read_discovery(&agent_dir).filter(|d| local::is_alive(d.pid)) {
+    if let Some(running) = local::running_agent(&agent_dir) {
         view.state = "running".to_owned();
         view.url = Some(running.url);
         view.pid = Some(running.pid);

@@ -118,9 +118,15 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
     let agent = Agent::start();
     let (dir, core) = open_core();
 
-    let added = add(&core, "GPU box", &agent.url, Sensitive::new(agent.key.clone()))
-        .await
-        .unwrap();
+    let added = add(
+        &core,
+        "GPU box",
+        &agent.url,
+        Sensitive::new(agent.key.clone()),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(added.kind, "remote");
     assert_eq!(list(&core).unwrap().len(), 1);
 
@@ -140,15 +146,22 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
     );
 
     // A wrong key is a report, not an error; the right one makes it ok again.
-    update(&core, &added.id, None, Some(Sensitive::new("wrong-key".into())))
-        .await
-        .unwrap();
+    update(
+        &core,
+        &added.id,
+        None,
+        Some(Sensitive::new("wrong-key".into())),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(test(&core, &added.id).await.unwrap().status, "unauthorized");
     update(
         &core,
         &added.id,
         Some(&agent.url),
         Some(Sensitive::new(agent.key.clone())),
+        false,
     )
     .await
     .unwrap();
@@ -174,22 +187,40 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
 #[tokio::test]
 async fn bad_input_is_refused_before_anything_is_stored() {
     let (_dir, core) = open_core();
-    let no_name = add(&core, " ", "http://127.0.0.1:1", Sensitive::new("k".into()))
-        .await
-        .unwrap_err();
+    let no_name = add(
+        &core,
+        " ",
+        "http://127.0.0.1:1",
+        Sensitive::new("k".into()),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(no_name.code, ErrorCode::InvalidInput);
-    let bad_url = add(&core, "x", "ftp://host", Sensitive::new("k".into()))
+    let bad_url = add(&core, "x", "ftp://host", Sensitive::new("k".into()), false)
         .await
         .unwrap_err();
     assert_eq!(bad_url.code, ErrorCode::InvalidInput);
-    let with_credentials = add(&core, "x", "http://user:secret@host", Sensitive::new("k".into()))
-        .await
-        .unwrap_err();
+    let with_credentials = add(
+        &core,
+        "x",
+        "http://user:secret@host",
+        Sensitive::new("k".into()),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(!with_credentials.message.contains("secret"));
     assert!(list(&core).unwrap().is_empty());
-    let unreachable = add(&core, "down", "http://127.0.0.1:9", Sensitive::new("k".into()))
-        .await
-        .unwrap();
+    let unreachable = add(
+        &core,
+        "down",
+        "http://127.0.0.1:9",
+        Sensitive::new("k".into()),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(test(&core, &unreachable.id).await.unwrap().status, "unreachable");
     remove(&core, &unreachable.id).await.unwrap();
 }

@@ -337,6 +337,7 @@ pub async fn retry_job(
         max_duration_hours: job.max_duration_hours,
         budget_override,
         retry_of: Some(job.retry_of.clone().unwrap_or_else(|| job.id.clone())),
+        skip_invalid: job.skipped_invalid > 0,
     };
     launch_request(&app, &runtime, request).await
 }

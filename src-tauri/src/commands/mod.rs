@@ -6,6 +6,7 @@ pub mod app;
 pub mod clusters;
 pub mod costs;
 pub mod datasets;
+pub mod exports;
 pub mod jobs;
 pub mod models;
 pub mod notifications;

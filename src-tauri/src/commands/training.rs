@@ -2,15 +2,19 @@
 //! form against the core's ranges, the exact job JSON, and the launch itself (convert, upload with
 //! progress, submit with an idempotency key, record).
 
-use brightrun_core::cluster::client::{Capabilities, GpuRequest, JobRequest};
-use brightrun_core::jobs::{launch, JobsError, LaunchProgress, LaunchRequest};
+use brightrun_core::cluster::client::{Capabilities, Runtime};
+use brightrun_core::dataset::{TokenMethod, ValidationReport};
+use brightrun_core::jobs::{
+    estimate_run, launch, plan, CalibrationScope, JobsError, LaunchProgress, LaunchRequest, RunInputs,
+};
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::{Dataset, DatasetStatus};
 use brightrun_core::training::estimator::{
-    self, find_known_model, Capacity, GpuPricing, GpuSpec, MemoryVerdict, ModelSpec, CPU_DEFAULT_MEMORY_GIB,
+    self, find_known_model, Capacity, GpuPricing, GpuSpec, MemoryVerdict, ModelSpec, ThroughputObservation,
+    CPU_DEFAULT_MEMORY_GIB,
 };
 use brightrun_core::training::presets::{badge_for_hyperparameters, Preset};
-use brightrun_core::training::{ranges, Hyperparameters};
+use brightrun_core::training::{ranges, Checkpointing, Hyperparameters};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -38,6 +42,20 @@ pub struct HyperparametersInput {
     pub max_seq_len: u32,
     /// Share of steps warming up.
     pub warmup_ratio: f64,
+    /// Share of conversations held out for validation (0: none, by the user's choice).
+    pub validation_split: f64,
+    /// Base weights in 4 bits (needs CUDA and bitsandbytes on the cluster).
+    pub qlora: bool,
+    /// Gradient checkpointing: `auto` (the memory model decides), `on` or `off`.
+    pub gradient_checkpointing: String,
+}
+
+fn checkpointing_from(text: &str) -> Checkpointing {
+    match text {
+        "on" => Checkpointing::On,
+        "off" => Checkpointing::Off,
+        _ => Checkpointing::Auto,
+    }
 }
 
 impl HyperparametersInput {
@@ -52,6 +70,9 @@ impl HyperparametersInput {
             lora_dropout: self.lora_dropout,
             max_seq_len: self.max_seq_len,
             warmup_ratio: self.warmup_ratio,
+            validation_split: self.validation_split,
+            qlora: self.qlora,
+            gradient_checkpointing: checkpointing_from(&self.gradient_checkpointing),
             ..Hyperparameters::default()
         }
     }
@@ -67,6 +88,9 @@ impl HyperparametersInput {
             lora_dropout: h.lora_dropout,
             max_seq_len: h.max_seq_len,
             warmup_ratio: h.warmup_ratio,
+            validation_split: h.validation_split,
+            qlora: h.qlora,
+            gradient_checkpointing: h.gradient_checkpointing.as_str().into(),
         }
     }
 }
@@ -146,6 +170,8 @@ pub struct DatasetChoice {
     pub tokens_total: f64,
     /// Format id.
     pub format: String,
+    /// Invalid records validation found; above 0 the dataset trains only with "skip invalid records" ticked.
+    pub invalid_records: f64,
 }
 
 /// The options of one cluster.
@@ -174,6 +200,8 @@ pub struct GpuChoice {
     pub on_demand: f64,
     /// USD per GPU-hour, spot.
     pub spot: f64,
+    /// The cluster's trainer has Liger (a fused loss: far smaller logits memory).
+    pub liger: bool,
 }
 
 /// A base model a cluster offers.
@@ -206,6 +234,8 @@ pub struct TrainingForm {
     pub spot: bool,
     /// Max duration (hours).
     pub max_duration_hours: f64,
+    /// Leave invalid records out (the user's explicit choice for a dataset with some).
+    pub skip_invalid: bool,
 }
 
 /// A field that is out of range.
@@ -230,6 +260,24 @@ pub struct EstimateSummary {
     pub memory_usage: f64,
     /// What to change when it does not fit, in words.
     pub memory_suggestion: Option<String>,
+    /// Completed runs with the same settings the time is calibrated on (0: the FLOPs model).
+    pub calibrated_runs: u32,
+    /// `exact` (the base model's tokenizer) or `estimate` (characters / 4).
+    pub tokens_method: String,
+    /// Whether the run will recompute activations (the `auto` setting, decided).
+    pub gradient_checkpointing: bool,
+    /// For the chosen max length: examples shortened, and examples that would keep no target token.
+    pub truncation: Option<TruncationView>,
+}
+
+/// What truncation at the chosen max length does to the dataset (from its length histogram).
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct TruncationView {
+    /// Examples longer than the max length (the trainer keeps the system prompt and the last assistant turn,
+    /// dropping the oldest history first).
+    pub shortened: f64,
+    /// Examples whose system prompt and last assistant turn alone exceed it: they keep no target token.
+    pub without_target: f64,
 }
 
 /// The configurator's figures: the current form's estimate and one per preset.
@@ -343,8 +391,18 @@ pub async fn training_defaults(runtime: State<'_, JobsRuntime>) -> Result<Traini
         clusters,
         datasets: datasets
             .into_iter()
-            .filter(|d| d.status == DatasetStatus::Ready && d.training_examples > 0 && d.deleted_at.is_none())
+            // A dataset with some invalid records is offered too: it trains by skipping them, when ticked.
+            .filter(|d| {
+                matches!(d.status, DatasetStatus::Ready | DatasetStatus::Error)
+                    && d.training_examples > 0
+                    && d.deleted_at.is_none()
+            })
             .map(|d| DatasetChoice {
+                invalid_records: if d.status == DatasetStatus::Error {
+                    d.error_count as f64
+                } else {
+                    0.0
+                },
                 id: d.id,
                 name: d.name,
                 training_examples: d.training_examples as f64,
@@ -395,17 +453,30 @@ pub async fn estimate_training(
     gpu: Option<GpuChoice>,
 ) -> Result<TrainingEstimateView, AppError> {
     let dataset_id = form.dataset_id.clone();
-    let (dataset, budget, spent) = runtime
+    let (detail, budget, spent, past) = runtime
         .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
             Ok((
-                s.datasets().get(&dataset_id)?,
+                s.datasets().get_detail(&dataset_id)?,
                 s.settings().monthly_budget_usd()?,
                 s.cost_records().spent_in_month_of(chrono::Utc::now())?,
+                s.training_jobs().with_throughput()?,
             ))
         })
         .map_err(internal)?;
     let model = model_spec(&runtime, &form.cluster_id, &form.base_model);
-    Ok(estimate_view(&form, &dataset, model, gpu.as_ref(), budget, spent))
+    let context = EstimateContext {
+        report: detail.report.as_ref(),
+        observations: &brightrun_core::jobs::estimate::observations(&past),
+    };
+    Ok(estimate_view(
+        &form,
+        &detail.dataset,
+        model,
+        gpu.as_ref(),
+        budget,
+        spent,
+        &context,
+    ))
 }
 
 /// The base model's shape: a known hub model's, or the `config.json` of a folder on this machine (a local
@@ -436,33 +507,37 @@ pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> 
     ModelSpec::from_hf_config(&config).ok()
 }
 
-/// The exact job JSON the cluster will receive (dataset hash from the converted training file), as pretty
-/// JSON text.
+/// The exact job JSON the cluster will receive, from the launch's own plan (the converted and split files'
+/// hashes, `auto` checkpointing decided), as pretty JSON text. Nothing is recorded or uploaded.
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_job(runtime: State<'_, JobsRuntime>, form: TrainingForm) -> Result<String, AppError> {
-    let id = form.dataset_id.clone();
-    let dataset = runtime.with_store(|s| s.datasets().get(&id)).map_err(internal)?;
-    let file = brightrun_core::jobs::training_file(&runtime.data_dir, &dataset, &mut |_| {})
+    let client = runtime.client(&form.cluster_id).await?;
+    let request = launch_request_of(&runtime, form, false);
+    let planned = plan(&runtime.store, &runtime.data_dir, &client, &request, &mut |_| {})
         .await
         .map_err(jobs_error)?;
-    let request = JobRequest {
-        name: form
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("{} · {}", dataset.name, form.base_model)),
-        dataset_sha256: file.sha256,
-        base_model: form.base_model.clone(),
+    serde_json::to_string_pretty(&planned.request).map_err(internal)
+}
+
+/// The core's launch request for the form.
+fn launch_request_of(runtime: &JobsRuntime, form: TrainingForm, budget_override: bool) -> LaunchRequest {
+    let model_spec = model_spec(runtime, &form.cluster_id, &form.base_model);
+    LaunchRequest {
+        dataset_id: form.dataset_id,
+        cluster_id: form.cluster_id,
+        name: form.name,
+        base_model: form.base_model,
+        model_spec,
         hyperparameters: form.hyperparameters.to_core(),
-        gpu: GpuRequest {
-            gpu_type: form.gpu_type.clone().unwrap_or_else(|| "cpu".into()),
-            count: form.gpu_count.max(1),
-        },
+        gpu_type: form.gpu_type,
+        gpu_count: form.gpu_count,
         spot: form.spot,
         max_duration_hours: form.max_duration_hours,
-    };
-    serde_json::to_string_pretty(&request).map_err(internal)
+        budget_override,
+        retry_of: None,
+        skip_invalid: form.skip_invalid,
+    }
 }
 
 /// Launches the job: convert, upload (progress as `LaunchProgressEvent`), submit, record; then asks the
@@ -482,21 +557,7 @@ pub async fn launch_training(
             format!("{}: {}", first.field, first.message),
         ));
     }
-    let model_spec = model_spec(&runtime, &form.cluster_id, &form.base_model);
-    let request = LaunchRequest {
-        dataset_id: form.dataset_id,
-        cluster_id: form.cluster_id,
-        name: form.name,
-        base_model: form.base_model,
-        model_spec,
-        hyperparameters: form.hyperparameters.to_core(),
-        gpu_type: form.gpu_type,
-        gpu_count: form.gpu_count,
-        spot: form.spot,
-        max_duration_hours: form.max_duration_hours,
-        budget_override,
-        retry_of: None,
-    };
+    let request = launch_request_of(&runtime, form, budget_override);
     launch_request(&app, &runtime, request).await
 }
 
@@ -545,9 +606,9 @@ pub fn jobs_error(error: JobsError) -> AppError {
                 check.spent_this_month_usd
             ),
         ),
-        JobsError::InvalidHyperparameters(_) | JobsError::DatasetNotReady { .. } => {
-            AppError::new(ErrorCode::InvalidInput, error.to_string())
-        }
+        JobsError::InvalidHyperparameters(_)
+        | JobsError::DatasetNotReady { .. }
+        | JobsError::NotSupported { .. } => AppError::new(ErrorCode::InvalidInput, error.to_string()),
         _ => internal(error),
     }
 }
@@ -584,6 +645,7 @@ fn options_view(capabilities: &Capabilities) -> ClusterOptions {
                     count: g.count,
                     on_demand: price.map_or(0.0, |p| p.on_demand),
                     spot: price.map_or(0.0, |p| p.spot),
+                    liger: capabilities.runtime.liger,
                 }
             })
             .collect(),
@@ -598,7 +660,17 @@ fn options_view(capabilities: &Capabilities) -> ClusterOptions {
     }
 }
 
-/// The estimator's figures for the form and the presets, through the core's `estimate_for_dataset`: the same
+/// What the configurator's estimate adds to the form: the dataset's report (length histogram, token method)
+/// and the user's completed runs (calibration).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EstimateContext<'a> {
+    /// The dataset's validation report.
+    pub report: Option<&'a ValidationReport>,
+    /// Measured throughputs of completed jobs.
+    pub observations: &'a [ThroughputObservation],
+}
+
+/// The estimator's figures for the form and the presets, through the core's `estimate_run`: the same
 /// figures a launch records.
 pub fn estimate_view(
     form: &TrainingForm,
@@ -607,6 +679,7 @@ pub fn estimate_view(
     gpu: Option<&GpuChoice>,
     monthly_budget_usd: Option<f64>,
     spent_this_month_usd: f64,
+    context: &EstimateContext<'_>,
 ) -> TrainingEstimateView {
     let pricing = GpuPricing {
         spot_per_gpu_hour: gpu.map_or(0.0, |g| g.spot),
@@ -618,7 +691,8 @@ pub fn estimate_view(
         Capacity::OnDemand
     };
     let current_h = form.hyperparameters.to_core();
-    let summary = |h: &Hyperparameters| summarise(form, dataset, model.clone()?, gpu, h, pricing, capacity);
+    let summary =
+        |h: &Hyperparameters| summarise(form, dataset, model.clone()?, gpu, h, pricing, capacity, context);
     let presets = Preset::ALL
         .into_iter()
         .map(|p| {
@@ -649,6 +723,7 @@ fn badge_name(h: &Hyperparameters) -> String {
         .unwrap_or_else(|| "custom".into())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn summarise(
     form: &TrainingForm,
     dataset: &Dataset,
@@ -657,20 +732,52 @@ fn summarise(
     h: &Hyperparameters,
     pricing: GpuPricing,
     capacity: Capacity,
+    context: &EstimateContext<'_>,
 ) -> Option<EstimateSummary> {
     let gpu_spec = gpu
         .and_then(|g| GpuSpec::by_id(&g.gpu_type).or_else(|| GpuSpec::from_name(&g.name)))
         .unwrap_or_else(|| GpuSpec::cpu(gpu.map_or(CPU_DEFAULT_MEMORY_GIB, |g| g.memory_gb.max(1.0))));
-    let e = brightrun_core::jobs::estimate_for_dataset(
+    let gpu_type = gpu.map_or("cpu", |g| g.gpu_type.as_str());
+    let runtime = Runtime {
+        liger: gpu.is_some_and(|g| g.liger),
+        ..Runtime::default()
+    };
+    let run = estimate_run(&RunInputs {
         dataset,
+        report: context.report,
+        split: None,
+        exact_tokens: None,
         model,
-        gpu_spec,
-        form.gpu_count,
-        h,
+        gpu: gpu_spec,
+        gpu_count: form.gpu_count,
+        hyperparameters: h,
         pricing,
         capacity,
-    )?;
+        runtime: &runtime,
+        calibration: Some(CalibrationScope {
+            cluster_id: &form.cluster_id,
+            gpu_type,
+            base_model: &form.base_model,
+            observations: context.observations,
+        }),
+    })?;
+    let e = &run.estimate;
     Some(EstimateSummary {
+        calibrated_runs: run.calibrated_runs,
+        tokens_method: if run.tokens_method == TokenMethod::Exact {
+            "exact"
+        } else {
+            "estimate"
+        }
+        .into(),
+        gradient_checkpointing: run.gradient_checkpointing,
+        truncation: context
+            .report
+            .and_then(|r| r.stats.truncation_at(h.max_seq_len))
+            .map(|t| TruncationView {
+                shortened: t.shortened as f64,
+                without_target: t.without_target as f64,
+            }),
         seconds: (e.time.seconds.low, e.time.seconds.expected, e.time.seconds.high),
         cost_usd: (e.cost.usd.low, e.cost.usd.expected, e.cost.usd.high),
         memory_verdict: match e.memory.verdict {
@@ -719,6 +826,7 @@ mod tests {
             gpu_count: 1,
             spot: false,
             max_duration_hours: 24.0,
+            skip_invalid: false,
         }
     }
 
@@ -744,5 +852,19 @@ mod tests {
         let mut custom = HyperparametersInput::from_core(&Hyperparameters::default());
         custom.lora_rank = 12;
         assert_eq!(badge_name(&custom.to_core()), "custom");
+    }
+
+    #[test]
+    fn qlora_checkpointing_and_the_split_reach_the_core() {
+        let mut input = HyperparametersInput::from_core(&Hyperparameters::default());
+        assert_eq!(input.gradient_checkpointing, "auto");
+        input.qlora = true;
+        input.gradient_checkpointing = "off".into();
+        input.validation_split = 0.25;
+        let h = input.to_core();
+        assert!(h.qlora);
+        assert_eq!(h.gradient_checkpointing, Checkpointing::Off);
+        assert_eq!(h.validation_split, 0.25);
+        assert_eq!(HyperparametersInput::from_core(&h), input);
     }
 }

@@ -169,3 +169,46 @@ pub struct LocalClusterView {
     /// Its row, once it has run.
     pub cluster: Option<ClusterView>,
 }
+
+/// Progress of the local cluster's preparation, as an event to the window.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalPrepareProgress {
+    /// `check`, `install_uv`, `create_environment`, `install_packages` or `finish`.
+    pub step: String,
+    /// What the step does, for people.
+    pub title: String,
+    /// The step's number, from 1.
+    pub step_number: u32,
+    /// How many steps there are.
+    pub steps: u32,
+    /// The latest line worth showing.
+    pub message: String,
+    /// Bytes written so far by the step, when it writes.
+    pub bytes_done: Option<f64>,
+    /// About how many bytes the step writes in all.
+    pub bytes_expected: Option<f64>,
+}
+
+impl From<&brightrun_core::cluster::local::PrepareProgress> for LocalPrepareProgress {
+    fn from(p: &brightrun_core::cluster::local::PrepareProgress) -> Self {
+        // The step's JSON name, without going through serde_json: it is a plain snake_case enum.
+        use brightrun_core::cluster::local::PrepareStep;
+        let step = match p.step {
+            PrepareStep::Check => "check",
+            PrepareStep::InstallUv => "install_uv",
+            PrepareStep::CreateEnvironment => "create_environment",
+            PrepareStep::InstallPackages => "install_packages",
+            PrepareStep::Finish => "finish",
+        };
+        LocalPrepareProgress {
+            step: step.to_owned(),
+            title: p.step.title().to_owned(),
+            step_number: p.step_number,
+            steps: p.steps,
+            message: p.message.clone(),
+            bytes_done: p.bytes_done.map(|b| b as f64),
+            bytes_expected: p.bytes_expected.map(|b| b as f64),
+        }
+    }
+}

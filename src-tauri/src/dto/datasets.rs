@@ -160,6 +160,17 @@ pub struct ReportView {
     /// v4 scaffolding distributions (personas, emotional arcs, topics).
     pub scaffolding: Vec<DistributionView>,
     pub readiness: Vec<ReadinessView>,
+    /// Tool use among the training examples.
+    pub tools: ToolStatsView,
+}
+
+/// Tool use among the training examples (all 0 without tool calls).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolStatsView {
+    pub conversations_with_calls: f64,
+    pub calls: f64,
+    pub distinct_tools: f64,
 }
 
 /// One error or warning.
@@ -305,6 +316,11 @@ impl From<ValidationReport> for ReportView {
                     detail: c.detail,
                 })
                 .collect(),
+            tools: ToolStatsView {
+                conversations_with_calls: count(r.tools.conversations_with_calls),
+                calls: count(r.tools.calls),
+                distinct_tools: count(r.tools.distinct_tools),
+            },
         }
     }
 }
@@ -317,13 +333,40 @@ pub struct SampleView {
     pub line: f64,
     pub conversation_id: Option<String>,
     pub messages: Vec<MessageView>,
+    /// The functions the assistant may call, each as pretty-printed JSON.
+    pub tools: Vec<String>,
 }
 
-/// One message: `system`, `user` or `assistant`.
+/// One message: `system`, `user`, `assistant` or `tool` (a tool result).
 #[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub struct MessageView {
     pub role: String,
+    /// Empty for an assistant message that only calls tools.
     pub content: String,
+    /// The assistant's reasoning before its answer.
+    pub reasoning: Option<String>,
+    pub tool_calls: Vec<ToolCallView>,
+    /// For a tool result: the call it answers, and the function's name.
+    pub tool_call_id: Option<String>,
+    pub name: Option<String>,
+    /// False for an assistant message with `weight: 0` (context, no loss).
+    pub trained: bool,
+}
+
+/// One function call of the assistant.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ToolCallView {
+    pub id: String,
+    pub name: String,
+    /// The arguments, pretty-printed JSON.
+    pub arguments: String,
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| json.to_string())
 }
 
 impl From<Example> for SampleView {
@@ -337,7 +380,25 @@ impl From<Example> for SampleView {
                 .map(|m| MessageView {
                     role: m.role.as_str().to_owned(),
                     content: m.content,
+                    reasoning: m.reasoning,
+                    tool_calls: m
+                        .tool_calls
+                        .into_iter()
+                        .map(|c| ToolCallView {
+                            arguments: pretty(&c.arguments),
+                            id: c.id,
+                            name: c.name,
+                        })
+                        .collect(),
+                    tool_call_id: m.tool_call_id,
+                    name: m.name,
+                    trained: m.weight != Some(0),
                 })
+                .collect(),
+            tools: e
+                .tools
+                .iter()
+                .map(|t| serde_json::to_string_pretty(t).unwrap_or_default())
                 .collect(),
         }
     }

@@ -40,12 +40,13 @@ export function useClusterMutations() {
   };
   return {
     add: useMutation({
-      mutationFn: (v: { name: string; url: string; apiKey: string }) => unwrap(commands.addCluster(v.name, v.url, v.apiKey)),
+      mutationFn: (v: { name: string; url: string; apiKey: string; allowInsecure: boolean }) =>
+        unwrap(commands.addCluster(v.name, v.url, v.apiKey, v.allowInsecure)),
       onSuccess: refreshList,
     }),
     update: useMutation({
-      mutationFn: (v: { id: string; url: string | null; apiKey: string | null }) =>
-        unwrap(commands.updateCluster(v.id, v.url, v.apiKey)),
+      mutationFn: (v: { id: string; url: string | null; apiKey: string | null; allowInsecure: boolean }) =>
+        unwrap(commands.updateCluster(v.id, v.url, v.apiKey, v.allowInsecure)),
       onSuccess: refreshList,
     }),
     test: useMutation({ mutationFn: (id: string) => unwrap(commands.testCluster(id)), onSuccess: refreshAll }),

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Download, Wallet } from "lucide-react";
+import { toast } from "sonner";
 
 import { commands } from "@/bindings";
 import { PageHeader } from "@/components/page-header";
@@ -17,13 +18,14 @@ const PERIODS = [7, 30, 90] as const;
 export function CostsPage() {
   const [days, setDays] = useState<number>(30);
   const costs = useQuery(costsQuery(days));
+  // A webview ignores `<a download>`: the shell shows the save dialog and writes the CSV itself.
   const exportCsv = async () => {
-    const csv = await unwrap(commands.costCsv(days));
-    const link = document.createElement("a");
-    link.download = `brightrun-costs-${days}d.csv`;
-    link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
-    link.click();
-    URL.revokeObjectURL(link.href);
+    try {
+      const saved = await unwrap(commands.saveCostsCsv(days));
+      if (saved) toast.success(`Saved ${saved}`);
+    } catch (error) {
+      toast.error(describeError(error));
+    }
   };
   return (
     <div data-testid="page-costs" className="flex flex-col gap-6">

@@ -31,6 +31,7 @@ import {
   type HyperparameterField,
 } from "@/pages/training-format";
 import { trainingDefaultsQuery, trainingKeys } from "@/pages/training-queries";
+import { EstimateDetails, RunOptions } from "@/pages/training-run-options";
 
 const SELECT =
   "h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-[3px] focus-visible:ring-ring/50 outline-none";
@@ -60,6 +61,7 @@ export function TrainingConfigure() {
   const [spot, setSpot] = useState(false);
   const [chosenHours, setMaxHours] = useState<number | null>(null);
   const [name, setName] = useState("");
+  const [skipInvalid, setSkipInvalid] = useState(false);
   const [previewOpen, setPreviewOpen] = useState(false);
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
@@ -108,8 +110,10 @@ export function TrainingConfigure() {
           gpu_count: gpuCount,
           spot,
           max_duration_hours: maxHours,
+          skip_invalid: skipInvalid,
         }
       : null;
+  const invalidRecords = data?.datasets.find((d) => d.id === datasetId)?.invalid_records ?? 0;
 
   const issues = useMemo(
     () => (hyper && data ? validateHyperparameters(hyper, data.ranges, maxHours, gpuCount) : {}),
@@ -406,6 +410,13 @@ export function TrainingConfigure() {
               error={issues.max_seq_len}
               onChange={(v) => setField("max_seq_len", v)}
             />
+            <RunOptions
+              hyper={hyper}
+              onChange={setHyper}
+              invalidRecords={invalidRecords}
+              skipInvalid={skipInvalid}
+              onSkipInvalid={setSkipInvalid}
+            />
           </CardContent>
         </Card>
       )}
@@ -483,6 +494,7 @@ export function TrainingConfigure() {
               To fit: {current.memory_suggestion}
             </p>
           )}
+          {current && <EstimateDetails current={current} maxSeqLen={hyper?.max_seq_len ?? 0} />}
           {!current && estimate.isSuccess && (
             <p className="text-sm text-muted-foreground md:col-span-3">
               BrightRun does not know this model's size, so the cost is bounded by the max duration: every GPU for{" "}

@@ -38,6 +38,9 @@ const balanced: HyperparametersInput = {
   lora_dropout: 0.1,
   max_seq_len: 2048,
   warmup_ratio: 0.03,
+  validation_split: 0.1,
+  qlora: false,
+  gradient_checkpointing: "auto",
 };
 
 describe("estimate formatting", () => {

@@ -39,12 +39,15 @@ pub struct JobRecord {
     pub pid_start_ticks: Option<u64>,
     pub resume_checkpoint: Option<String>,
     pub restarts: u32,
+    /// SHA-256 of the uploaded validation file, when the job names one.
+    pub validation_sha256: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, request_sha256, status, stage, dataset_sha256, base_model, hyperparameters, \
     gpu_type, gpu_count, spot, max_duration_hours, price_per_gpu_hour, current_step, total_steps, current_epoch, \
     total_epochs, latest_metrics, summary, error_kind, error_message, error_hint, cancel_reason, created_at, \
-    started_at, finished_at, run_seconds, segment_started_at, pid, pid_start_ticks, resume_checkpoint, restarts";
+    started_at, finished_at, run_seconds, segment_started_at, pid, pid_start_ticks, resume_checkpoint, restarts, \
+    validation_sha256";
 
 fn conversion_error(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -105,6 +108,7 @@ fn from_row(row: &Row) -> rusqlite::Result<JobRecord> {
         pid_start_ticks: row.get::<_, Option<i64>>(29)?.map(|t| t.max(0) as u64),
         resume_checkpoint: row.get(30)?,
         restarts: row.get(31)?,
+        validation_sha256: row.get(32)?,
     })
 }
 
@@ -156,6 +160,7 @@ impl JobRecord {
                     .unwrap_or_default()
             }),
             dataset_sha256: self.dataset_sha256.clone(),
+            validation_dataset_sha256: self.validation_sha256.clone(),
             base_model: self.base_model.clone(),
             hyperparameters: self.hyperparameters.clone(),
             gpu: self.gpu.clone(),
@@ -202,8 +207,9 @@ pub fn insert(conn: &mut Connection, job: &NewJob) -> Result<Inserted, AgentErro
         serde_json::to_string(&job.request.hyperparameters).map_err(|e| AgentError::Other(e.to_string()))?;
     tx.execute(
         "INSERT INTO jobs (id, name, idempotency_key, request_sha256, status, dataset_sha256, base_model, \
-         hyperparameters, gpu_type, gpu_count, spot, max_duration_hours, price_per_gpu_hour, created_at) \
-         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         hyperparameters, gpu_type, gpu_count, spot, max_duration_hours, price_per_gpu_hour, created_at, \
+         validation_sha256) \
+         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             job.id,
             job.request.name,
@@ -218,6 +224,7 @@ pub fn insert(conn: &mut Connection, job: &NewJob) -> Result<Inserted, AgentErro
             job.request.max_duration_hours,
             job.price_per_gpu_hour,
             super::now_text(),
+            job.request.validation_dataset_sha256,
         ],
     )?;
     let created = tx.query_row(

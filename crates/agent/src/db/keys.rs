@@ -16,7 +16,8 @@ pub struct ApiKey {
     pub revoked_at: Option<String>,
 }
 
-fn hash(key: &str) -> [u8; 32] {
+/// The SHA-256 of a key, as stored.
+pub fn hash(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
@@ -78,7 +79,11 @@ pub fn active_hashes(conn: &Connection) -> Result<Vec<[u8; 32]>, AgentError> {
 /// Whether `presented` is one of `active`. Every hash is compared in constant time, so the answer's timing says
 /// nothing about how close a guess came.
 pub fn matches(active: &[[u8; 32]], presented: &str) -> bool {
-    let presented = hash(presented);
+    matches_hash(active, &hash(presented))
+}
+
+/// Whether the hash of a presented key is among `active`, in constant time.
+pub fn matches_hash(active: &[[u8; 32]], presented: &[u8; 32]) -> bool {
     let mut found = subtle::Choice::from(0u8);
     for stored in active {
         found |= stored.as_slice().ct_eq(presented.as_slice());

@@ -16,10 +16,16 @@ use rusqlite::Connection;
 use crate::error::AgentError;
 
 /// The agent's schema, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "20261122030000_initial",
-    sql: include_str!("../../migrations/20261122030000_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "20261122030000_initial",
+        sql: include_str!("../../migrations/20261122030000_initial.sql"),
+    },
+    Migration {
+        name: "20261130110000_validation_dataset",
+        sql: include_str!("../../migrations/20261130110000_validation_dataset.sql"),
+    },
+];
 
 const READERS: usize = 4;
 

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use brightrun_core::training::Checkpointing;
 use serde_json::json;
 
 use crate::db::jobs::JobRecord;
@@ -72,11 +73,23 @@ pub fn is_local_model_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != ".."
 }
 
+/// Whether the trainer recomputes activations. The core decides `auto` with its memory model before it
+/// submits; a request that still says `auto` (another client) gets the trainer's long-standing default: on for
+/// a GPU, off on the CPU.
+pub fn gradient_checkpointing(setting: Checkpointing, gpu_type: &str) -> bool {
+    match setting {
+        Checkpointing::On => true,
+        Checkpointing::Off => false,
+        Checkpointing::Auto => !gpu_type.eq_ignore_ascii_case("cpu"),
+    }
+}
+
 /// Writes the trainer's job file (its contract: docs/trainer.md).
 pub fn write_job_json(
     files: &JobFiles,
     job: &JobRecord,
     dataset_path: &Path,
+    validation_path: Option<&Path>,
     base_model: &str,
     cuda_devices: &str,
 ) -> std::io::Result<()> {
@@ -84,12 +97,12 @@ pub fn write_job_json(
     let body = json!({
         "job_id": job.id,
         "dataset_path": dataset_path,
-        "validation_path": null,
+        "validation_path": validation_path,
         "base_model": base_model,
         "output_dir": files.output,
         "resume_from_checkpoint": job.resume_checkpoint,
         "dataset_sha256": job.dataset_sha256,
-        "qlora": false,
+        "qlora": h.qlora,
         "gpu": {"type": job.gpu.gpu_type, "count": job.gpu.count, "cuda_visible_devices": cuda_devices},
         "hyperparameters": {
             "learning_rate": h.learning_rate,
@@ -109,6 +122,8 @@ pub fn write_job_json(
             "eval_steps": h.eval_steps,
             "logging_steps": h.logging_steps,
             "save_steps": h.save_steps,
+            "gradient_checkpointing": if gradient_checkpointing(h.gradient_checkpointing, &job.gpu.gpu_type) { "on" } else { "off" },
+            "packing": h.packing.as_str(),
         },
     });
     std::fs::create_dir_all(&files.output)?;

@@ -13,7 +13,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::Signal;
+use crate::proc::Signal;
 
 use super::files::JobFiles;
 use crate::api::{JobError, JobStatus};
@@ -79,13 +79,13 @@ pub fn recover(db: &Db, paths: &Paths, grace: Duration, max_restarts: u32) -> Re
 /// SIGTERM to the group, then SIGKILL if any of it is left after `grace`. The trainer is no longer our child,
 /// so its end is seen by polling.
 fn stop_group(pgid: u32, grace: Duration) {
-    proc::signal_group(pgid, Signal::SIGTERM);
+    proc::signal_group(pgid, Signal::Term);
     let until = Instant::now() + grace;
     while proc::group_exists(pgid) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(100));
     }
     if proc::group_exists(pgid) {
-        proc::signal_group(pgid, Signal::SIGKILL);
+        proc::signal_group(pgid, Signal::Kill);
         let until = Instant::now() + Duration::from_secs(5);
         while proc::group_exists(pgid) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(50));
@@ -128,6 +128,7 @@ mod tests {
                 },
                 spot: false,
                 max_duration_hours: 24.0,
+                validation_dataset_sha256: None,
             },
         };
         db.write_now(|conn| {

@@ -5,7 +5,6 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use nix::sys::signal::Signal;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::watch;
@@ -18,13 +17,14 @@ use crate::db::jobs::JobRecord;
 use crate::db::{self, checkpoints};
 use crate::error::AgentError;
 use crate::gpu::{self, Device};
-use crate::proc;
+use crate::proc::{self, Signal};
 use crate::state::{lock, AppState, StopRequest};
 
 /// Metrics are written when this many are waiting, or at the flush interval, whichever comes first.
 const METRICS_BATCH: usize = 64;
 
 /// Niceness of a trainer that runs on the CPU.
+#[cfg(unix)]
 const CPU_TRAINER_NICE: i32 = 10;
 
 /// Why the agent itself stopped the trainer.
@@ -59,7 +59,17 @@ pub async fn run(
             message: "the agent could not supervise the trainer".into(),
             hint: Some("see the agent's log".into()),
         };
-        let _ = finish(&state, &job.id, JobStatus::Failed, Some(failure)).await;
+        // The failure may be the disk or the database itself: try again for a while before leaving the job to
+        // restart recovery.
+        for delay_ms in [0u64, 500, 1000, 2000, 4000, 8000] {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            if finish(&state, &job.id, JobStatus::Failed, Some(failure.clone()))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
     }
     lock(&state.running).remove(&job.id);
     lock(&state.allocator).release(&job.id);
@@ -89,13 +99,18 @@ async fn supervise(
     job: &JobRecord,
     devices: &[Device],
     files: &JobFiles,
-    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+    stop_rx: watch::Receiver<Option<StopRequest>>,
 ) -> Result<(), AgentError> {
     let dataset = state.paths.dataset(&job.dataset_sha256);
-    if !dataset.is_file() {
+    let validation = job.validation_sha256.as_ref().map(|sha| state.paths.dataset(sha));
+    let missing = std::iter::once((&job.dataset_sha256, &dataset))
+        .chain(job.validation_sha256.iter().zip(validation.iter()))
+        .find(|(_, path)| !path.is_file())
+        .map(|(sha, _)| sha.clone());
+    if let Some(sha) = missing {
         let failure = JobError {
             kind: "dataset_missing".into(),
-            message: format!("dataset {} is no longer on the agent", job.dataset_sha256),
+            message: format!("dataset {sha} is no longer on the agent"),
             hint: Some("upload the dataset again and submit a new job".into()),
         };
         files.note(&failure.message);
@@ -103,7 +118,7 @@ async fn supervise(
     }
     let cuda = gpu::cuda_visible_devices(devices);
     let base_model = files::resolve_base_model(&state.paths, &job.base_model);
-    files::write_job_json(files, job, &dataset, &base_model, &cuda)
+    files::write_job_json(files, job, &dataset, validation.as_deref(), &base_model, &cuda)
         .map_err(|e| AgentError::io("cannot write job.json", e))?;
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -117,29 +132,20 @@ async fn supervise(
 
     let mut command = Command::new(&state.python);
     command
-        .args(["-m", "brightrun_trainer", "--job"])
+        // -I: the job folder (the current directory) and PYTHON* variables never decide what is imported.
+        .args(["-I", "-m", "brightrun_trainer", "--job"])
         .arg(&files.job_json)
         .current_dir(&files.dir)
+        // An allow-listed environment: the agent's own (tokens, keys, proxies of its operator) stays with it.
+        .env_clear()
+        .envs(trainer_environment())
         .env("CUDA_VISIBLE_DEVICES", &cuda)
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
-        // Its own process group: one signal reaches the trainer and its workers, and a signal to the agent's
-        // group (Ctrl-C in a terminal) does not kill training.
-        .process_group(0)
         .kill_on_drop(false);
-    if devices.iter().all(|d| d.gpu_type == "cpu") {
-        // A CPU trainer takes every core; at a lower priority it still gets them when idle, and the API (polls,
-        // cancels) stays responsive while it trains.
-        // SAFETY: setpriority is async-signal-safe and touches only the child between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setpriority(libc::PRIO_PROCESS, 0, CPU_TRAINER_NICE);
-                Ok(())
-            });
-        }
-    }
+    own_process_group(&mut command, devices.iter().all(|d| d.gpu_type == "cpu"));
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
@@ -157,6 +163,83 @@ async fn supervise(
         }
     };
     let pid = child.id().unwrap_or(0);
+    let grace = Duration::from_secs(state.config.cancel_grace_seconds);
+    let watched = watch(state, job, files, &mut child, pid, stop_rx).await;
+    // Whatever happened (a full disk failing a database write included), the trainer's whole process group is
+    // gone before this returns and `run` releases its devices to the next job.
+    stop_group(&mut child, pid, grace, files).await;
+    let (stop, outcome, exit) = watched?;
+    settle(state, job, files, stop, outcome, exit).await
+}
+
+/// Variables the trainer may inherit from the agent: what Python, PyTorch, CUDA and Hugging Face need to find
+/// their files and run offline. Everything else (secrets, tokens of the operator's shell) is dropped.
+const TRAINER_ENV_ALLOWED: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "SYSTEMROOT",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "CUDA_HOME",
+    "CUDA_PATH",
+    "NVIDIA_DRIVER_CAPABILITIES",
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "HF_DATASETS_OFFLINE",
+    "TRANSFORMERS_CACHE",
+    "XDG_CACHE_HOME",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TOKENIZERS_PARALLELISM",
+    "PYTORCH_CUDA_ALLOC_CONF",
+    "NCCL_DEBUG",
+    "NCCL_SOCKET_IFNAME",
+    "NCCL_P2P_DISABLE",
+    "NCCL_IB_DISABLE",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+    "VIRTUAL_ENV",
+];
+
+/// The allowed variables of the agent's environment, plus any `BRIGHTRUN_TRAINER_*` the operator set on purpose.
+/// The generation worker and the merge run with the same environment (and `python -I`) as the trainer.
+pub(crate) fn trainer_environment() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os()
+        .filter(|(name, _)| {
+            name.to_str().is_some_and(|name| {
+                TRAINER_ENV_ALLOWED.contains(&name) || name.starts_with("BRIGHTRUN_TRAINER_")
+            })
+        })
+        .collect()
+}
+
+/// What the trainer's run came to: why the agent stopped it, what it said, how it exited.
+type Watched = (Option<Stop>, Outcome, Option<ExitStatus>);
+
+/// Follows the running trainer to its exit: its events, metrics, stop requests and deadline.
+async fn watch(
+    state: &Arc<AppState>,
+    job: &JobRecord,
+    files: &JobFiles,
+    child: &mut tokio::process::Child,
+    pid: u32,
+    mut stop_rx: watch::Receiver<Option<StopRequest>>,
+) -> Result<Watched, AgentError> {
     let ticks = proc::start_ticks(pid);
     let id = job.id.clone();
     state
@@ -200,7 +283,7 @@ async fn supervise(
             status = child.wait(), if exit.is_none() => {
                 exit = Some(status);
                 // Workers the trainer left behind would hold the pipe open (and the GPU): end the group.
-                proc::signal_group(pid, Signal::SIGKILL);
+                proc::signal_group(pid, Signal::Kill);
             }
             _ = flush.tick() => write_metrics(state, &job.id, &mut pending).await?,
             changed = stop_rx.changed(), if stop.is_none() => {
@@ -211,20 +294,20 @@ async fn supervise(
                         StopRequest::Shutdown => (Stop::Shutdown, "the agent is shutting down"),
                     };
                     files.note(&format!("{reason}: sending SIGTERM to the trainer"));
-                    proc::signal_group(pid, Signal::SIGTERM);
+                    proc::signal_group(pid, Signal::Term);
                     stop = Some(why);
                     kill_at = Some(Instant::now() + grace);
                 }
             }
             _ = sleep_until(deadline), if stop.is_none() => {
                 files.note(&format!("max duration of {} h reached: sending SIGTERM", job.max_duration_hours));
-                proc::signal_group(pid, Signal::SIGTERM);
+                proc::signal_group(pid, Signal::Term);
                 stop = Some(Stop::MaxDuration);
                 kill_at = Some(Instant::now() + grace);
             }
             _ = sleep_until(kill_at.unwrap_or(deadline)), if kill_at.is_some() && exit.is_none() => {
                 files.note("the trainer did not stop within the grace period: sending SIGKILL");
-                proc::signal_group(pid, Signal::SIGKILL);
+                proc::signal_group(pid, Signal::Kill);
                 kill_at = None;
             }
         }
@@ -235,7 +318,36 @@ async fn supervise(
         "the trainer exited ({})",
         exit.map(describe_exit).unwrap_or_else(|| "status unknown".into())
     ));
-    settle(state, job, files, stop, outcome, exit).await
+    Ok((stop, outcome, exit))
+}
+
+/// How long the group's last processes may take to disappear after SIGKILL (a process in uninterruptible
+/// disk sleep dies only when its I/O returns).
+const GROUP_EXIT_WAIT: Duration = Duration::from_secs(30);
+
+/// Stops the trainer's process group if anything of it still runs: SIGTERM, SIGKILL after `grace`, then waits
+/// for the trainer and every process of its group to be gone.
+async fn stop_group(child: &mut tokio::process::Child, pid: u32, grace: Duration, files: &JobFiles) {
+    if matches!(child.try_wait(), Ok(None)) {
+        files.note("stopping the trainer: sending SIGTERM");
+        proc::signal_group(pid, Signal::Term);
+        if tokio::time::timeout(grace, child.wait()).await.is_err() {
+            files.note("the trainer did not stop within the grace period: sending SIGKILL");
+            proc::signal_group(pid, Signal::Kill);
+            let _ = child.wait().await;
+        }
+    }
+    let until = Instant::now() + GROUP_EXIT_WAIT;
+    while proc::group_exists(pid) {
+        // Workers the trainer left behind hold its GPU memory: they go too.
+        proc::signal_group(pid, Signal::Kill);
+        if Instant::now() >= until {
+            tracing::error!("process group {pid} is still alive {GROUP_EXIT_WAIT:?} after SIGKILL");
+            files.note("some of the trainer's processes did not exit after SIGKILL");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn handle_line(
@@ -323,12 +435,48 @@ async fn write_metrics(
         .await
 }
 
+/// Its own process group: one signal reaches the trainer and its workers, and a signal to the agent's group
+/// (Ctrl-C in a terminal) does not kill training. A CPU trainer takes every core; at a lower priority it still
+/// gets them when idle, and the API (polls, cancels) stays responsive while it trains.
+#[cfg(unix)]
+fn own_process_group(command: &mut Command, lower_priority: bool) {
+    command.process_group(0);
+    if lower_priority {
+        // SAFETY: setpriority is async-signal-safe and touches only the child between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setpriority(libc::PRIO_PROCESS, 0, CPU_TRAINER_NICE);
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Windows: a new process group (Ctrl-C in the agent's console does not reach the trainer), no console window
+/// of its own, and below-normal priority for a CPU trainer (the Windows form of `nice 10`).
+#[cfg(windows)]
+fn own_process_group(command: &mut Command, lower_priority: bool) {
+    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    const BELOW_NORMAL_PRIORITY_CLASS: u32 = 0x0000_4000;
+    let mut flags = CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW;
+    if lower_priority {
+        flags |= BELOW_NORMAL_PRIORITY_CLASS;
+    }
+    command.creation_flags(flags);
+}
+
 fn describe_exit(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit code {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        _ => "unknown status".into(),
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let (None, Some(signal)) = (status.code(), status.signal()) {
+            return format!("killed by signal {signal}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exit code {code}"),
+        None => "unknown status".into(),
     }
 }
 

@@ -46,7 +46,13 @@ pub async fn head_dataset(
     UrlPath(sha256): UrlPath<String>,
 ) -> Result<Response, ApiError> {
     let sha256 = check_sha256(&sha256)?;
-    if let Ok(meta) = tokio::fs::metadata(state.paths.dataset(&sha256)).await {
+    let stored = state.paths.dataset(&sha256);
+    let meta = tokio::fs::metadata(&stored).await.ok();
+    let intact = match &meta {
+        Some(meta) => dataset_intact(&state, &sha256, &stored, meta).await,
+        None => false,
+    };
+    if let (Some(meta), true) = (meta, intact) {
         return Ok((
             StatusCode::OK,
             [
@@ -101,7 +107,11 @@ impl Drop for UploadGuard<'_> {
 }
 
 fn is_disk_full(err: &std::io::Error) -> bool {
-    matches!(err.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+    // std maps ENOSPC/EDQUOT on Unix and ERROR_DISK_FULL/ERROR_HANDLE_DISK_FULL on Windows to these kinds.
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 fn disk_full() -> ApiError {
@@ -113,14 +123,10 @@ fn disk_full() -> ApiError {
     .hint("free space on the agent's data disk (old jobs, datasets) or ask its operator, then upload again")
 }
 
-/// Free bytes on the file system holding `path`.
+/// Free bytes for this user on the file system holding `path` (`statvfs` on Unix, `GetDiskFreeSpaceExW` on
+/// Windows, through fs4).
 fn free_bytes(path: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes into the zeroed struct we own and reads only the NUL-terminated path.
-    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) };
-    (rc == 0).then(|| stats.f_bavail as u64 * stats.f_frsize as u64)
+    fs4::available_space(path).ok()
 }
 
 /// Uploads a dataset (OpenAI chat `messages` JSONL), whole or in `Content-Range` pieces that each continue at
@@ -203,7 +209,7 @@ async fn upload(
         return Err(too_large());
     }
 
-    if !lock(&state.uploads).insert(sha256.clone()) {
+    if lock(&state.uploads).insert(sha256.clone(), 0).is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "upload_in_progress",
@@ -235,8 +241,22 @@ async fn upload(
     };
     let expected_piece = range.as_ref().map(|r| r.end - r.start + 1);
     let needed = total.map(|t| t.saturating_sub(start)).unwrap_or(0);
+    // Other uploads still running will take their share of the disk too.
+    let in_flight: u64 = {
+        let mut uploads = lock(&state.uploads);
+        uploads.insert(sha256.clone(), needed);
+        uploads
+            .iter()
+            .filter(|(other, _)| **other != sha256)
+            .map(|(_, bytes)| *bytes)
+            .sum()
+    };
     if let Some(free) = free_bytes(&state.paths.partial_datasets) {
-        if free < needed.saturating_add(state.config.disk_reserve_bytes) {
+        if free
+            < needed
+                .saturating_add(in_flight)
+                .saturating_add(state.config.disk_reserve_bytes)
+        {
             return Err(disk_full());
         }
     }
@@ -283,7 +303,12 @@ async fn upload(
         }
         received += len;
     }
-    if let Err(err) = file.flush().await {
+    // Durable before it is acknowledged: a power loss must not leave fewer bytes than Upload-Offset said.
+    let flushed = match file.flush().await {
+        Ok(()) => file.sync_data().await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = flushed {
         drop(file);
         if is_disk_full(&err) {
             let _ = tokio::fs::remove_file(&partial).await;
@@ -339,12 +364,71 @@ async fn upload(
     tokio::fs::rename(&partial, &final_path)
         .await
         .map_err(|e| AgentError::io("cannot store the dataset", e))?;
+    // The rename itself is durable only once the folder is synced.
+    if let Some(folder) = final_path.parent() {
+        sync_folder(folder).await;
+    }
     let done = DatasetUpload {
         sha256,
         received: now_have,
         complete: true,
     };
     Ok((StatusCode::CREATED, Json(done)).into_response())
+}
+
+/// Syncs a folder's entries to disk (a rename into it survives a power loss); best effort, Unix only.
+async fn sync_folder(folder: &Path) {
+    #[cfg(unix)]
+    {
+        let folder = folder.to_path_buf();
+        let _ = tokio::task::spawn_blocking(move || std::fs::File::open(&folder).and_then(|f| f.sync_all()))
+            .await;
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
+/// Whether the stored dataset still hashes to its name, checked once per size and modification time (files
+/// stored before uploads were synced may have been cut short by a power loss). A damaged one is removed.
+async fn dataset_intact(state: &Arc<AppState>, sha256: &str, path: &Path, meta: &std::fs::Metadata) -> bool {
+    let key = (
+        path.to_path_buf(),
+        meta.len(),
+        meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+    );
+    if let Some(known) = lock(&state.artifact_hashes).get(&key) {
+        return known == sha256;
+    }
+    let to_hash = path.to_path_buf();
+    let actual = match tokio::task::spawn_blocking(move || hash_file(&to_hash)).await {
+        Ok(Ok(actual)) => actual,
+        // Unreadable now: say it is there and let the job report the read error, rather than delete it.
+        _ => return true,
+    };
+    lock(&state.artifact_hashes).insert(key, actual.clone());
+    if actual != sha256 {
+        tracing::warn!("dataset {sha256} is damaged (hashes to {actual}); removed so it is uploaded again");
+        let _ = tokio::fs::remove_file(path).await;
+        return false;
+    }
+    true
+}
+
+/// Removes partial uploads nobody resumed for `max_age`; returns how many.
+pub fn remove_stale_partials(folder: &Path, max_age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| at.elapsed().is_ok_and(|age| age > max_age))
+        })
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .count()
 }
 
 /// SHA-256 of a file, read in 1 MiB blocks.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
-use crate::api::{CancelRequest, JobList, JobRequest, JobStatus, JobView};
+use crate::api::{CancelRequest, JobList, JobRequest, JobStatus, JobView, RuntimeView};
 use crate::db::jobs::{Inserted, NewJob};
 use crate::db::{self};
 use crate::error::{ApiError, ErrorBody};
@@ -32,7 +32,7 @@ fn invalid_job(fields: Vec<FieldError>) -> ApiError {
 }
 
 /// Checks everything about a job request against the ranges and what this agent has.
-fn validate(state: &AppState, request: &JobRequest) -> Vec<FieldError> {
+fn validate(state: &AppState, request: &JobRequest, runtime: RuntimeView) -> Vec<FieldError> {
     let mut fields = Vec::new();
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
@@ -51,6 +51,27 @@ fn validate(state: &AppState, request: &JobRequest) -> Vec<FieldError> {
         fields.push(FieldError::new(
             "dataset_sha256",
             "no dataset with this SHA-256 on the agent; upload it first with PUT /v1/datasets/{sha256}",
+        ));
+    }
+    if let Some(validation) = &request.validation_dataset_sha256 {
+        let sha = validation.to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            fields.push(FieldError::new(
+                "validation_dataset_sha256",
+                "must be a SHA-256: 64 hex digits",
+            ));
+        } else if !state.paths.dataset(&sha).is_file() {
+            fields.push(FieldError::new(
+                "validation_dataset_sha256",
+                "no dataset with this SHA-256 on the agent; upload it first with PUT /v1/datasets/{sha256}",
+            ));
+        }
+    }
+    if request.hyperparameters.qlora && !(runtime.cuda && runtime.bitsandbytes) {
+        fields.push(FieldError::new(
+            "hyperparameters.qlora",
+            "needs CUDA and bitsandbytes, which this agent's trainer environment does not have \
+             (see runtime in GET /v1/capabilities)",
         ));
     }
     if !crate::models::offered(state)
@@ -129,6 +150,7 @@ pub async fn create_job(
     let mut request: JobRequest = serde_json::from_slice(&body)
         .map_err(|e| invalid_job(vec![FieldError::new(field_of(&e.to_string()), e.to_string())]))?;
     request.dataset_sha256 = request.dataset_sha256.to_ascii_lowercase();
+    request.validation_dataset_sha256 = request.validation_dataset_sha256.map(|s| s.to_ascii_lowercase());
     let request_sha256 = hex::encode(Sha256::digest(&body));
 
     if let Some(key) = idempotency_key.clone() {
@@ -152,7 +174,12 @@ pub async fn create_job(
         }
     }
 
-    let fields = validate(&state, &request);
+    let runtime = if request.hyperparameters.qlora {
+        state.runtime().await
+    } else {
+        RuntimeView::default()
+    };
+    let fields = validate(&state, &request, runtime);
     if !fields.is_empty() {
         return Err(invalid_job(fields));
     }

@@ -155,10 +155,13 @@ async fn run_merge(state: &AppState, base: &str, files: &JobFiles) -> Result<(),
         .open(&files.log)
         .map_err(|e| format!("cannot open the job log: {e}"))?;
     let output = tokio::process::Command::new(&state.python)
-        .args(["-m", "brightrun_trainer.merge", "--base", base, "--adapter"])
+        // Started like the trainer: -I and an allow-listed environment (see jobs/runner.rs).
+        .args(["-I", "-m", "brightrun_trainer.merge", "--base", base, "--adapter"])
         .arg(files.adapter())
         .arg("--out")
         .arg(merged_dir(files))
+        .env_clear()
+        .envs(crate::jobs::runner::trainer_environment())
         .env("CUDA_VISIBLE_DEVICES", "")
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())

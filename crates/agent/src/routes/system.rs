@@ -44,6 +44,7 @@ pub async fn capabilities(State(state): State<Arc<AppState>>) -> Json<Capabiliti
             max_dataset_bytes: state.config.max_dataset_bytes,
             max_concurrent_jobs: state.max_concurrent_jobs,
         },
+        runtime: state.runtime().await,
     })
 }
 

@@ -133,6 +133,16 @@ impl Agent {
 
     /// Starts an agent on `data_dir`; with `key` None a new key is created.
     pub fn start_in(data_dir: &Path, config: &str, key: Option<String>) -> Self {
+        Self::start_with(data_dir, config, key, |_| {})
+    }
+
+    /// Like `start_in`, with a last say on the command (limits, environment) before it starts.
+    pub fn start_with(
+        data_dir: &Path,
+        config: &str,
+        key: Option<String>,
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
         let models = data_dir.join("models");
         std::fs::create_dir_all(&models).expect("models folder");
         let tiny = models.join("tiny");
@@ -142,7 +152,8 @@ impl Agent {
         let key = key.unwrap_or_else(|| create_key(data_dir, "tests"));
         let config_path = data_dir.join("agent.toml");
         std::fs::write(&config_path, config).expect("write agent.toml");
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .arg("--config")
@@ -152,9 +163,9 @@ impl Agent {
             .env("HF_HUB_OFFLINE", "1")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start brightrun-agent");
+            .stderr(Stdio::inherit());
+        adjust(&mut command);
+        let mut child = command.spawn().expect("start brightrun-agent");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout)

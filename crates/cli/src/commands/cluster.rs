@@ -33,7 +33,8 @@ pub enum ClusterCommand {
     Rm(NameArgs),
     /// Start the local cluster (an agent on this computer) if it is not running, and show it.
     Local(LocalArgs),
-    /// Install the trainer's Python stack for the local cluster into <data>/python.
+    /// Install the trainer's Python stack for the local cluster into <data>/python, from the trainer installed
+    /// with BrightRun (never from the current directory). Shows progress; Ctrl-C cancels.
     PrepareLocal,
 }
 
@@ -48,6 +49,10 @@ pub struct AddArgs {
     /// Read the API key from the first line of stdin instead of prompting for it.
     #[arg(long)]
     pub api_key_stdin: bool,
+    /// Accept a plain http:// URL to another computer: the API key then crosses the network unencrypted.
+    /// Without it such a URL is refused (code insecure_url); http://127.0.0.1 and http://localhost need no flag.
+    #[arg(long)]
+    pub allow_insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -83,7 +88,7 @@ pub fn run(ctx: &Context, command: ClusterCommand) -> anyhow::Result<Outcome> {
             ClusterCommand::Test(args) => test(ctx, args).await,
             ClusterCommand::Rm(args) => rm(ctx, args).await,
             ClusterCommand::Local(args) => local_cluster(ctx, args).await,
-            ClusterCommand::PrepareLocal => prepare_local(ctx).await,
+            ClusterCommand::PrepareLocal => super::prepare_local::run(ctx).await,
         }
     })
 }
@@ -98,6 +103,7 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
     };
     let client = |e: &ClientError| match e {
         ClientError::InvalidUrl { .. } => "invalid_argument",
+        ClientError::InsecureUrl { .. } => "insecure_url",
         ClientError::Unreachable { .. } => "unreachable",
         ClientError::Unauthorized { .. } => "unauthorized",
         ClientError::Io { .. } => "io_error",
@@ -106,6 +112,10 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
     let local = |e: &LocalError| match e {
         LocalError::AgentNotFound { .. } => "agent_not_found",
         LocalError::PythonStackMissing { .. } => "python_stack_missing",
+        LocalError::TrainerNotFound { .. } => "trainer_not_found",
+        LocalError::PrepareOffline { .. } => "offline",
+        LocalError::NotEnoughSpace { .. } | LocalError::DiskFull { .. } => "disk_full",
+        LocalError::PrepareBusy { .. } => "busy",
         _ => "local_cluster_error",
     };
     if let Some(e) = cause.downcast_ref::<ClusterError>() {
@@ -132,6 +142,9 @@ fn flatten(err: ClusterError) -> anyhow::Error {
 }
 
 async fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<Outcome> {
+    // Before the key is read: a refused URL should not make the user type (or pipe) a secret for nothing.
+    let url = client::parse_base_url(&args.url).map_err(ClusterError::from)?;
+    client::check_transport(&url, args.allow_insecure).map_err(ClusterError::from)?;
     let (_dir, store) = ctx.open_store()?;
     let key = if args.api_key_stdin {
         let mut line = String::new();
@@ -149,7 +162,7 @@ async fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<Outcome> {
         return Err(UsageError("the API key is empty".to_string()).into());
     }
     let keyring = Keyring::from_env();
-    let cluster = add_cluster(&store, &keyring, &args.name, &args.url, key)
+    let cluster = add_cluster(&store, &keyring, &args.name, &args.url, key, args.allow_insecure)
         .await
         .map_err(flatten)?;
     if ctx.json {
@@ -268,23 +281,6 @@ async fn local_cluster(ctx: &Context, args: LocalArgs) -> anyhow::Result<Outcome
         if let Some(python) = &running.python {
             println!("  python: {}", python.display());
         }
-    }
-    Ok(Outcome::Success)
-}
-
-async fn prepare_local(ctx: &Context) -> anyhow::Result<Outcome> {
-    let dir = ctx.data_dir()?;
-    eprintln!(
-        "Installing the trainer's Python stack into {} (a few minutes the first time)…",
-        local::managed_env_dir(&dir).display()
-    );
-    let python = local::prepare(&dir).await?;
-    local::check_python(&python).await?;
-    if ctx.json {
-        print_json(&json!({ "python": python }))?;
-    } else {
-        println!("Ready: {}", python.display());
-        println!("The local cluster uses it from its next start (`brightrun cluster local --stop`, then `brightrun cluster local`).");
     }
     Ok(Outcome::Success)
 }

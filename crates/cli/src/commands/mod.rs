@@ -7,6 +7,7 @@ pub mod jobs;
 mod jobs_compare;
 pub mod models;
 pub mod models_use;
+pub mod prepare_local;
 pub mod train;
 
 use std::path::PathBuf;

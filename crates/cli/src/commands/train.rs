@@ -66,6 +66,12 @@ pub struct TrainArgs {
     /// version.
     #[arg(long, value_name = "MODEL_ID")]
     pub parent_model: Option<String>,
+    /// Train on a dataset with some invalid records by leaving them out (the job records how many).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Show the estimate, the memory verdict and the exact request without recording or uploading anything.
+    #[arg(long, conflicts_with = "wait")]
+    pub dry_run: bool,
     /// Python with brightrun_trainer installed, for the local cluster and its tiny model.
     #[arg(long, value_name = "PYTHON")]
     pub python: Option<PathBuf>,
@@ -125,6 +131,7 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         max_duration_hours: args.max_duration_hours,
         budget_override: args.max_budget_override,
         retry_of: None,
+        skip_invalid: args.skip_invalid,
     };
     let mut progress = |p: LaunchProgress| match p {
         LaunchProgress::Converting(_) => eprintln!("Converting the dataset to openai_messages…"),
@@ -134,6 +141,10 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         LaunchProgress::Uploading(_) => {}
         LaunchProgress::Submitting => eprintln!("Submitting to {}…", cluster.name),
     };
+    if args.dry_run {
+        let plan = jobs::plan(&store, &data_dir, &client, &request, &mut progress).await?;
+        return dry_run(ctx, &plan);
+    }
     let launched = jobs::launch(&store, &data_dir, &client, request, &mut progress).await?;
     let job = launched.job;
     if let Some(parent) = &parent {
@@ -211,6 +222,39 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     })
 }
 
+/// `--dry-run`: what the launch would record and send, from the launch's own plan. The shape is
+/// `{"estimate": {...}, "memory": {"verdict", ...}, "request": {...}}` (docs/cli.md).
+fn dry_run(ctx: &Context, plan: &jobs::LaunchPlan) -> anyhow::Result<Outcome> {
+    let estimate = &plan.estimate_summary;
+    let value = json!({
+        "estimate": estimate,
+        "memory": estimate["memory"],
+        "request": plan.request,
+        "split": plan.files.split,
+        "skipped_invalid": plan.files.skipped_invalid,
+        "budget": plan.budget,
+    });
+    if ctx.json {
+        print_json(&value)?;
+    } else {
+        let seconds = |key: &str| estimate[key].as_f64().unwrap_or(0.0) / 60.0;
+        println!(
+            "Time: {:.0}–{:.0} min (expected {:.0}), calibrated on {} run(s), tokens {}.",
+            seconds("low_seconds"),
+            seconds("high_seconds"),
+            seconds("expected_seconds"),
+            estimate["calibrated_runs"],
+            estimate["tokens_method"].as_str().unwrap_or("estimate"),
+        );
+        println!(
+            "Memory: {}.",
+            estimate["memory"]["verdict"].as_str().unwrap_or("unknown")
+        );
+        println!("{}", serde_json::to_string_pretty(&plan.request)?);
+    }
+    Ok(Outcome::Success)
+}
+
 /// The cluster named `name` (default, or `local`: the local cluster, started if it is not running) and its
 /// client with the key from the keyring.
 pub(crate) async fn connect(
@@ -259,6 +303,7 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
         JobsError::DatasetNotReady { .. } => "dataset_not_ready",
         JobsError::InvalidHyperparameters(_) => "invalid_argument",
         JobsError::NotOffered { .. } => "not_offered",
+        JobsError::NotSupported { .. } => "not_supported",
         JobsError::NotSubmitted(_) => "not_submitted",
         // Transparent wrappers: their own codes, as `cluster` commands print them.
         JobsError::Cluster(inner) => return super::cluster::code_of(inner).or(Some("cluster_error")),
@@ -355,8 +400,10 @@ async fn base_model(
         out.display()
     );
     let status = tokio::process::Command::new(&python)
-        .args(["-m", "brightrun_trainer.tiny_model", "--out"])
+        // -I and a working folder of ours: nothing from the user's current directory is imported.
+        .args(["-I", "-m", "brightrun_trainer.tiny_model", "--out"])
         .arg(&out)
+        .current_dir(data_dir)
         .env("HF_HUB_OFFLINE", "1")
         .stdout(std::process::Stdio::null())
         .status()

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::client::{parse_base_url, Capabilities, Health};
+use super::client::{check_transport, parse_base_url, Capabilities, Health};
 use super::{blocking, ClientError, ClusterClient, ClusterError, Keyring, Sensitive};
 use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess, StoreError};
 
@@ -22,16 +22,18 @@ pub struct TestReport {
     pub error: Option<String>,
 }
 
-/// Adds a remote cluster: checks the URL, stores the row, and the key in the keyring. If the keyring
-/// refuses, the row is removed again.
+/// Adds a remote cluster: checks the URL (plain http to another computer only with `allow_insecure`),
+/// stores the row, and the key in the keyring. If the keyring refuses, the row is removed again.
 pub async fn add_cluster<S: StoreAccess>(
     store: &S,
     keyring: &Keyring,
     name: &str,
     url: &str,
     key: Sensitive<String>,
+    allow_insecure: bool,
 ) -> Result<Cluster, ClusterError> {
     let url = parse_base_url(url)?;
+    check_transport(&url, allow_insecure)?;
     if key.expose().trim().is_empty() {
         return Err(ClusterError::Store(crate::store::StoreError::InvalidInput {
             field: "api key".to_string(),
@@ -52,6 +54,59 @@ pub async fn add_cluster<S: StoreAccess>(
         return Err(err.into());
     }
     Ok(cluster)
+}
+
+/// Changes a cluster's URL and/or key. A URL to another host or port needs the key again (the stored key
+/// must never be sent to a server the user did not give it to), and is checked like on add.
+pub async fn update_cluster<S: StoreAccess>(
+    store: &S,
+    keyring: &Keyring,
+    name_or_id: &str,
+    url: Option<&str>,
+    key: Option<Sensitive<String>>,
+    allow_insecure: bool,
+) -> Result<Cluster, ClusterError> {
+    let found = store.with_store(|s| s.clusters().find(name_or_id))?;
+    let key = match key {
+        Some(key) if key.expose().trim().is_empty() => return Err(empty_key()),
+        Some(key) => Some(Sensitive::new(key.expose().trim().to_string())),
+        None => None,
+    };
+    let new_url = match url {
+        Some(url) => {
+            let parsed = parse_base_url(url)?;
+            check_transport(&parsed, allow_insecure)?;
+            let old = parse_base_url(&found.url).ok();
+            let same_server = old.is_some_and(|old| {
+                old.host_str() == parsed.host_str()
+                    && old.port_or_known_default() == parsed.port_or_known_default()
+            });
+            if !same_server && key.is_none() {
+                return Err(ClusterError::Store(StoreError::InvalidInput {
+                    field: "api key".to_string(),
+                    message: "the new URL points to another server: enter its API key again".to_string(),
+                }));
+            }
+            Some(parsed.as_str().trim_end_matches('/').to_string())
+        }
+        None => None,
+    };
+    // The key first: if the keyring refuses, the URL still points where the old key belongs.
+    if let Some(key) = key {
+        let (k, id) = (keyring.clone(), found.id.clone());
+        blocking(move || k.set_api_key(&id, &key)).await?;
+    }
+    if let Some(url) = new_url {
+        store.with_store(|s| s.clusters().set_url(&found.id, &url))?;
+    }
+    Ok(store.with_store(|s| s.clusters().find(&found.id))?)
+}
+
+fn empty_key() -> ClusterError {
+    ClusterError::Store(StoreError::InvalidInput {
+        field: "api key".to_string(),
+        message: "the API key is empty".to_string(),
+    })
 }
 
 /// Removes a cluster and its keyring entry. The key goes first: if the keyring is unavailable nothing is

@@ -14,5 +14,5 @@ pub use credentials::{Keyring, KeyringError, DEFAULT_KEYRING_SERVICE, KEYRING_SE
 pub(crate) use error::blocking;
 pub use error::ClusterError;
 pub use local::{LocalCluster, LocalError, LocalOptions};
-pub use manage::{add_cluster, client_for, remove_cluster, test_cluster, TestReport};
+pub use manage::{add_cluster, client_for, remove_cluster, test_cluster, update_cluster, TestReport};
 pub use sensitive::Sensitive;

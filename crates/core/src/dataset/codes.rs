@@ -25,8 +25,26 @@ pub const MISSING_FIELD: &str = "missing_field";
 pub const WRONG_TYPE: &str = "wrong_type";
 /// The gzip stream is damaged or truncated; records before the damage are still reported.
 pub const INVALID_GZIP: &str = "invalid_gzip";
+/// The record (one line) is longer than the maximum record size (16 MiB); it was skipped unread.
+pub const RECORD_TOO_LARGE: &str = "record_too_large";
 /// The file has records but none of them is a training example (e.g. only v4 user turns).
 pub const NO_TRAINING_EXAMPLES: &str = "no_training_examples";
+/// A tool result (`tool` message, ShareGPT `observation`) answers no call of the assistant.
+pub const UNMATCHED_TOOL_RESULT: &str = "unmatched_tool_result";
+/// An assistant's tool call gets no result before the conversation goes on.
+pub const UNANSWERED_TOOL_CALL: &str = "unanswered_tool_call";
+/// A call's `arguments` are not valid JSON, or not a JSON object.
+pub const INVALID_TOOL_ARGUMENTS: &str = "invalid_tool_arguments";
+/// A tool call is malformed: no function name, or (ShareGPT) a `function_call` value that is not a call object.
+pub const INVALID_TOOL_CALL: &str = "invalid_tool_call";
+/// A call names a function that the record's `tools` do not declare.
+pub const UNKNOWN_TOOL: &str = "unknown_tool";
+/// A `tools` entry is not a function with a name and a JSON schema object for its parameters.
+pub const INVALID_TOOL_SCHEMA: &str = "invalid_tool_schema";
+/// The conversation ends on a tool result: there is no assistant turn after it to learn.
+pub const ENDS_ON_TOOL_RESULT: &str = "ends_on_tool_result";
+/// A message's `weight` is not 0 or 1.
+pub const INVALID_WEIGHT: &str = "invalid_weight";
 
 /// Warning: the same example (after normalisation) appears earlier in the file.
 pub const DUPLICATE_EXAMPLE: &str = "duplicate_example";
@@ -47,7 +65,9 @@ pub fn suggestion(code: &str) -> Option<&'static str> {
         FORMAT_MISMATCH => "Keep one format per file, or convert this record to the file's format.",
         MISSING_CONTENT => "Give every message a text `content` (ShareGPT: `value`).",
         EMPTY_CONTENT => "Remove the empty message or fill in its text.",
-        UNKNOWN_ROLE => "Use one of system, user, assistant (ShareGPT: system, human, gpt).",
+        UNKNOWN_ROLE => {
+            "Use one of system, user, assistant, tool (ShareGPT: system, human, gpt, function_call, observation)."
+        }
         NO_ASSISTANT_TARGET => "Add an assistant reply for the model to learn, or remove the record.",
         EMPTY_CONVERSATION => "Add messages to the conversation or remove the record.",
         EMPTY_FILE => "Choose a file that contains training records.",
@@ -55,6 +75,25 @@ pub fn suggestion(code: &str) -> Option<&'static str> {
         WRONG_TYPE => "Give the field the JSON type the format expects (see docs/datasets.md).",
         INVALID_GZIP => "Compress the file again (gzip), or validate the uncompressed file.",
         NO_TRAINING_EXAMPLES => "Add records with an assistant target.",
+        UNMATCHED_TOOL_RESULT => {
+            "Give the tool message the `tool_call_id` of an earlier assistant call it answers, or remove it."
+        }
+        UNANSWERED_TOOL_CALL => {
+            "Add a `tool` message with the call's `tool_call_id` (ShareGPT: an `observation`) right after the call."
+        }
+        INVALID_TOOL_ARGUMENTS => {
+            "Make `arguments` a JSON object, e.g. \"{\\\"city\\\": \\\"Paris\\\"}\" (a string holding JSON, as OpenAI writes it)."
+        }
+        INVALID_TOOL_CALL => {
+            "Write each call as {\"type\": \"function\", \"function\": {\"name\", \"arguments\"}} (ShareGPT: {\"name\", \"arguments\"})."
+        }
+        UNKNOWN_TOOL => "Add the function to the record's `tools`, or fix the name of the call.",
+        INVALID_TOOL_SCHEMA => {
+            "Write each tool as {\"type\": \"function\", \"function\": {\"name\", \"description\", \"parameters\": {\"type\": \"object\", \"properties\": {...}}}}."
+        }
+        ENDS_ON_TOOL_RESULT => "End the conversation with the assistant's answer to the tool result.",
+        INVALID_WEIGHT => "Set `weight` to 0 (context, no loss) or 1 (trained on), or remove it.",
+        RECORD_TOO_LARGE => "Split the record or remove it; one record may be at most 16 MiB.",
         DUPLICATE_EXAMPLE => "Remove the repeated example; duplicates overweight it in training.",
         OVER_MAX_SEQ_LEN => {
             "Shorten the example or raise the maximum sequence length; the trainer truncates it."

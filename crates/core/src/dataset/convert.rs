@@ -3,7 +3,7 @@
 
 use super::engine::{self, EngineOptions, Flow, RecordKind};
 use super::tokens::TokenCounter;
-use super::{ConvertOptions, DatasetError, Role};
+use super::{ConvertOptions, DatasetError};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,12 @@ pub struct ConvertSummary {
     pub validation_path: Option<PathBuf>,
     /// Examples written to it.
     pub validation_examples: u64,
+    /// Conversations with examples in the training file.
+    #[serde(default)]
+    pub train_conversations: u64,
+    /// Conversations with examples in the validation file (never also in the training file).
+    #[serde(default)]
+    pub validation_conversations: u64,
     /// Records skipped on purpose (v4 user turns).
     pub skipped_records: u64,
     /// Invalid records, skipped and not written.
@@ -46,19 +52,48 @@ pub(crate) fn validation_path(out: &Path) -> PathBuf {
     out.with_file_name(format!("{stem}.val.jsonl"))
 }
 
+/// One message in OpenAI's fine-tuning shape.
 #[derive(Serialize)]
 struct OutMessage<'a> {
     role: &'a str,
+    /// Empty for an assistant message that only calls tools.
     content: &'a str,
+    /// The assistant's reasoning, under the name DeepSeek's, Qwen's and vLLM's templates read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<OutCall<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_call_id: Option<&'a str>,
+    /// The function a tool result comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     /// OpenAI's fine-tuning convention: `weight: 0` marks an assistant turn that is context, not
-    /// target (v4 history turns, which earlier examples already train on).
+    /// target (v4 history turns, which earlier examples already train on; or as the file says).
     #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<u8>,
+}
+
+/// `{"id", "type": "function", "function": {"name", "arguments"}}`, `arguments` a JSON string.
+#[derive(Serialize)]
+struct OutCall<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: OutFunction<'a>,
+}
+
+#[derive(Serialize)]
+struct OutFunction<'a> {
+    name: &'a str,
+    arguments: &'a str,
 }
 
 #[derive(Serialize)]
 struct OutLine<'a> {
     messages: Vec<OutMessage<'a>>,
+    #[serde(skip_serializing_if = "<[serde_json::Value]>::is_empty")]
+    tools: &'a [serde_json::Value],
 }
 
 /// A file written beside its final name and renamed into place when complete, so a cancelled or
@@ -172,9 +207,12 @@ pub fn convert_to_openai_messages(
         train_examples: 0,
         validation_path: val_path.clone(),
         validation_examples: 0,
+        train_conversations: 0,
+        validation_conversations: 0,
         skipped_records: 0,
         errors: 0,
     };
+    let (mut train_keys, mut validation_keys) = (HashSet::new(), HashSet::new());
     let engine_opts = EngineOptions {
         format,
         tokens: &tokens,
@@ -192,21 +230,41 @@ pub fn convert_to_openai_messages(
                     .map_or(ConversationKey::Line(record.line), ConversationKey::Named);
                 let to_validation = validation_set.as_ref().is_some_and(|s| s.contains(&key));
                 let messages = e.messages.unwrap_or_default();
-                let last = messages.len().saturating_sub(1);
                 let line = OutLine {
                     messages: messages
                         .iter()
-                        .enumerate()
-                        .map(|(i, m)| OutMessage {
+                        .map(|m| OutMessage {
                             role: m.role.as_str(),
                             content: &m.content,
-                            weight: (e.target_only && m.role == Role::Assistant && i != last).then_some(0),
+                            reasoning_content: m.reasoning.as_deref(),
+                            tool_calls: m
+                                .tool_calls
+                                .iter()
+                                .map(|c| OutCall {
+                                    id: &c.id,
+                                    kind: "function",
+                                    function: OutFunction {
+                                        name: &c.name,
+                                        arguments: &c.arguments,
+                                    },
+                                })
+                                .collect(),
+                            tool_call_id: m.tool_call_id.as_deref(),
+                            name: m.name.as_deref(),
+                            weight: m.weight,
                         })
                         .collect(),
+                    tools: &e.tools,
                 };
                 let (file, counter) = match (&mut val, to_validation) {
-                    (Some(v), true) => (v, &mut summary.validation_examples),
-                    _ => (&mut train, &mut summary.train_examples),
+                    (Some(v), true) => {
+                        validation_keys.insert(key);
+                        (v, &mut summary.validation_examples)
+                    }
+                    _ => {
+                        train_keys.insert(key);
+                        (&mut train, &mut summary.train_examples)
+                    }
                 };
                 let written = serde_json::to_writer(&mut file.writer, &line)
                     .map_err(std::io::Error::from)
@@ -244,5 +302,7 @@ pub fn convert_to_openai_messages(
     if let Some(v) = val {
         v.finish()?;
     }
+    summary.train_conversations = train_keys.len() as u64;
+    summary.validation_conversations = validation_keys.len() as u64;
     Ok(summary)
 }

@@ -291,7 +291,11 @@ impl<'a> DocumentWalker<'a> {
         context: Option<Arc<DocContext>>,
     ) -> Result<(), Stop> {
         let start = self.batch.data.len();
-        self.batch.data.extend_from_slice(bytes);
+        // The same cap as a JSONL line: an enormous record is reported, not parsed.
+        let oversize = (bytes.len() > super::source::MAX_RECORD_BYTES).then_some(bytes.len() as u64);
+        if oversize.is_none() {
+            self.batch.data.extend_from_slice(bytes);
+        }
         let end = self.batch.data.len();
         self.batch.spans.push(Span {
             start,
@@ -299,6 +303,7 @@ impl<'a> DocumentWalker<'a> {
             line,
             path: path.map(Into::into),
             context,
+            oversize,
         });
         if self.batch.data.len() >= BATCH_BYTES {
             if self.cancel.load(Ordering::Relaxed) {

@@ -8,7 +8,7 @@ use super::normalise::{self, Draft, Normalisation, Normalised, Scaffolding};
 use super::record::RawRecord;
 use super::source::{self, Batch, Span};
 use super::tokens::TokenCounter;
-use super::{DatasetError, DatasetFormat, Issue, Message};
+use super::{DatasetError, DatasetFormat, Issue, Message, ToolCall};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -55,6 +55,9 @@ pub(crate) struct ExampleOut {
     /// Fingerprint of the normalised messages, for duplicate detection.
     pub(crate) hash: u128,
     pub(crate) tokens: u64,
+    /// Tokens that must precede the first target token once the history is dropped: the system messages and
+    /// the last assistant turn's header.
+    pub(crate) prefix_tokens: u64,
     pub(crate) messages_count: u64,
     /// Non-system messages.
     pub(crate) turns: u64,
@@ -63,8 +66,13 @@ pub(crate) struct ExampleOut {
     pub(crate) quality: Option<f64>,
     pub(crate) human_reviewed: bool,
     pub(crate) scaffolding: Option<Scaffolding>,
-    pub(crate) target_only: bool,
+    /// Tool calls the assistant makes in the example.
+    pub(crate) calls: u64,
+    /// The functions those calls name (empty when there are none).
+    pub(crate) called: Vec<String>,
     pub(crate) messages: Option<Vec<Message>>,
+    /// The record's tools, when messages are asked for.
+    pub(crate) tools: Vec<serde_json::Value>,
 }
 
 /// Whether the sink wants more records.
@@ -231,6 +239,11 @@ fn json_error(e: &serde_json::Error, span: &Span) -> RecordKind {
 
 /// Parses, detects and normalises one record.
 fn process(bytes: &[u8], span: &Span, opts: &EngineOptions<'_>) -> RecordKind {
+    if let Some(size) = span.oversize {
+        let limit = source::MAX_RECORD_BYTES >> 20;
+        let message = format!("the record is {size} bytes, over the {limit} MiB limit; it was skipped");
+        return invalid(codes::RECORD_TOO_LARGE, message);
+    }
     // simdutf8 first: std's validator was 11 % of validation time on text with accents.
     let text = match simdutf8::basic::from_utf8(bytes) {
         Ok(t) => t,
@@ -299,24 +312,69 @@ fn classify(rec: &RawRecord<'_>, span: &Span, opts: &EngineOptions<'_>) -> Recor
     }
 }
 
-/// Counts tokens and hashes the normalised example.
+/// Counts tokens and hashes the normalised example. Reasoning, calls and the tools list count
+/// too: the chat template renders them all into the sequence the trainer sees.
 fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>) -> ExampleOut {
     let mut fingerprint = Fingerprint::new();
     let mut tokens = 0;
     let mut turns = 0;
-    for (role, content) in &n.messages {
-        fingerprint.write(role.as_str().as_bytes());
-        fingerprint.write(content.trim().as_bytes());
-        tokens += opts.tokens.message_tokens(content);
-        turns += u64::from(*role != super::Role::System);
+    let mut calls = 0;
+    let mut called = Vec::new();
+    // What a truncated example always keeps: the system messages (and the tools list the template renders
+    // beside them).
+    let mut prefix_tokens = super::PER_MESSAGE_OVERHEAD;
+    for t in &n.messages {
+        fingerprint.write(t.role.as_str().as_bytes());
+        fingerprint.write(t.content.trim().as_bytes());
+        let message = opts.tokens.message_tokens(&t.content);
+        tokens += message;
+        if t.role == super::Role::System {
+            prefix_tokens += message;
+        }
+        turns += u64::from(t.role != super::Role::System);
+        if let Some(r) = &t.reasoning {
+            fingerprint.write(b"\0reasoning");
+            fingerprint.write(r.trim().as_bytes());
+            tokens += opts.tokens.text_tokens(r);
+        }
+        for c in &t.calls {
+            fingerprint.write(c.name.as_bytes());
+            fingerprint.write(c.arguments.as_bytes());
+            tokens += opts.tokens.text_tokens(&c.name) + opts.tokens.text_tokens(&c.arguments);
+            calls += 1;
+            if !called.iter().any(|n: &String| *n == c.name) {
+                called.push(c.name.to_string());
+            }
+        }
+    }
+    if !n.tools.is_empty() {
+        let text = serde_json::Value::Array(n.tools.clone()).to_string();
+        fingerprint.write(b"\0tools");
+        fingerprint.write(text.as_bytes());
+        let listed = opts.tokens.message_tokens(&text);
+        tokens += listed;
+        prefix_tokens += listed;
     }
     let pairs = n.training_pairs();
     let messages = opts.want_messages.then(|| {
         n.messages
             .iter()
-            .map(|(role, c)| Message {
-                role: *role,
-                content: c.to_string(),
+            .map(|t| Message {
+                role: t.role,
+                content: t.content.to_string(),
+                reasoning: t.reasoning.as_ref().map(|r| r.to_string()),
+                tool_calls: t
+                    .calls
+                    .iter()
+                    .map(|c| ToolCall {
+                        id: c.id.to_string(),
+                        name: c.name.to_string(),
+                        arguments: c.arguments.to_string(),
+                    })
+                    .collect(),
+                tool_call_id: t.call_id.as_ref().map(|c| c.to_string()),
+                name: t.name.as_ref().map(|c| c.to_string()),
+                weight: t.weight0.then_some(0),
             })
             .collect()
     });
@@ -330,6 +388,7 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         },
         hash: fingerprint.finish(),
         tokens,
+        prefix_tokens,
         messages_count: n.messages.len() as u64,
         turns,
         pairs,
@@ -337,7 +396,9 @@ fn summarise(format: DatasetFormat, n: Normalised<'_>, opts: &EngineOptions<'_>)
         quality: n.quality,
         human_reviewed: n.human_reviewed,
         scaffolding: n.scaffolding,
-        target_only: n.target_only,
+        calls,
+        called,
         messages,
+        tools: if opts.want_messages { n.tools } else { Vec::new() },
     }
 }

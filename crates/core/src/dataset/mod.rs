@@ -13,11 +13,11 @@ mod report;
 
 pub use error::DatasetError;
 pub use format::{DatasetFormat, UnknownFormat};
-pub use model::{Example, Message, Role};
+pub use model::{Example, Message, Role, ToolCall};
 pub use options::{ConvertOptions, ValidateOptions, DEFAULT_MAX_SEQ_LEN};
 pub use report::{
     DatasetStats, HistogramBin, Issue, QualityStats, ReadinessCheck, TokenMethod, TokenStats, TokenSummary,
-    ValidationReport, MAX_KEPT_ISSUES,
+    ToolStats, Truncation, ValidationReport, MAX_KEPT_ISSUES,
 };
 
 mod convert;
@@ -30,12 +30,13 @@ mod record;
 mod samples;
 mod source;
 mod tokens;
+mod tools;
 mod v4;
 mod validate;
 
 pub use convert::{convert_to_openai_messages, ConvertSummary};
 pub use readiness::{MIN_MEAN_QUALITY, MIN_TRAINING_PAIRS};
 pub use samples::{detect_format, read_examples};
-pub use source::sha256_file;
+pub use source::{sha256_file, MAX_RECORD_BYTES};
 pub use tokens::PER_MESSAGE_OVERHEAD;
 pub use validate::validate_file;

@@ -25,6 +25,77 @@ impl Draft {
     }
 }
 
+/// Where a call sits in the record, for the path of an issue about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CallPlace {
+    /// OpenAI `tool_calls[j]`.
+    ToolCalls(usize),
+    /// OpenAI's legacy `function_call`.
+    FunctionCall,
+    /// A ShareGPT `function_call` turn's `value`.
+    Value,
+}
+
+/// One function call of an assistant turn.
+#[derive(Debug, Clone)]
+pub(crate) struct Call<'r> {
+    pub(crate) id: Cow<'r, str>,
+    pub(crate) name: Cow<'r, str>,
+    /// The text of a JSON object.
+    pub(crate) arguments: Cow<'r, str>,
+    pub(crate) place: CallPlace,
+}
+
+impl Call<'_> {
+    /// The JSON path of the call inside the record.
+    pub(crate) fn path(&self, field: &str, index: usize) -> String {
+        match self.place {
+            CallPlace::ToolCalls(j) => format!("$.{field}[{index}].tool_calls[{j}]"),
+            CallPlace::FunctionCall => format!("$.{field}[{index}].function_call"),
+            CallPlace::Value => format!("$.{field}[{index}].value"),
+        }
+    }
+}
+
+/// One normalised message, borrowing from the record where it can.
+#[derive(Debug, Clone)]
+pub(crate) struct Turn<'r> {
+    /// Position in the record's message list (for issue paths).
+    pub(crate) index: usize,
+    pub(crate) role: Role,
+    /// Empty for an assistant turn that only calls tools.
+    pub(crate) content: Cow<'r, str>,
+    pub(crate) reasoning: Option<Cow<'r, str>>,
+    pub(crate) calls: Vec<Call<'r>>,
+    /// A tool result's call id (filled in by matching when the file gives none).
+    pub(crate) call_id: Option<Cow<'r, str>>,
+    /// A tool result's function name.
+    pub(crate) name: Option<Cow<'r, str>>,
+    /// An assistant turn with `weight: 0`: context, not a target.
+    pub(crate) weight0: bool,
+}
+
+impl<'r> Turn<'r> {
+    /// A plain text turn.
+    pub(crate) fn text(role: Role, content: Cow<'r, str>) -> Self {
+        Turn {
+            index: 0,
+            role,
+            content,
+            reasoning: None,
+            calls: Vec::new(),
+            call_id: None,
+            name: None,
+            weight0: false,
+        }
+    }
+
+    /// An assistant turn that carries loss.
+    pub(crate) fn is_target(&self) -> bool {
+        self.role == Role::Assistant && !self.weight0
+    }
+}
+
 /// v4 scaffolding values of the record's conversation: persona, emotional arc, training topic.
 pub(crate) type Scaffolding = [Option<String>; 3];
 
@@ -36,9 +107,9 @@ pub(crate) const SCAFFOLDING_NAMES: [&str; 3] = ["personas", "emotional_arcs", "
 #[derive(Debug)]
 pub(crate) struct Normalised<'r> {
     pub(crate) conversation_id: Option<Cow<'r, str>>,
-    pub(crate) messages: Vec<(Role, Cow<'r, str>)>,
-    /// v4: only the final assistant message carries loss; earlier ones are context.
-    pub(crate) target_only: bool,
+    pub(crate) messages: Vec<Turn<'r>>,
+    /// The functions the assistant may call (OpenAI's shape); empty when the record has none.
+    pub(crate) tools: Vec<serde_json::Value>,
     pub(crate) warnings: Vec<Draft>,
     pub(crate) quality: Option<f64>,
     pub(crate) human_reviewed: bool,
@@ -46,16 +117,9 @@ pub(crate) struct Normalised<'r> {
 }
 
 impl Normalised<'_> {
-    /// Assistant turns that carry loss.
+    /// Assistant turns that carry loss (v4 marks its history turns `weight0`, so it counts 1).
     pub(crate) fn training_pairs(&self) -> u64 {
-        if self.target_only {
-            1
-        } else {
-            self.messages
-                .iter()
-                .filter(|(r, _)| *r == Role::Assistant)
-                .count() as u64
-        }
+        self.messages.iter().filter(|t| t.is_target()).count() as u64
     }
 }
 
@@ -117,20 +181,34 @@ pub(crate) fn normalise<'r>(
     }
 }
 
-/// Maps a role name to a [`Role`]. ShareGPT's speaker names are accepted in every chat format,
-/// because files mix them in practice; tool and function roles are not trainable here.
-fn parse_role(name: &str) -> Option<Role> {
+/// A speaker as the file names it: a role, or ShareGPT's `function_call` (an assistant turn whose
+/// value is the call).
+#[derive(Clone, Copy, PartialEq)]
+enum Speaker {
+    Role(Role),
+    FunctionCall,
+}
+
+/// Maps a role name to a [`Speaker`]. ShareGPT's speaker names are accepted in every chat format,
+/// because files mix them in practice.
+fn parse_role(name: &str) -> Option<Speaker> {
     let name = name.trim();
     const SYSTEM: [&str; 2] = ["system", "developer"];
     const USER: [&str; 2] = ["user", "human"];
     const ASSISTANT: [&str; 6] = ["assistant", "gpt", "model", "chatgpt", "bard", "bing"];
+    // `function` is OpenAI's legacy result role; `observation` is LLaMA-Factory's ShareGPT one.
+    const TOOL: [&str; 3] = ["tool", "function", "observation"];
     let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
     if is(&USER) {
-        Some(Role::User)
+        Some(Speaker::Role(Role::User))
     } else if is(&ASSISTANT) {
-        Some(Role::Assistant)
+        Some(Speaker::Role(Role::Assistant))
     } else if is(&SYSTEM) {
-        Some(Role::System)
+        Some(Speaker::Role(Role::System))
+    } else if is(&TOOL) {
+        Some(Speaker::Role(Role::Tool))
+    } else if name.eq_ignore_ascii_case("function_call") {
+        Some(Speaker::FunctionCall)
     } else {
         None
     }
@@ -163,13 +241,14 @@ pub(super) fn top(field: &'static str) -> impl Fn() -> (String, String) {
     move || (format!("$.{field}"), format!("`{field}`"))
 }
 
-/// Reads a list of chat messages; `sharegpt` reads `from`/`value` first.
+/// Reads a list of chat messages; `sharegpt` reads `from`/`value` first. Tool calls, tool results,
+/// reasoning and `weight` are read in OpenAI's and ShareGPT's spellings.
 pub(super) fn messages<'r>(
     list: &'r List<RawMessage<'r>>,
     field: &str,
     sharegpt: bool,
     errors: &mut Vec<Draft>,
-) -> Vec<(Role, Cow<'r, str>)> {
+) -> Vec<Turn<'r>> {
     let items = match list {
         List::Items(items) => items,
         List::Not(kind) => {
@@ -179,6 +258,8 @@ pub(super) fn messages<'r>(
         }
     };
     let mut out = Vec::with_capacity(items.len());
+    // Numbers the calls that carry no id of their own (ShareGPT's never do).
+    let mut call_counter = 0usize;
     for (i, item) in items.iter().enumerate() {
         let m = match item {
             Obj::Fields(m) => m,
@@ -207,7 +288,7 @@ pub(super) fn messages<'r>(
         } else {
             content
         };
-        let role = match role {
+        let speaker = match role {
             Text::Missing => {
                 let msg = format!("message {i} has no `{role_field}`");
                 errors.push(Draft::new(
@@ -233,36 +314,164 @@ pub(super) fn messages<'r>(
                 }
             },
         };
+        let weight0 = match &m.weight {
+            Text::Missing | Text::Null => false,
+            Text::Num(w, _) if *w == 0.0 => true,
+            Text::Num(w, _) if *w == 1.0 => false,
+            other => {
+                let shown = other.as_str().map_or_else(
+                    || match other {
+                        Text::Num(_, n) => n.0.clone(),
+                        t => t.kind().to_string(),
+                    },
+                    |s| format!("{s:?}"),
+                );
+                let msg = format!("message {i} has weight {shown}; it must be 0 or 1");
+                errors.push(Draft::new(
+                    codes::INVALID_WEIGHT,
+                    Some(format!("$.{field}[{i}].weight")),
+                    msg,
+                ));
+                false
+            }
+        };
         let place = || {
             (
                 format!("$.{field}[{i}].{content_field}"),
                 format!("message {i}'s `{content_field}`"),
             )
         };
-        let text = text_field(content, codes::MISSING_CONTENT, errors, place);
-        if let (Some(role), Some(text)) = (role, text) {
-            out.push((role, Cow::Borrowed(text)));
+        let role = match speaker {
+            None => continue,
+            Some(Speaker::FunctionCall) => {
+                let Some(text) = text_field(content, codes::MISSING_CONTENT, errors, place) else {
+                    continue;
+                };
+                let base = format!("$.{field}[{i}]");
+                let calls = super::tools::sharegpt_calls(text, &base, &mut call_counter, errors);
+                if !calls.is_empty() {
+                    let mut turn = Turn::text(Role::Assistant, Cow::Borrowed(""));
+                    turn.index = i;
+                    turn.calls = calls;
+                    turn.weight0 = weight0;
+                    out.push(turn);
+                }
+                continue;
+            }
+            Some(Speaker::Role(role)) => role,
+        };
+        let mut calls = Vec::new();
+        let mut call_errors = false;
+        if role == Role::Assistant && (m.tool_calls.is_some() || m.function_call.is_some()) {
+            let before = errors.len();
+            let base = format!("$.{field}[{i}]");
+            if let Some(v) = &m.tool_calls {
+                calls = super::tools::openai_calls(v, &base, &mut call_counter, errors);
+            }
+            if let Some(v) = &m.function_call {
+                calls.extend(super::tools::legacy_call(v, &base, &mut call_counter, errors));
+            }
+            call_errors = errors.len() > before;
+        }
+        // An assistant turn that calls tools may have no text (OpenAI writes `content: null`).
+        let text = if !calls.is_empty() || call_errors {
+            match content {
+                Text::Missing | Text::Null => Some(""),
+                t => match t.as_str() {
+                    Some(s) => Some(s),
+                    None => {
+                        let (path, what) = place();
+                        let msg = format!("{what} is a {}, not text", t.kind());
+                        errors.push(Draft::new(codes::WRONG_TYPE, Some(path), msg));
+                        None
+                    }
+                },
+            }
+        } else {
+            text_field(content, codes::MISSING_CONTENT, errors, place)
+        };
+        let reasoning = if role == Role::Assistant {
+            reasoning_of(m, field, i, errors)
+        } else {
+            None
+        };
+        let (call_id, name) = if role == Role::Tool {
+            (
+                m.tool_call_id
+                    .as_id()
+                    .filter(|s| !s.is_empty())
+                    .map(Cow::Borrowed),
+                m.name
+                    .as_str()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(Cow::Borrowed),
+            )
+        } else {
+            (None, None)
+        };
+        if let Some(text) = text {
+            out.push(Turn {
+                index: i,
+                role,
+                content: Cow::Borrowed(text),
+                reasoning,
+                calls,
+                call_id,
+                name,
+                weight0: weight0 && role == Role::Assistant,
+            });
         }
     }
     out
 }
 
-/// Adds the order warnings and drops trailing non-assistant turns so the example ends on its target.
-/// Returns false (with an error) when there is no assistant turn at all.
+/// The assistant's reasoning: `reasoning_content` (DeepSeek, Qwen, vLLM) or `thinking`.
+fn reasoning_of<'r>(
+    m: &'r super::record::RawMessageFields<'r>,
+    field: &str,
+    i: usize,
+    errors: &mut Vec<Draft>,
+) -> Option<Cow<'r, str>> {
+    for (key, value) in [
+        ("reasoning_content", &m.reasoning_content),
+        ("thinking", &m.thinking),
+    ] {
+        match value {
+            Text::Missing | Text::Null => {}
+            t => match t.as_str() {
+                Some(s) if s.trim().is_empty() => {}
+                Some(s) => return Some(Cow::Borrowed(s)),
+                None => {
+                    let msg = format!("message {i}'s `{key}` is a {}, not text", t.kind());
+                    errors.push(Draft::new(
+                        codes::WRONG_TYPE,
+                        Some(format!("$.{field}[{i}].{key}")),
+                        msg,
+                    ));
+                }
+            },
+        }
+    }
+    None
+}
+
+/// Adds the order warnings and drops trailing user and system turns so the example ends on its
+/// target. Returns false (with an error) when no assistant turn carries loss.
 pub(super) fn finish_order(
-    msgs: &mut Vec<(Role, Cow<'_, str>)>,
+    msgs: &mut Vec<Turn<'_>>,
     errors: &mut Vec<Draft>,
     warnings: &mut Vec<Draft>,
 ) -> bool {
-    if !msgs.iter().any(|(r, _)| *r == Role::Assistant) {
-        errors.push(Draft::new(
-            codes::NO_ASSISTANT_TARGET,
-            None,
-            "no assistant message to learn",
-        ));
+    if !msgs.iter().any(Turn::is_target) {
+        let msg = if msgs.iter().any(|t| t.role == Role::Assistant) {
+            "every assistant message has weight 0: nothing to learn"
+        } else {
+            "no assistant message to learn"
+        };
+        errors.push(Draft::new(codes::NO_ASSISTANT_TARGET, None, msg));
         return false;
     }
-    if msgs.iter().skip(1).any(|(r, _)| *r == Role::System) {
+    if msgs.iter().skip(1).any(|t| t.role == Role::System) {
         warnings.push(Draft::new(
             codes::SYSTEM_NOT_FIRST,
             None,
@@ -271,22 +480,24 @@ pub(super) fn finish_order(
     }
     let mut odd = None;
     let mut prev = None;
-    for (r, _) in msgs.iter().filter(|(r, _)| *r != Role::System) {
-        if prev.is_none() && *r == Role::Assistant {
+    // A tool result sits between the assistant's call and its answer: assistant, tool, assistant
+    // is the expected order, not two assistant turns in a row.
+    for r in msgs.iter().map(|t| t.role).filter(|r| *r != Role::System) {
+        if prev.is_none() && r == Role::Assistant {
             odd = Some("the conversation starts with an assistant turn");
             break;
         }
-        if prev == Some(*r) {
-            odd = Some(if *r == Role::User {
+        if prev == Some(r) && r != Role::Tool {
+            odd = Some(if r == Role::User {
                 "two user turns in a row"
             } else {
                 "two assistant turns in a row"
             });
             break;
         }
-        prev = Some(*r);
+        prev = Some(r);
     }
-    let last_assistant = msgs.iter().rposition(|(r, _)| *r == Role::Assistant).unwrap_or(0);
+    let last_assistant = msgs.iter().rposition(|t| t.role == Role::Assistant).unwrap_or(0);
     if last_assistant + 1 < msgs.len() {
         let dropped = msgs.len() - last_assistant - 1;
         msgs.truncate(last_assistant + 1);
@@ -317,6 +528,11 @@ fn chat<'r>(
         )]);
     };
     let mut errors = Vec::new();
+    let declared = if rec.tools.is_some() || rec.functions.is_some() {
+        super::tools::read_tools(rec.tools.as_ref(), rec.functions.as_ref(), &mut errors)
+    } else {
+        super::tools::Declared::default()
+    };
     let mut msgs = messages(list, field, sharegpt, &mut errors);
     if errors.is_empty() && msgs.is_empty() {
         let msg = format!("`{field}` is empty");
@@ -325,6 +541,15 @@ fn chat<'r>(
             Some(format!("$.{field}")),
             msg,
         ));
+    }
+    // LLaMA-Factory's ShareGPT keeps the system prompt beside the turns, in `system`.
+    if sharegpt {
+        if let Some(system) = optional_text(&rec.system, "$.system", &mut errors) {
+            msgs.insert(0, Turn::text(Role::System, Cow::Borrowed(system)));
+        }
+    }
+    if errors.is_empty() && msgs.iter().any(|t| t.role == Role::Tool || !t.calls.is_empty()) {
+        super::tools::link(&mut msgs, field, &declared, &mut errors);
     }
     let mut warnings = Vec::new();
     if errors.is_empty() {
@@ -336,7 +561,7 @@ fn chat<'r>(
     Normalisation::Example(Normalised {
         conversation_id: rec.conversation_id.as_id().map(Cow::Borrowed),
         messages: msgs,
-        target_only: false,
+        tools: declared.tools,
         warnings,
         quality: None,
         human_reviewed: false,
@@ -363,8 +588,11 @@ pub(super) fn optional_text<'r>(value: &'r Text<'r>, path: &str, errors: &mut Ve
 fn simple_example<'r>(rec: &'r RawRecord<'r>, msgs: Vec<(Role, Cow<'r, str>)>) -> Normalisation<'r> {
     Normalisation::Example(Normalised {
         conversation_id: rec.conversation_id.as_id().map(Cow::Borrowed),
-        messages: msgs,
-        target_only: false,
+        messages: msgs
+            .into_iter()
+            .map(|(role, text)| Turn::text(role, text))
+            .collect(),
+        tools: Vec::new(),
         warnings: Vec::new(),
         quality: None,
         human_reviewed: false,

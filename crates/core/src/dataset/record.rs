@@ -286,6 +286,27 @@ pub(crate) struct RawMessageFields<'a> {
     pub(crate) from: Text<'a>,
     #[serde(default, borrow)]
     pub(crate) value: Text<'a>,
+    /// OpenAI assistant tool calls, read as a plain value: only tool records pay for it.
+    #[serde(default)]
+    pub(crate) tool_calls: Option<serde_json::Value>,
+    /// OpenAI's legacy single call (`functions` era).
+    #[serde(default)]
+    pub(crate) function_call: Option<serde_json::Value>,
+    /// The call a `tool` message answers.
+    #[serde(default, borrow)]
+    pub(crate) tool_call_id: Text<'a>,
+    /// The function a `tool` / legacy `function` message answers.
+    #[serde(default, borrow)]
+    pub(crate) name: Text<'a>,
+    /// OpenAI's per-message training weight: 0 (context) or 1 (target).
+    #[serde(default, borrow)]
+    pub(crate) weight: Text<'a>,
+    /// Assistant reasoning, as DeepSeek, Qwen and vLLM spell it.
+    #[serde(default, borrow)]
+    pub(crate) reasoning_content: Text<'a>,
+    /// Assistant reasoning, as Anthropic-style and GPT-OSS data spell it.
+    #[serde(default, borrow)]
+    pub(crate) thinking: Text<'a>,
 }
 
 /// A message element, which may turn out not to be an object.
@@ -363,4 +384,10 @@ pub(crate) struct RawRecord<'a> {
     pub(crate) training_metadata: Option<Obj<'a, TrainingMeta<'a>>>,
     #[serde(default, borrow)]
     pub(crate) conversation_metadata: Option<Obj<'a, ConversationMeta<'a>>>,
+    /// The functions the assistant may call: a list (OpenAI) or a JSON string of one (ShareGPT).
+    #[serde(default)]
+    pub(crate) tools: Option<serde_json::Value>,
+    /// OpenAI's legacy spelling of `tools` (bare function schemas).
+    #[serde(default)]
+    pub(crate) functions: Option<serde_json::Value>,
 }

@@ -39,6 +39,20 @@ pub struct ValidationReport {
     pub stats: DatasetStats,
     /// The readiness checklist shown to the user (warnings, never silent blocks).
     pub readiness: Vec<ReadinessCheck>,
+    /// Tool use among the training examples (all 0 for a file without tool calls).
+    #[serde(default)]
+    pub tools: ToolStats,
+}
+
+/// Tool use among the training examples.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ToolStats {
+    /// Conversations with at least one assistant tool call.
+    pub conversations_with_calls: u64,
+    /// Tool calls made by the assistant, over all training examples.
+    pub calls: u64,
+    /// Distinct function names called.
+    pub distinct_tools: u64,
 }
 
 /// How many errors and how many warnings a report keeps; the counts include the rest.
@@ -112,6 +126,31 @@ pub struct DatasetStats {
     /// Scaffolding distributions per conversation (v4): name (`personas`, `emotional_arcs`,
     /// `training_topics`) → value → conversations.
     pub scaffolding: BTreeMap<String, BTreeMap<String, u64>>,
+    /// What truncation does at each maximum length the form offers (and at `max_seq_len`).
+    #[serde(default)]
+    pub truncation: Vec<Truncation>,
+}
+
+impl DatasetStats {
+    /// The truncation figures at `max_seq_len`, when the report has them (reports older than this field don't).
+    pub fn truncation_at(&self, max_seq_len: u32) -> Option<&Truncation> {
+        self.truncation
+            .iter()
+            .find(|t| t.max_seq_len == u64::from(max_seq_len))
+    }
+}
+
+/// What the trainer's truncation does at one maximum length. An example longer than it keeps its system prompt
+/// and its last assistant turn and drops the oldest history turns first (docs/trainer.md).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Truncation {
+    /// The maximum sequence length.
+    pub max_seq_len: u64,
+    /// Examples longer than it: shortened.
+    pub shortened: u64,
+    /// Examples whose system prompt and the last assistant turn's header alone fill it: they keep no target
+    /// token and the trainer drops them.
+    pub without_target: u64,
 }
 
 /// One histogram bin: examples with `start <= tokens < end`.

@@ -40,6 +40,7 @@ pub fn read_examples(
                     line: record.line,
                     conversation_id: e.conversation_id,
                     messages: e.messages.unwrap_or_default(),
+                    tools: e.tools,
                 });
                 if out.len() >= limit {
                     return Flow::Stop;

@@ -15,6 +15,11 @@ use std::sync::{Arc, Mutex};
 /// fork-join) vanishes, small enough that memory stays bounded by a few batches plus one record.
 pub(crate) const BATCH_BYTES: usize = 4 << 20;
 
+/// The longest record (one JSONL line) that is parsed. A longer line is reported as `record_too_large`
+/// and skipped up to the next newline, so one multi-gigabyte line (or a gzip that expands into one)
+/// cannot grow the reader until the process is killed. 16 MiB is far above any real conversation.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
 /// Conversation-level facts a v4 document gives its training pairs.
 #[derive(Debug, Default)]
 pub(crate) struct DocContext {
@@ -36,6 +41,8 @@ pub(crate) struct Span {
     pub(crate) path: Option<Box<str>>,
     /// The enclosing v4 conversation, for a document's training pairs.
     pub(crate) context: Option<Arc<DocContext>>,
+    /// The record was longer than [`MAX_RECORD_BYTES`] and was skipped: its size in bytes (it has no data).
+    pub(crate) oversize: Option<u64>,
 }
 
 /// A run of records read together.
@@ -289,6 +296,40 @@ fn produce_lines(
             if let Some(pos) = memchr::memrchr(b'\n', &data[old..]) {
                 break old + pos + 1;
             }
+            // No newline yet, so `data` holds one unfinished line: past the cap it is skipped, not grown.
+            if data.len() > MAX_RECORD_BYTES {
+                let seen = data.len() as u64;
+                data.clear();
+                let (size, rest) = skip_line(path, reader, seen, cancel)?;
+                let span = Span {
+                    start: 0,
+                    end: 0,
+                    line: line_no,
+                    path: None,
+                    context: None,
+                    oversize: Some(size),
+                };
+                line_no += 1;
+                let batch = Batch {
+                    data,
+                    spans: vec![span],
+                    fatal: None,
+                };
+                if tx.send(Ok(batch)).is_err() {
+                    return Ok(());
+                }
+                match rest {
+                    Some(rest) => {
+                        data = recycler.take();
+                        data.extend_from_slice(&rest);
+                        // Newlines in the remainder were never searched: cut there, or read on.
+                        if let Some(pos) = memchr::memrchr(b'\n', &data) {
+                            break pos + 1;
+                        }
+                    }
+                    None => return Ok(()),
+                }
+            }
         };
         carry.extend_from_slice(&data[cut..]);
         data.truncate(cut);
@@ -310,6 +351,34 @@ fn produce_lines(
     }
 }
 
+/// Reads and drops the rest of an over-long line. Returns the line's size (with the `seen` bytes already
+/// dropped) and what followed its newline in the last read, or `None` when the stream ended first.
+fn skip_line(
+    path: &Path,
+    reader: &mut dyn Read,
+    seen: u64,
+    cancel: &AtomicBool,
+) -> Result<(u64, Option<Vec<u8>>), DatasetError> {
+    let mut size = seen;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok((size, None));
+        }
+        let n = read_full(reader, &mut buf).map_err(|e| DatasetError::read(path, e))?;
+        if n == 0 {
+            return Ok((size, None));
+        }
+        match memchr::memchr(b'\n', &buf[..n]) {
+            Some(pos) => {
+                size += pos as u64;
+                return Ok((size, Some(buf[pos + 1..n].to_vec())));
+            }
+            None => size += n as u64,
+        }
+    }
+}
+
 /// Finds the non-blank lines of `data` (which ends at a line end or the end of the file),
 /// trimming CR and surrounding whitespace.
 fn split_lines(data: &[u8], line_no: &mut u64) -> Vec<Span> {
@@ -322,12 +391,19 @@ fn split_lines(data: &[u8], line_no: &mut u64) -> Vec<Span> {
                 .iter()
                 .rposition(|b| !b.is_ascii_whitespace())
                 .unwrap_or(first);
+            // A long last line read whole at the end of the file is held to the same cap.
+            let oversize = (last + 1 - first > MAX_RECORD_BYTES).then_some((last + 1 - first) as u64);
             spans.push(Span {
                 start: s + first,
-                end: s + last + 1,
+                end: if oversize.is_some() {
+                    s + first
+                } else {
+                    s + last + 1
+                },
                 line,
                 path: None,
                 context: None,
+                oversize,
             });
         }
     };

@@ -88,7 +88,12 @@ impl TokenCounter {
 
     /// Tokens of one message, template overhead included.
     pub(crate) fn message_tokens(&self, content: &str) -> u64 {
-        let content_tokens = match self {
+        self.text_tokens(content) + PER_MESSAGE_OVERHEAD
+    }
+
+    /// Tokens of a text inside a message (reasoning, a call), without the per-message overhead.
+    pub(crate) fn text_tokens(&self, content: &str) -> u64 {
+        match self {
             TokenCounter::Estimate => estimate(content),
             // A text the tokenizer refuses still has to count for something: fall back to the estimate.
             TokenCounter::Exact(t, cache) => {
@@ -108,8 +113,7 @@ impl TokenCounter {
                     }
                 }
             }
-        };
-        content_tokens + PER_MESSAGE_OVERHEAD
+        }
     }
 }
 

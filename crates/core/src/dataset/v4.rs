@@ -5,6 +5,7 @@
 use super::codes;
 use super::normalise::{
     finish_order, messages, optional_text, text_field, top, Draft, Normalisation, Normalised, Scaffolding,
+    Turn,
 };
 use super::record::{Obj, RawRecord, Text};
 use super::Role;
@@ -67,19 +68,24 @@ pub(crate) fn normalise_v4<'r>(
     };
     let mut msgs = Vec::with_capacity(history.len() + 3);
     if let Some(s) = system {
-        msgs.push((Role::System, Cow::Borrowed(s)));
+        msgs.push(Turn::text(Role::System, Cow::Borrowed(s)));
     }
     let mut history = history;
     // The generator repeats the current user input as the last history entry; keeping both would
     // train on a duplicated user turn.
-    if let Some((Role::User, last)) = history.last() {
-        if last.trim() == user.trim() {
+    if let Some(last) = history.last() {
+        if last.role == Role::User && last.content.trim() == user.trim() {
             history.pop();
         }
     }
+    // Only the final assistant message is the target: the history's assistant turns are context
+    // that earlier records already train on (conversion writes them with `weight: 0`).
+    for turn in &mut history {
+        turn.weight0 |= turn.role == Role::Assistant;
+    }
     msgs.extend(history);
-    msgs.push((Role::User, Cow::Borrowed(user)));
-    msgs.push((Role::Assistant, Cow::Borrowed(target)));
+    msgs.push(Turn::text(Role::User, Cow::Borrowed(user)));
+    msgs.push(Turn::text(Role::Assistant, Cow::Borrowed(target)));
     let mut warnings = Vec::new();
     finish_order(&mut msgs, &mut errors, &mut warnings);
     let (quality, human_reviewed) = match &rec.training_metadata {
@@ -95,7 +101,7 @@ pub(crate) fn normalise_v4<'r>(
     Normalisation::Example(Normalised {
         conversation_id,
         messages: msgs,
-        target_only: true,
+        tools: Vec::new(),
         warnings,
         quality,
         human_reviewed,

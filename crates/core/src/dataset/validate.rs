@@ -7,9 +7,9 @@ use super::readiness;
 use super::tokens::TokenCounter;
 use super::{
     DatasetError, DatasetFormat, DatasetStats, HistogramBin, Issue, QualityStats, TokenStats, TokenSummary,
-    ValidateOptions, ValidationReport, DEFAULT_MAX_SEQ_LEN, MAX_KEPT_ISSUES,
+    ToolStats, ValidateOptions, ValidationReport, DEFAULT_MAX_SEQ_LEN, MAX_KEPT_ISSUES,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -74,6 +74,8 @@ struct Accumulator {
     warnings: Vec<Issue>,
     /// Tokens of each example, for the percentiles and the histogram (4 bytes an example).
     tokens: Vec<u32>,
+    /// Tokens before the first target token of each example once its history is dropped (4 bytes an example).
+    prefixes: Vec<u32>,
     token_total: u64,
     messages: u64,
     over_max: u64,
@@ -87,6 +89,11 @@ struct Accumulator {
     quality: Vec<f64>,
     human_reviewed: u64,
     scaffolding: BTreeMap<String, BTreeMap<String, u64>>,
+    calls: u64,
+    /// Conversations (by key) with a tool call; examples that name none count one each.
+    conversations_with_calls: HashSet<u64>,
+    anonymous_with_calls: u64,
+    called: HashSet<String>,
 }
 
 impl Accumulator {
@@ -101,6 +108,7 @@ impl Accumulator {
             warning_count: 0,
             warnings: Vec::new(),
             tokens: Vec::new(),
+            prefixes: Vec::new(),
             token_total: 0,
             messages: 0,
             over_max: 0,
@@ -111,6 +119,10 @@ impl Accumulator {
             quality: Vec::new(),
             human_reviewed: 0,
             scaffolding: BTreeMap::new(),
+            calls: 0,
+            conversations_with_calls: HashSet::new(),
+            anonymous_with_calls: 0,
+            called: HashSet::new(),
         }
     }
 
@@ -146,6 +158,8 @@ impl Accumulator {
         self.pairs += e.pairs;
         self.token_total += e.tokens;
         self.tokens.push(u32::try_from(e.tokens).unwrap_or(u32::MAX));
+        self.prefixes
+            .push(u32::try_from(e.prefix_tokens).unwrap_or(u32::MAX));
         self.messages += e.messages_count;
         for d in e.warnings {
             self.warning(engine::issue(line, path, d));
@@ -189,6 +203,20 @@ impl Accumulator {
                 self.anonymous_turns += e.turns;
             }
         }
+        if e.calls > 0 {
+            self.calls += e.calls;
+            match e.conversation_key {
+                Some(key) => {
+                    self.conversations_with_calls.insert(key);
+                }
+                None => self.anonymous_with_calls += 1,
+            }
+            for name in e.called {
+                if !self.called.contains(&name) {
+                    self.called.insert(name);
+                }
+            }
+        }
         if let Some(q) = e.quality {
             self.quality.push(q);
         }
@@ -207,6 +235,9 @@ impl Accumulator {
         let all_turns: u64 = self.conversation_turns.values().sum::<u64>() + self.anonymous_turns;
         let mut sorted = self.tokens;
         sorted.sort_unstable();
+        let mut prefixes = self.prefixes;
+        prefixes.sort_unstable();
+        let truncation = truncation(&sorted, &prefixes, self.max_seq_len);
         let stats = DatasetStats {
             avg_turns_per_conversation: ratio(all_turns, conversations),
             avg_tokens_per_turn: ratio(self.token_total, self.messages),
@@ -215,6 +246,7 @@ impl Accumulator {
             histogram: histogram(&sorted),
             quality: quality_stats(&self.quality, self.human_reviewed, format),
             scaffolding: self.scaffolding,
+            truncation,
         };
         let mut report = ValidationReport {
             file: path.display().to_string(),
@@ -237,6 +269,12 @@ impl Accumulator {
             sha256,
             stats,
             readiness: Vec::new(),
+            tools: ToolStats {
+                conversations_with_calls: self.conversations_with_calls.len() as u64
+                    + self.anonymous_with_calls,
+                calls: self.calls,
+                distinct_tools: self.called.len() as u64,
+            },
         };
         report.valid = report.format.is_some() && report.error_count == 0 && report.training_examples > 0;
         report.readiness = readiness::checklist(&report);
@@ -278,6 +316,37 @@ fn summary(sorted: &[u32]) -> TokenSummary {
         p95: percentile(sorted, 0.95),
         max: sorted.last().copied().map_or(0, u64::from),
     }
+}
+
+/// Truncation at each length the form offers and at `max_seq_len`: examples over it, and examples whose
+/// unavoidable prefix (system prompt + the last assistant turn's header) reaches it.
+fn truncation(sorted_tokens: &[u32], sorted_prefixes: &[u32], max_seq_len: usize) -> Vec<super::Truncation> {
+    let mut lengths: Vec<u64> = crate::training::ranges::MAX_SEQ_LENS
+        .iter()
+        .map(|&l| u64::from(l))
+        .chain([max_seq_len as u64])
+        .collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let above = |sorted: &[u32], limit: u64, or_equal: bool| {
+        let below = sorted.partition_point(|&t| {
+            let t = u64::from(t);
+            if or_equal {
+                t < limit
+            } else {
+                t <= limit
+            }
+        });
+        (sorted.len() - below) as u64
+    };
+    lengths
+        .into_iter()
+        .map(|l| super::Truncation {
+            max_seq_len: l,
+            shortened: above(sorted_tokens, l, false),
+            without_target: above(sorted_prefixes, l, true),
+        })
+        .collect()
 }
 
 /// Up to 20 equal-width bins from 0, with a round width (1, 2 or 5 × a power of ten) so the labels read well.

@@ -38,6 +38,12 @@ pub enum JobsError {
         /// What is missing and what is offered instead.
         message: String,
     },
+    /// The cluster cannot run what the launch asks for (QLoRA without CUDA or bitsandbytes).
+    #[error("{message}")]
+    NotSupported {
+        /// What is missing and what to do instead.
+        message: String,
+    },
     /// The estimate's high end exceeds what remains of the monthly budget, and the user did not override.
     #[error(
         "launch refused: this job may cost up to ${:.2}, and only ${:.2} of the ${:.2} monthly budget remains \

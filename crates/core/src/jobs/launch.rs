@@ -4,31 +4,29 @@
 //!
 //! The row and its key are committed BEFORE the cluster is asked, so a launch interrupted at any point is
 //! finished by [`resume_submission`] with the same key, and the cluster answers the same job: never two.
-//! The validation split is not cut here: the trainer holds out `hyperparameters.validation_split` of the
-//! uploaded file with the run's seed (docs/trainer.md), so one file is uploaded per dataset.
+//! The validation split is cut here, by conversation with the run's seed, and frozen (`split.rs`): the
+//! training and validation files are both uploaded and the job names both.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::path::Path;
 
 use chrono::Utc;
 use serde_json::json;
 
+use super::estimate::{estimate_run, observations, CalibrationScope, RunEstimate, RunInputs};
+use super::split::{training_files, TrainingFile, TrainingFiles};
+use super::tokens::{exact_tokens, tokenizer_for};
 use super::{db, JobsError, SharedStore};
-use crate::cluster::client::{Capabilities, GpuRequest, JobRequest};
+use crate::cluster::client::{Capabilities, GpuRequest, JobRequest, Runtime};
 use crate::cluster::{ClientError, ClusterClient, Progress};
-use crate::dataset::{convert_to_openai_messages, sha256_file, ConvertOptions};
+use crate::dataset::TokenMethod;
 use crate::store::notifications::{NewNotification, NotificationKind, Priority};
 use crate::store::training_jobs::{NewTrainingJob, TrainingJob};
 use crate::store::{Dataset, DatasetStatus};
 use crate::training::budget::{check_launch, BudgetCheck, LaunchVerdict};
 use crate::training::estimator::{
-    self, find_known_model, Capacity, EstimateRequest, GpuPricing, GpuSpec, ModelSpec, TrainingEstimate,
-    TrainingSetup, Workload, CPU_DEFAULT_MEMORY_GIB,
+    find_known_model, Capacity, GpuPricing, GpuSpec, ModelSpec, TrainingEstimate, CPU_DEFAULT_MEMORY_GIB,
 };
-use crate::training::Hyperparameters;
-
-/// Folder of the data folder where converted training files are kept, named by the library file's SHA-256.
-pub const CONVERTED_FOLDER: &str = "converted";
+use crate::training::{Checkpointing, Hyperparameters};
 
 /// What the user asks to launch.
 #[derive(Clone, Debug)]
@@ -58,6 +56,8 @@ pub struct LaunchRequest {
     pub budget_override: bool,
     /// The job this one retries.
     pub retry_of: Option<String>,
+    /// Train on a dataset with some invalid records by leaving them out (the user's explicit choice).
+    pub skip_invalid: bool,
 }
 
 /// Steps of a launch, for a progress display.
@@ -82,23 +82,43 @@ pub struct Launched {
     pub estimate: Option<TrainingEstimate>,
 }
 
-/// Launches a job on the cluster `client` talks to (see the module doc for the steps and guarantees).
-pub async fn launch(
+/// What a launch would do, computed without recording or uploading anything: the files, the exact request the
+/// cluster will receive, the estimate and the budget check. [`launch`] carries it out; `--dry-run` shows it.
+#[derive(Clone, Debug)]
+pub struct LaunchPlan {
+    /// The library dataset.
+    pub dataset: Dataset,
+    /// The converted (and split) files to upload.
+    pub files: TrainingFiles,
+    /// The request the cluster will receive (gradient checkpointing already decided).
+    pub request: JobRequest,
+    /// The estimate with the decisions behind it, when the model's shape is known.
+    pub estimate: Option<RunEstimate>,
+    /// The estimate as recorded with the job (`basis` `estimator` or `max_duration`).
+    pub estimate_summary: serde_json::Value,
+    /// The budget check.
+    pub budget: BudgetCheck,
+}
+
+/// Plans a launch: checks the settings, the dataset and what the cluster offers (a QLoRA run on a cluster
+/// without CUDA is refused here, before anything is converted or uploaded), converts and splits the dataset,
+/// estimates with the user's earlier runs, checks the monthly budget and builds the request.
+pub async fn plan(
     store: &SharedStore,
     data_dir: &Path,
     client: &ClusterClient,
-    request: LaunchRequest,
+    request: &LaunchRequest,
     progress: &mut (dyn FnMut(LaunchProgress) + Send),
-) -> Result<Launched, JobsError> {
+) -> Result<LaunchPlan, JobsError> {
     let errors = request.hyperparameters.validate();
     if !errors.is_empty() {
         return Err(JobsError::InvalidHyperparameters(errors));
     }
     let dataset_id = request.dataset_id.clone();
-    let dataset = db::with(store, move |s| s.datasets().get(&dataset_id)).await?;
-    check_dataset(&dataset)?;
+    let detail = db::with(store, move |s| s.datasets().get_detail(&dataset_id)).await?;
+    let dataset = detail.dataset;
+    check_dataset(&dataset, request.skip_invalid)?;
 
-    let converted = training_file(data_dir, &dataset, progress).await?;
     let capabilities = client.capabilities().await?;
     let (gpu_type, gpu_name) = choose_gpu(&capabilities, request.gpu_type.as_deref())?;
     if !capabilities
@@ -115,6 +135,10 @@ pub async fn launch(
             ),
         });
     }
+    check_runtime(&capabilities.runtime, &request.hyperparameters, &gpu_type)?;
+
+    let h = &request.hyperparameters;
+    let files = training_files(data_dir, &dataset, h.validation_split, h.seed, progress).await?;
     let price = capabilities
         .prices
         .iter()
@@ -132,30 +156,67 @@ pub async fn launch(
     } else {
         Capacity::OnDemand
     };
-    let estimate = estimate(&request, &dataset, &gpu_type, &gpu_name, price, capacity);
+    let past = db::with(store, |s| s.training_jobs().with_throughput()).await?;
+    let observations = observations(&past);
+    let model = request
+        .model_spec
+        .clone()
+        .or_else(|| find_known_model(&request.base_model).map(|k| k.spec));
+    // Exact tokens when the cluster serves the model's tokenizer: counted once per dataset and tokenizer.
+    let exact_tokens = match &model {
+        Some(_) => {
+            let tokenizer = tokenizer_for(data_dir, client, &request.base_model, None).await;
+            exact_tokens(data_dir, &dataset, tokenizer).await
+        }
+        None => None,
+    };
+    let estimate = model.and_then(|model| {
+        let gpu = GpuSpec::by_id(&gpu_type)
+            .or_else(|| GpuSpec::from_name(&gpu_name))
+            .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
+        estimate_run(&RunInputs {
+            dataset: &dataset,
+            report: detail.report.as_ref(),
+            split: files.split.as_ref(),
+            exact_tokens,
+            model,
+            gpu,
+            gpu_count: request.gpu_count,
+            hyperparameters: h,
+            pricing: price,
+            capacity,
+            runtime: &capabilities.runtime,
+            calibration: Some(CalibrationScope {
+                cluster_id: &request.cluster_id,
+                gpu_type: &gpu_type,
+                base_model: &request.base_model,
+                observations: &observations,
+            }),
+        })
+    });
     // Without the model's shape the worst case is the whole allowed duration on every GPU.
     let worst_case =
         price.per_gpu_hour(capacity) * f64::from(request.gpu_count.max(1)) * request.max_duration_hours;
-    let (estimate_high, estimate_json) = match &estimate {
-        Some(e) => (
-            e.cost.usd.high,
-            json!({
-                "basis": "estimator",
-                "cost_usd": e.cost.usd,
-                "seconds": e.time.seconds,
-                "gpu_hours": e.cost.gpu_hours,
-                "memory_verdict": e.memory.verdict,
-            }),
-        ),
-        None => (
-            worst_case,
-            json!({
-                "basis": "max_duration",
-                "cost_usd": {"low": 0.0, "expected": worst_case, "high": worst_case},
-                "seconds": {"low": 0.0, "expected": request.max_duration_hours * 3600.0,
-                            "high": request.max_duration_hours * 3600.0},
-            }),
-        ),
+    let (estimate_high, estimate_summary) = match &estimate {
+        Some(e) => (e.estimate.cost.usd.high, e.summary()),
+        None => {
+            let most = request.max_duration_hours * 3600.0;
+            (
+                worst_case,
+                json!({
+                    "basis": "max_duration",
+                    "low_seconds": 0.0,
+                    "expected_seconds": most,
+                    "high_seconds": most,
+                    "cost_usd": {"low": 0.0, "expected": worst_case, "high": worst_case},
+                    "seconds": {"low": 0.0, "expected": most, "high": most},
+                    "calibrated_runs": 0,
+                    "tokens_method": detail.report.as_ref().map_or(TokenMethod::Estimate, |r| r.tokens.method),
+                    "memory_verdict": null,
+                    "memory": {"verdict": "unknown"},
+                }),
+            )
+        }
     };
 
     let budget_override = request.budget_override;
@@ -169,36 +230,111 @@ pub async fn launch(
         ))
     })
     .await?;
-    if budget.verdict == LaunchVerdict::Refused {
-        return Err(JobsError::OverBudget(Box::new(budget)));
-    }
 
-    let new = NewTrainingJob {
-        cluster_id: request.cluster_id.clone(),
-        name: request
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("{} · {}", dataset.name, request.base_model)),
-        dataset_id: dataset.id.clone(),
-        dataset_sha256: converted.sha256.clone(),
+    // The trainer runs exactly the flags the estimate assumed: `auto` is decided here.
+    let mut hyperparameters = h.clone();
+    hyperparameters.gradient_checkpointing = match (&estimate, h.gradient_checkpointing) {
+        (Some(e), _) => on_off(e.gradient_checkpointing),
+        // No shape to decide with: the trainer's long-standing default (on for a GPU, off on the CPU).
+        (None, Checkpointing::Auto) => on_off(!gpu_type.eq_ignore_ascii_case("cpu")),
+        (None, set) => set,
+    };
+    let name = request
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{} · {}", dataset.name, request.base_model));
+    let job_request = JobRequest {
+        name,
+        dataset_sha256: files.train.sha256.clone(),
         base_model: request.base_model.clone(),
-        hyperparameters: request.hyperparameters.clone(),
-        gpu_type,
-        gpu_count: request.gpu_count.max(1),
+        hyperparameters,
+        gpu: GpuRequest {
+            gpu_type,
+            count: request.gpu_count.max(1),
+        },
         spot: request.spot,
         max_duration_hours: request.max_duration_hours,
-        estimate: Some(estimate_json),
+        validation_dataset_sha256: files.validation.as_ref().map(|v| v.sha256.clone()),
+    };
+    Ok(LaunchPlan {
+        dataset,
+        files,
+        request: job_request,
+        estimate,
+        estimate_summary,
+        budget,
+    })
+}
+
+/// Launches a job on the cluster `client` talks to (see the module doc for the steps and guarantees).
+pub async fn launch(
+    store: &SharedStore,
+    data_dir: &Path,
+    client: &ClusterClient,
+    request: LaunchRequest,
+    progress: &mut (dyn FnMut(LaunchProgress) + Send),
+) -> Result<Launched, JobsError> {
+    let plan = plan(store, data_dir, client, &request, progress).await?;
+    if plan.budget.verdict == LaunchVerdict::Refused {
+        return Err(JobsError::OverBudget(Box::new(plan.budget)));
+    }
+    let r = &plan.request;
+    let new = NewTrainingJob {
+        cluster_id: request.cluster_id.clone(),
+        name: r.name.clone(),
+        dataset_id: plan.dataset.id.clone(),
+        dataset_sha256: r.dataset_sha256.clone(),
+        base_model: r.base_model.clone(),
+        hyperparameters: r.hyperparameters.clone(),
+        gpu_type: r.gpu.gpu_type.clone(),
+        gpu_count: r.gpu.count,
+        spot: r.spot,
+        max_duration_hours: r.max_duration_hours,
+        estimate: Some(plan.estimate_summary.clone()),
         retry_of: request.retry_of.clone(),
+        validation_sha256: r.validation_dataset_sha256.clone(),
+        split: plan.files.split.clone(),
+        skipped_invalid: plan.files.skipped_invalid,
     };
     // Committed (synchronous=FULL) before any request that could create the job.
     let job = db::with(store, move |s| s.training_jobs().insert_submitting(&new)).await?;
-    let job = submit(store, client, job, &converted.path, progress).await?;
+    let job = submit(store, client, job, &plan.files, progress).await?;
     Ok(Launched {
         job,
-        budget,
-        estimate,
+        budget: plan.budget,
+        estimate: plan.estimate.map(|e| e.estimate),
     })
+}
+
+fn on_off(on: bool) -> Checkpointing {
+    if on {
+        Checkpointing::On
+    } else {
+        Checkpointing::Off
+    }
+}
+
+/// Refuses settings the cluster's trainer environment cannot run, before anything is uploaded.
+fn check_runtime(runtime: &Runtime, h: &Hyperparameters, gpu_type: &str) -> Result<(), JobsError> {
+    if !h.qlora {
+        return Ok(());
+    }
+    let reason = if gpu_type.eq_ignore_ascii_case("cpu") {
+        Some("QLoRA needs a CUDA GPU, and this job would run on the CPU")
+    } else if !runtime.cuda {
+        Some("QLoRA needs a CUDA GPU, and the cluster reports none")
+    } else if !runtime.bitsandbytes {
+        Some("QLoRA needs bitsandbytes, which the cluster's trainer environment does not have")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(JobsError::NotSupported {
+            message: format!("{reason}; train without --set qlora=true, or on a cluster with CUDA"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Finishes the launch of a job left in `submitting` (the process stopped before the cluster's answer was
@@ -217,14 +353,17 @@ pub async fn resume_submission(
     }
     let dataset_id = job.dataset_id.clone();
     let dataset = db::with(store, move |s| s.datasets().get(&dataset_id)).await?;
-    let converted = training_file(data_dir, &dataset, progress).await?;
-    if converted.sha256 != job.dataset_sha256 {
+    let split = job.split.as_ref().map_or(0.0, |s| s.fraction);
+    let seed = job.split.as_ref().map_or(job.hyperparameters.seed, |s| s.seed);
+    let files = training_files(data_dir, &dataset, split, seed, progress).await?;
+    let validation_sha256 = files.validation.as_ref().map(|v| v.sha256.clone());
+    if files.train.sha256 != job.dataset_sha256 || validation_sha256 != job.validation_sha256 {
         return Err(JobsError::DatasetNotReady {
             id: dataset.id,
-            reason: "its converted file no longer matches the one this job was launched with".into(),
+            reason: "its converted files no longer match the ones this job was launched with".into(),
         });
     }
-    submit(store, client, job, &converted.path, progress).await
+    submit(store, client, job, &files, progress).await
 }
 
 /// Uploads and submits a recorded job; records the cluster's answer, or fails the job when the cluster
@@ -233,29 +372,22 @@ async fn submit(
     store: &SharedStore,
     client: &ClusterClient,
     job: TrainingJob,
-    dataset_file: &Path,
+    files: &TrainingFiles,
     progress: &mut (dyn FnMut(LaunchProgress) + Send),
 ) -> Result<TrainingJob, JobsError> {
     let outcome = async {
+        if let Some(validation) = &files.validation {
+            client
+                .upload_dataset(&validation.sha256, &validation.path, &mut |_| {})
+                .await?;
+        }
         client
-            .upload_dataset(&job.dataset_sha256, dataset_file, &mut |p| {
+            .upload_dataset(&files.train.sha256, &files.train.path, &mut |p| {
                 progress(LaunchProgress::Uploading(p))
             })
             .await?;
         progress(LaunchProgress::Submitting);
-        let request = JobRequest {
-            name: job.name.clone(),
-            dataset_sha256: job.dataset_sha256.clone(),
-            base_model: job.base_model.clone(),
-            hyperparameters: job.hyperparameters.clone(),
-            gpu: GpuRequest {
-                gpu_type: job.gpu_type.clone(),
-                count: job.gpu_count,
-            },
-            spot: job.spot,
-            max_duration_hours: job.max_duration_hours,
-        };
-        client.create_job(&job.idempotency_key, &request).await
+        client.create_job(&job.idempotency_key, &job_request(&job)).await
     }
     .await;
     let id = job.id.clone();
@@ -296,7 +428,7 @@ async fn submit(
     }
 }
 
-fn check_dataset(dataset: &Dataset) -> Result<(), JobsError> {
+fn check_dataset(dataset: &Dataset, skip_invalid: bool) -> Result<(), JobsError> {
     if dataset.deleted_at.is_some() {
         return Err(JobsError::DatasetNotReady {
             id: dataset.id.clone(),
@@ -313,64 +445,45 @@ fn check_dataset(dataset: &Dataset) -> Result<(), JobsError> {
             id: dataset.id.clone(),
             reason: "it is still being validated".into(),
         }),
+        // Some records invalid, the rest trainable: only by the user's explicit choice.
+        DatasetStatus::Error if skip_invalid && dataset.error_count > 0 && dataset.training_examples > 0 => {
+            Ok(())
+        }
         DatasetStatus::Error => Err(JobsError::DatasetNotReady {
             id: dataset.id.clone(),
             reason: format!(
-                "its validation found {} error(s); see `brightrun dataset show {}`",
+                "its validation found {} error(s); see `brightrun dataset show {}`, or skip the invalid \
+                 records explicitly (--skip-invalid)",
                 dataset.error_count, dataset.id
             ),
         }),
     }
 }
 
-/// The training file of a library dataset, as uploaded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TrainingFile {
-    /// `<data>/converted/<library sha256>.openai.jsonl`.
-    pub path: PathBuf,
-    /// Its SHA-256 (the cluster's content address).
-    pub sha256: String,
+/// The request a recorded job is submitted with: what [`plan`] built, read back from the row.
+pub fn job_request(job: &TrainingJob) -> JobRequest {
+    JobRequest {
+        name: job.name.clone(),
+        dataset_sha256: job.dataset_sha256.clone(),
+        base_model: job.base_model.clone(),
+        hyperparameters: job.hyperparameters.clone(),
+        gpu: GpuRequest {
+            gpu_type: job.gpu_type.clone(),
+            count: job.gpu_count,
+        },
+        spot: job.spot,
+        max_duration_hours: job.max_duration_hours,
+        validation_dataset_sha256: job.validation_sha256.clone(),
+    }
 }
 
-/// Converts the library file once: the result is kept under `converted/<library sha256>.jsonl` (the
-/// conversion is deterministic, and writes through a temporary file, so a kept file is complete).
+/// The unsplit training file of a library dataset (what a run with `validation_split` 0 uploads).
 pub async fn training_file(
     data_dir: &Path,
     dataset: &Dataset,
     progress: &mut (dyn FnMut(LaunchProgress) + Send),
 ) -> Result<TrainingFile, JobsError> {
-    let source = dataset.path_in(data_dir);
-    let out = data_dir
-        .join(CONVERTED_FOLDER)
-        .join(format!("{}.openai.jsonl", dataset.sha256));
-    let format = dataset.format;
-    let done = tokio::task::spawn_blocking(move || {
-        if !out.is_file() {
-            if let Some(parent) = out.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| JobsError::Io {
-                    context: "cannot create",
-                    path: parent.display().to_string(),
-                    source,
-                })?;
-            }
-            let opts = ConvertOptions {
-                format,
-                validation_split: None,
-                seed: 0,
-            };
-            convert_to_openai_messages(&source, &out, &opts, &|_, _| {}, &AtomicBool::new(false))?;
-        }
-        let sha256 = sha256_file(&out)?;
-        Ok::<_, JobsError>(TrainingFile { path: out, sha256 })
-    })
-    .await
-    .map_err(|e| JobsError::Task(e.to_string()))??;
-    let size = std::fs::metadata(&done.path).map(|m| m.len()).unwrap_or(0);
-    progress(LaunchProgress::Converting(Progress {
-        done: size,
-        total: size,
-    }));
-    Ok(done)
+    Ok(training_files(data_dir, dataset, 0.0, 0, progress).await?.train)
 }
 
 fn choose_gpu(capabilities: &Capabilities, wanted: Option<&str>) -> Result<(String, String), JobsError> {
@@ -393,37 +506,8 @@ fn choose_gpu(capabilities: &Capabilities, wanted: Option<&str>) -> Result<(Stri
         })
 }
 
-/// The estimator's figures, when the model's shape is known; `None` otherwise (the launch is then bounded
-/// by its max duration).
-fn estimate(
-    request: &LaunchRequest,
-    dataset: &Dataset,
-    gpu_type: &str,
-    gpu_name: &str,
-    pricing: GpuPricing,
-    capacity: Capacity,
-) -> Option<TrainingEstimate> {
-    let model = request
-        .model_spec
-        .clone()
-        .or_else(|| find_known_model(&request.base_model).map(|k| k.spec))?;
-    let gpu = GpuSpec::by_id(gpu_type)
-        .or_else(|| GpuSpec::from_name(gpu_name))
-        .unwrap_or_else(|| GpuSpec::cpu(CPU_DEFAULT_MEMORY_GIB));
-    estimate_for_dataset(
-        dataset,
-        model,
-        gpu,
-        request.gpu_count,
-        &request.hyperparameters,
-        pricing,
-        capacity,
-    )
-}
-
-/// The estimator's figures for training `dataset` with `hyperparameters`: its exact (or estimated) token
-/// count, less the validation split, for the epochs and evaluations the trainer will run. The configurator
-/// shows the same figures the launch records.
+/// The estimator's figures for training `dataset` with `hyperparameters`, without its report, split or
+/// calibration (see [`estimate_run`] for the full inputs the launch uses).
 pub fn estimate_for_dataset(
     dataset: &Dataset,
     model: ModelSpec,
@@ -433,26 +517,19 @@ pub fn estimate_for_dataset(
     pricing: GpuPricing,
     capacity: Capacity,
 ) -> Option<TrainingEstimate> {
-    let h = hyperparameters;
-    let split = h.validation_split.clamp(0.0, 0.9);
-    let tokens = dataset.tokens_total as f64;
-    let train_examples = ((dataset.training_examples as f64) * (1.0 - split)).ceil() as u32;
-    let validation_tokens = tokens * split;
-    let gpu_count = gpu_count.max(1);
-    let workload = Workload {
-        train_tokens: tokens * (1.0 - split),
-        validation_tokens,
-        epochs: h.num_epochs,
-        evaluations: Workload::evaluations_for(h, train_examples, gpu_count, validation_tokens),
-    };
-    let req = EstimateRequest {
+    estimate_run(&RunInputs {
+        dataset,
+        report: None,
+        split: None,
+        exact_tokens: None,
         model,
         gpu,
         gpu_count,
-        setup: TrainingSetup::from_hyperparameters(h, false, false),
-        workload,
+        hyperparameters,
         pricing,
         capacity,
-    };
-    estimator::estimate(&req, None).ok()
+        runtime: &Runtime::default(),
+        calibration: None,
+    })
+    .map(|e| e.estimate)
 }

@@ -18,7 +18,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::events::JobEvent;
 use super::sync::{sync_job, Resync, Synced};
 use super::{db, download_model, resume_submission, Backoff, ClientSource, JobsError, Notifier, SharedStore};
-use crate::cluster::ClusterClient;
+use crate::cluster::{ClientError, ClusterClient};
 use crate::store::notifications::Notification;
 use crate::store::training_jobs::{JobStatus, TrainingJob};
 
@@ -74,6 +74,20 @@ enum Command {
     Stop,
 }
 
+/// Consecutive 404s after which a followed job counts as lost by its cluster.
+pub const LOST_AFTER: u32 = 3;
+
+fn is_unauthorized(err: &JobsError) -> bool {
+    matches!(err, JobsError::Cluster(ClientError::Unauthorized { .. }))
+}
+
+fn api_status(err: &JobsError) -> Option<u16> {
+    match err {
+        JobsError::Cluster(ClientError::Api(failure)) => Some(failure.status),
+        _ => None,
+    }
+}
+
 struct ClusterState {
     backoff: Backoff,
     retry_at: Option<Instant>,
@@ -91,6 +105,8 @@ pub struct Poller {
     downloads: JoinSet<DownloadOutcome>,
     downloading: HashSet<String>,
     resyncs: HashMap<String, Resync>,
+    /// Consecutive 404s of each followed job (see `LOST_AFTER`).
+    missing: HashMap<String, u32>,
 }
 
 /// The handle of a spawned poller: poll now, subscribe to events, stop.
@@ -120,6 +136,7 @@ impl Poller {
             downloads: JoinSet::new(),
             downloading: HashSet::new(),
             resyncs: HashMap::new(),
+            missing: HashMap::new(),
         }
     }
 
@@ -222,6 +239,7 @@ impl Poller {
                 let resync = self.resyncs.get(&job.id).copied();
                 match sync_job(&self.store, &client, job, resync).await {
                     Ok(synced) => {
+                        self.missing.remove(&job.id);
                         match synced.resync {
                             Some(r) => self.resyncs.insert(job.id.clone(), r),
                             None => self.resyncs.remove(&job.id),
@@ -242,9 +260,23 @@ impl Poller {
                         reachable = false;
                         summary.unreachable += 1;
                     }
+                    Err(err) if is_unauthorized(&err) => {
+                        // A rotated or revoked key: say so on the cluster (the UI offers to enter a new key)
+                        // and stop asking with the old one until the backoff has passed.
+                        self.clients.forget(&cluster_id);
+                        self.key_rejected(&cluster_id, &err).await;
+                        self.delay_cluster(&cluster_id);
+                        reachable = false;
+                        summary.unreachable += 1;
+                    }
                     Err(err) => {
-                        // One job's error (the cluster lost it, an unreadable answer) must not stop the others.
+                        // One job's error (the cluster lost it, an unreadable answer) must not stop the others,
+                        // but the cluster is asked again only after its backoff.
                         tracing::warn!(job = %job.id, "poll failed: {err}");
+                        self.delay_cluster(&cluster_id);
+                        if api_status(&err) == Some(404) {
+                            self.note_missing(job).await;
+                        }
                     }
                 }
             }
@@ -298,6 +330,77 @@ impl Poller {
             }
         }
         Ok(())
+    }
+
+    /// Puts off the cluster's next poll by its backoff (it resets on the next success).
+    fn delay_cluster(&mut self, cluster_id: &str) {
+        let state = self.cluster_state(cluster_id);
+        let delay = state.backoff.next_delay();
+        state.retry_at = Some(Instant::now() + delay);
+    }
+
+    /// Records on the cluster that it refused its key (status `unauthorized`, shown by the app and
+    /// `cluster list`, until a test or a new key succeeds).
+    async fn key_rejected(&self, cluster_id: &str, err: &JobsError) {
+        let (id, message) = (cluster_id.to_string(), format!("key rejected: {err}"));
+        let recorded = db::with(&self.store, move |s| {
+            s.clusters().record_test(
+                &id,
+                &crate::store::ClusterTest {
+                    status: crate::store::ClusterStatus::Unauthorized,
+                    error: Some(&message),
+                    capabilities: None,
+                },
+            )
+        })
+        .await;
+        if let Err(e) = recorded {
+            tracing::warn!("cannot record a rejected key: {e}");
+        }
+    }
+
+    /// Counts a 404 for a followed job; after `LOST_AFTER` in a row the job is failed with `cluster_lost`
+    /// and a notification, instead of showing "running" for ever.
+    async fn note_missing(&mut self, job: &TrainingJob) {
+        let count = self.missing.entry(job.id.clone()).or_insert(0);
+        *count += 1;
+        if *count < LOST_AFTER {
+            return;
+        }
+        self.missing.remove(&job.id);
+        let (id, name, from) = (job.id.clone(), job.name.clone(), job.status);
+        let failed = db::with(&self.store, move |s| {
+            s.immediate(|s| {
+                let message = "the cluster no longer knows this job (it answered 404 several times)";
+                if !s.training_jobs().fail_lost(&id, message)? {
+                    return Ok(None);
+                }
+                s.notifications()
+                    .record(&crate::store::notifications::NewNotification {
+                        kind: crate::store::notifications::NotificationKind::JobFailed,
+                        priority: crate::store::notifications::Priority::High,
+                        title: format!("{name} was lost by its cluster"),
+                        body: message.to_string(),
+                        job_id: Some(id.clone()),
+                        once_key: Some(format!("cluster_lost:{id}")),
+                    })
+            })
+        })
+        .await;
+        match failed {
+            Ok(notification) => {
+                let _ = self.events.send(JobEvent::StatusChanged {
+                    job_id: job.id.clone(),
+                    from,
+                    to: JobStatus::Failed,
+                });
+                if let Some(notification) = notification {
+                    self.notifier.deliver(&notification);
+                    let _ = self.events.send(JobEvent::Notification(notification));
+                }
+            }
+            Err(e) => tracing::warn!(job = %job.id, "cannot fail a lost job: {e}"),
+        }
     }
 
     fn cluster_state(&mut self, cluster_id: &str) -> &mut ClusterState {

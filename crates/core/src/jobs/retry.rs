@@ -57,5 +57,7 @@ pub fn retry_of(job: &TrainingJob, retries: u64) -> Result<LaunchRequest, JobsEr
         max_duration_hours: job.max_duration_hours,
         budget_override: false,
         retry_of: Some(job.id.clone()),
+        // The same records as the original: it skipped invalid ones by the user's choice.
+        skip_invalid: job.skipped_invalid > 0,
     })
 }

@@ -134,6 +134,7 @@ pub(crate) async fn sync_job(
             let after = s.training_jobs().apply_remote(&id, &remote)?;
             let mut notifications = transition_notifications(s, &before, &after)?;
             notifications.extend(record_cost(s, &before, &remote)?);
+            super::throughput::record_if_completed(s, &id)?;
             let after = s.training_jobs().get(&id)?;
             Ok(Synced {
                 before,

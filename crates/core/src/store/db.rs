@@ -37,11 +37,26 @@ pub fn open(path: &Path, durability: Durability) -> Result<Connection, StoreErro
             source,
         })?;
     }
+    create_private_file(path).map_err(|source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     let flags =
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     configure(&conn, durability)?;
     Ok(conn)
+}
+
+/// Creates the database file 0600 before SQLite opens it (SQLite gives its `-wal` and `-shm` files the
+/// database file's mode), and tightens one that exists with looser modes.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    drop(options.open(path)?);
+    crate::paths::make_private_file(path)
 }
 
 /// Opens a private in-memory database with the same settings (WAL is not available in memory).
@@ -65,35 +80,43 @@ fn configure(conn: &Connection, durability: Durability) -> Result<(), StoreError
 
 /// Applies, in order, every migration not yet recorded, each in its own IMMEDIATE transaction.
 ///
+/// The check "is it applied?" is made inside the write transaction that applies it: another process opening
+/// the same new database at the same moment waits for the write lock (busy timeout), then sees the migration
+/// recorded and skips it, instead of running it a second time (`table settings already exists`).
 /// Refuses a database that carries a migration this binary does not know (it was written by a newer version).
 pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), StoreError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            name TEXT PRIMARY KEY NOT NULL,
-            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-        )",
-    )?;
-    let applied: Vec<String> = {
-        let mut stmt = conn.prepare("SELECT name FROM schema_migrations ORDER BY name")?;
-        let rows = stmt.query_map([], |row| row.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    if let Some(unknown) = applied
-        .iter()
-        .find(|name| !migrations.iter().any(|m| m.name == name.as_str()))
+    let mut ordered: Vec<&Migration> = migrations.iter().collect();
+    ordered.sort_by_key(|m| m.name);
     {
-        return Err(StoreError::NewerSchema {
-            path: conn.path().unwrap_or(":memory:").to_string(),
-            migration: unknown.clone(),
-        });
-    }
-    let mut pending: Vec<&Migration> = migrations
-        .iter()
-        .filter(|m| !applied.iter().any(|a| a == m.name))
-        .collect();
-    pending.sort_by_key(|m| m.name);
-    for migration in pending {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                name TEXT PRIMARY KEY NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+            )",
+        )?;
+        let applied = applied_names(&tx)?;
+        if let Some(unknown) = applied
+            .iter()
+            .find(|name| !migrations.iter().any(|m| m.name == name.as_str()))
+        {
+            return Err(StoreError::NewerSchema {
+                path: tx.path().unwrap_or(":memory:").to_string(),
+                migration: unknown.clone(),
+            });
+        }
+        tx.commit()?;
+    }
+    for migration in ordered {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)",
+            [migration.name],
+            |row| row.get(0),
+        )?;
+        if done {
+            continue;
+        }
         tx.execute_batch(migration.sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (name) VALUES (?1)",
@@ -102,6 +125,12 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), St
         tx.commit()?;
     }
     Ok(())
+}
+
+fn applied_names(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT name FROM schema_migrations ORDER BY name")?;
+    let rows = stmt.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]

@@ -20,6 +20,11 @@ impl Store {
     /// Opens `<data_dir>/brightrun.db` (creating folder and file), migrates it, and cleans up after a
     /// crashed process: validations it left running, partial copies it left in the datasets folder.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        // Private to this user: the folder holds their datasets, adapters and job history.
+        paths::create_private_dir(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
         let store = Self::open_file(&paths::database_path(data_dir))?;
         let removed = files::remove_abandoned_partials(data_dir);
         if removed > 0 {

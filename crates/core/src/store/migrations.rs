@@ -42,8 +42,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/20261122050500_notifications.sql"),
     },
     Migration {
-        name: "20261130110000_model_versions",
-        sql: include_str!("../../migrations/20261130110000_model_versions.sql"),
+        name: "20261130110000_training_jobs_split_throughput",
+        sql: include_str!("../../migrations/20261130110000_training_jobs_split_throughput.sql"),
+    },
+    Migration {
+        name: "20261130130000_model_versions",
+        sql: include_str!("../../migrations/20261130130000_model_versions.sql"),
     },
 ];
 

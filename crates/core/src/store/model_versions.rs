@@ -1,4 +1,4 @@
-//! Model versions (migration `20261130110000_model_versions`): which model a run was trained again from, and
+//! Model versions (migration `20261130130000_model_versions`): which model a run was trained again from, and
 //! the version that gives its model (the parent's plus one; v1 for a model trained from scratch).
 //! Kept beside `model_artifacts` so the artifact row itself stays as the download recorded it.
 

@@ -151,6 +151,50 @@ pub struct TrainingJob {
     pub unreachable_since: Option<String>,
     /// The job this one retries.
     pub retry_of: Option<String>,
+    /// SHA-256 of the uploaded validation file, when the run holds conversations out.
+    pub validation_sha256: Option<String>,
+    /// The frozen split by conversation the job trains with (None: no validation, by the user's choice).
+    pub split: Option<DataSplit>,
+    /// Invalid records of the dataset left out, by the user's explicit choice.
+    pub skipped_invalid: u64,
+    /// The training throughput measured once the job completed.
+    pub throughput: Option<Throughput>,
+}
+
+/// How a dataset was split for one job: by conversation, seeded, the same for every launch with that seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataSplit {
+    /// The seed that shuffled the conversations (the run's seed).
+    pub seed: u64,
+    /// The share of conversations asked for validation.
+    pub fraction: f64,
+    /// Examples in the training file.
+    pub train_examples: u64,
+    /// Examples in the validation file.
+    pub validation_examples: u64,
+    /// Conversations on the training side.
+    pub train_conversations: u64,
+    /// Conversations on the validation side (none of them is on the training side).
+    pub validation_conversations: u64,
+}
+
+/// A completed job's measured training throughput (docs/estimator.md, "Calibration").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// Median non-padding tokens per second over the training steps, warm-up, evaluation and saving excluded.
+    pub tokens_per_second: f64,
+    /// Metrics points the median was taken over.
+    pub points: u32,
+    /// Seconds from start to end of the run.
+    pub run_seconds: f64,
+    /// Seconds the training steps took at that rate.
+    pub training_seconds: f64,
+    /// The fixed costs: the run less its training steps and its evaluation passes (start-up, loading, saving,
+    /// the evaluations' own set-up).
+    pub overhead_seconds: f64,
+    /// The same throughput in the tokens the estimator counts (padding included, chars/4 when estimated):
+    /// what calibrates later estimates.
+    pub estimator_tokens_per_second: Option<f64>,
 }
 
 /// What a launch records before asking the cluster.
@@ -180,6 +224,12 @@ pub struct NewTrainingJob {
     pub estimate: Option<serde_json::Value>,
     /// The job this one retries.
     pub retry_of: Option<String>,
+    /// SHA-256 of the validation file to upload, when there is one.
+    pub validation_sha256: Option<String>,
+    /// The frozen split.
+    pub split: Option<DataSplit>,
+    /// Invalid records left out.
+    pub skipped_invalid: u64,
 }
 
 /// The `training_jobs` table of a store.
@@ -200,7 +250,8 @@ const COLUMNS: &str = "id, cluster_id, remote_job_id, idempotency_key, name, dat
     hyperparameters_json, gpu_type, gpu_count, spot, max_duration_hours, status, stage, progress, current_step, \
     total_steps, current_epoch, total_epochs, estimate_json, cost_usd, price_per_gpu_hour, cost_alert, error_kind, \
     error_message, error_hint, cancel_reason, log_offset, summary_json, artifacts_status, artifacts_error, \
-    created_at, submitted_at, started_at, finished_at, last_polled_at, unreachable_since, retry_of";
+    created_at, submitted_at, started_at, finished_at, last_polled_at, unreachable_since, retry_of, \
+    validation_sha256, split_json, skipped_invalid, throughput_json";
 
 impl TrainingJobs<'_> {
     /// Records a job about to be submitted, with a fresh idempotency key; returns the row.
@@ -214,14 +265,15 @@ impl TrainingJobs<'_> {
             .as_ref()
             .map(|e| to_json("estimate", e))
             .transpose()?;
+        let split = new.split.as_ref().map(|v| to_json("split", v)).transpose()?;
         let id = uuid::Uuid::now_v7().to_string();
         // Its own uuid, not the job id: the key goes to the cluster, the id stays local.
         let key = uuid::Uuid::new_v4().to_string();
         self.conn.execute(
             "INSERT INTO training_jobs (id, cluster_id, idempotency_key, name, dataset_id, dataset_sha256, \
              base_model, hyperparameters_json, gpu_type, gpu_count, spot, max_duration_hours, status, \
-             estimate_json, created_at, retry_of) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'submitting', ?13, ?14, ?15)",
+             estimate_json, created_at, retry_of, validation_sha256, split_json, skipped_invalid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'submitting', ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 id,
                 new.cluster_id,
@@ -238,6 +290,9 @@ impl TrainingJobs<'_> {
                 estimate,
                 time::now(),
                 new.retry_of,
+                new.validation_sha256,
+                split,
+                new.skipped_invalid as i64,
             ],
         )?;
         self.get(&id)
@@ -350,6 +405,22 @@ impl TrainingJobs<'_> {
         Ok(())
     }
 
+    /// A followed job its cluster no longer knows (404 again and again): failed locally with `cluster_lost`.
+    /// Returns whether the row changed (a finished job stays as it was).
+    pub fn fail_lost(&self, id: &str, message: &str) -> Result<bool, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE training_jobs SET status = 'failed', error_kind = 'cluster_lost', error_message = ?2, \
+             error_hint = ?3, finished_at = ?4 WHERE id = ?1 AND status NOT IN ('completed', 'failed', 'cancelled')",
+            params![
+                id,
+                message,
+                "the cluster was reset or the job deleted there; launch it again (a retry keeps its settings)",
+                time::now()
+            ],
+        )?;
+        Ok(changed > 0)
+    }
+
     /// Copies the cluster's view of a job into its row, clears `unreachable_since` and stamps `last_polled_at`.
     /// A finished job never goes back to running (a late answer from a restarted cluster cannot undo an end).
     pub fn apply_remote(&self, id: &str, remote: &RemoteJob) -> Result<TrainingJob, StoreError> {
@@ -439,6 +510,27 @@ impl TrainingJobs<'_> {
         Ok(())
     }
 
+    /// Records the throughput measured for a completed job.
+    pub fn set_throughput(&self, id: &str, throughput: &Throughput) -> Result<(), StoreError> {
+        let json = to_json("throughput", throughput)?;
+        self.conn.execute(
+            "UPDATE training_jobs SET throughput_json = ?2 WHERE id = ?1",
+            params![id, json],
+        )?;
+        Ok(())
+    }
+
+    /// Completed jobs with a measured throughput, newest first (what calibrates estimates).
+    pub fn with_throughput(&self) -> Result<Vec<TrainingJob>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM training_jobs WHERE status = 'completed' AND throughput_json IS NOT NULL \
+             ORDER BY created_at DESC"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], read_row)?;
+        rows.collect::<Result<Result<_, _>, _>>()?
+    }
+
     /// Counts how many retries of `job_id` exist, for naming the next one "<name> (Retry #n)".
     pub fn retry_count(&self, job_id: &str) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(
@@ -485,6 +577,8 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<TrainingJob, StoreError>> 
     let status_raw: String = row.get("status")?;
     let estimate_raw: Option<String> = row.get("estimate_json")?;
     let summary_raw: Option<String> = row.get("summary_json")?;
+    let split_raw: Option<String> = row.get("split_json")?;
+    let throughput_raw: Option<String> = row.get("throughput_json")?;
     let job = (|| {
         let hyperparameters: Hyperparameters =
             serde_json::from_str(&hyper_raw).map_err(|e| corrupt("hyperparameters", &id, e))?;
@@ -495,9 +589,15 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<TrainingJob, StoreError>> 
         let summary = summary_raw
             .map(|raw| serde_json::from_str(&raw).map_err(|e| corrupt("summary", &id, e)))
             .transpose()?;
-        Ok::<_, StoreError>((hyperparameters, status, estimate, summary))
+        let split: Option<DataSplit> = split_raw
+            .map(|raw| serde_json::from_str(&raw).map_err(|e| corrupt("split", &id, e)))
+            .transpose()?;
+        let throughput: Option<Throughput> = throughput_raw
+            .map(|raw| serde_json::from_str(&raw).map_err(|e| corrupt("throughput", &id, e)))
+            .transpose()?;
+        Ok::<_, StoreError>((hyperparameters, status, estimate, summary, split, throughput))
     })();
-    let (hyperparameters, status, estimate, summary) = match job {
+    let (hyperparameters, status, estimate, summary, split, throughput) = match job {
         Ok(parts) => parts,
         Err(e) => return Ok(Err(e)),
     };
@@ -544,6 +644,10 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<TrainingJob, StoreError>> 
         last_polled_at: row.get("last_polled_at")?,
         unreachable_since: row.get("unreachable_since")?,
         retry_of: row.get("retry_of")?,
+        validation_sha256: row.get("validation_sha256")?,
+        split,
+        skipped_invalid: row.get::<_, i64>("skipped_invalid")?.max(0) as u64,
+        throughput,
         id,
     }))
 }

@@ -17,7 +17,9 @@ mod time;
 
 use serde::{Deserialize, Serialize};
 
-pub use calibration::{Calibration, ThroughputObservation, MAX_BAND, MIN_BAND, SINGLE_OBSERVATION_BAND};
+pub use calibration::{
+    median, Calibration, CalibrationKey, ThroughputObservation, MAX_BAND, MIN_BAND, SINGLE_OBSERVATION_BAND,
+};
 pub use cost::{cost_estimate, Capacity, CostEstimate, GpuPricing};
 pub use error::EstimatorError;
 pub use flops::{
@@ -28,8 +30,8 @@ pub use gpus::{DeviceKind, GpuSpec, CPU_DEFAULT_MEMORY_GIB, CPU_PEAK_TFLOPS, GIB
 pub use known_models::{find_known_model, known_models, KnownModel};
 pub use memory::{
     adapter_parameters, estimate_memory, layer_activation_bytes_per_token, verdict_for, weight_bytes,
-    MemoryEstimate, MemoryVerdict, ADAPTER_BYTES_PER_PARAMETER, CONTEXT_BYTES, FRAGMENTATION, LOGIT_BYTES,
-    NF4_BYTES_PER_PARAMETER, TIGHT_SHARE,
+    MemoryEstimate, MemoryVerdict, ADAPTER_BYTES_PER_PARAMETER, CONTEXT_BYTES, EVAL_LOGIT_BYTES,
+    FRAGMENTATION, LOGIT_BYTES, NF4_BYTES_PER_PARAMETER, TIGHT_SHARE,
 };
 pub use model::{ModelSpec, LINEAR_MODULES};
 pub use suggest::{MemoryChange, MemorySuggestion, MIN_SEQUENCE_LENGTH};
@@ -39,7 +41,7 @@ pub use time::{
     WEIGHT_LOAD_BYTES_PER_SECOND,
 };
 
-use super::Hyperparameters;
+use super::{Checkpointing, Hyperparameters};
 
 /// Bytes per parameter of a checkpoint on the hub (bf16 or fp16 safetensors), for the loading time.
 pub const CHECKPOINT_BYTES_PER_PARAMETER: f64 = 2.0;
@@ -88,6 +90,19 @@ pub struct TrainingSetup {
 }
 
 impl TrainingSetup {
+    /// The setup the trainer will run for `hyperparameters` (QLoRA from them), with gradient checkpointing
+    /// already decided (see [`resolve_checkpointing`]) and the fused loss when the cluster has Liger on a GPU.
+    pub fn for_run(
+        hyperparameters: &Hyperparameters,
+        gradient_checkpointing: bool,
+        fused_cross_entropy: bool,
+    ) -> Self {
+        Self {
+            fused_cross_entropy,
+            ..Self::from_hyperparameters(hyperparameters, hyperparameters.qlora, gradient_checkpointing)
+        }
+    }
+
     /// The setup of `hyperparameters`, at their maximum sequence length.
     pub fn from_hyperparameters(
         hyperparameters: &Hyperparameters,
@@ -103,6 +118,27 @@ impl TrainingSetup {
             qlora,
             gradient_checkpointing,
             fused_cross_entropy: false,
+        }
+    }
+}
+
+/// Whether the trainer will recompute activations: `on` and `off` as set; `auto` turns it on only when the run
+/// would not fit in 85 % of the device's memory without it (it costs a third more compute).
+pub fn resolve_checkpointing(
+    setting: Checkpointing,
+    model: &ModelSpec,
+    gpu: &GpuSpec,
+    setup: &TrainingSetup,
+) -> bool {
+    match setting {
+        Checkpointing::On => true,
+        Checkpointing::Off => false,
+        Checkpointing::Auto => {
+            let without = TrainingSetup {
+                gradient_checkpointing: false,
+                ..setup.clone()
+            };
+            memory::memory_without_suggestion(model, gpu, &without).verdict != MemoryVerdict::Fits
         }
     }
 }
@@ -206,10 +242,15 @@ pub fn estimate(
     );
     let memory = estimate_memory(model, gpu, setup);
     // Loading reads the checkpoint as published (16-bit), whatever precision it is then held in.
-    let overhead = overhead_seconds(
-        model.parameters * CHECKPOINT_BYTES_PER_PARAMETER,
-        workload.evaluations,
-    );
+    // Measured fixed costs, when earlier runs with these settings measured them, replace the datasheet's.
+    let overhead = calibration
+        .and_then(Calibration::overhead_band)
+        .unwrap_or_else(|| {
+            overhead_seconds(
+                model.parameters * CHECKPOINT_BYTES_PER_PARAMETER,
+                workload.evaluations,
+            )
+        });
     let (compute, basis) = match calibration {
         Some(c) => (
             c.compute_seconds(&flops, model.parameters, *gpu_count),

@@ -79,6 +79,65 @@ pub struct Hyperparameters {
     /// Steps between checkpoints; `None`: once per epoch.
     #[serde(default)]
     pub save_steps: Option<u32>,
+    /// Base weights in 4 bits (QLoRA); needs a CUDA GPU with bitsandbytes on the cluster.
+    #[serde(default)]
+    pub qlora: bool,
+    /// Recompute activations in backward instead of keeping them: `auto` lets the memory model decide at
+    /// launch (on only when the run does not fit without it).
+    #[serde(default)]
+    pub gradient_checkpointing: Checkpointing,
+    /// How the trainer lays out a batch: `padding_free` (examples end to end, no padding; the default, the
+    /// fastest correct layout), `group_by_length` (padded, similar lengths together) or `none` (padded).
+    #[serde(default)]
+    pub packing: Packing,
+}
+
+/// The batch layout setting, as the trainer names it (docs/trainer.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Packing {
+    /// A batch's examples end to end in one row, attention kept within each example: no padding at all.
+    #[default]
+    PaddingFree,
+    /// Padded to the longest of the batch, with examples of similar length batched together.
+    GroupByLength,
+    /// Padded to the longest of the batch, in the shuffled order.
+    None,
+}
+
+impl Packing {
+    /// The setting's name (`padding_free`, `group_by_length`, `none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Packing::PaddingFree => "padding_free",
+            Packing::GroupByLength => "group_by_length",
+            Packing::None => "none",
+        }
+    }
+}
+
+/// The gradient checkpointing setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Checkpointing {
+    /// Decided by the memory model at launch: off when the run fits without it (faster), else on.
+    #[default]
+    Auto,
+    /// Always on: a third more compute, far less activation memory.
+    On,
+    /// Always off.
+    Off,
+}
+
+impl Checkpointing {
+    /// The setting's name (`auto`, `on`, `off`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Checkpointing::Auto => "auto",
+            Checkpointing::On => "on",
+            Checkpointing::Off => "off",
+        }
+    }
 }
 
 fn default_gradient_accumulation() -> u32 {
@@ -125,6 +184,9 @@ impl Default for Hyperparameters {
             eval_steps: None,
             logging_steps: default_logging_steps(),
             save_steps: None,
+            qlora: false,
+            gradient_checkpointing: Checkpointing::Auto,
+            packing: Packing::PaddingFree,
         }
     }
 }

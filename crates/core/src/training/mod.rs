@@ -6,4 +6,4 @@ pub mod hyperparameters;
 pub mod presets;
 pub mod ranges;
 
-pub use hyperparameters::{FieldError, Hyperparameters};
+pub use hyperparameters::{Checkpointing, FieldError, Hyperparameters, Packing};

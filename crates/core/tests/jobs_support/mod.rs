@@ -315,6 +315,7 @@ impl World {
             max_duration_hours: 1.0,
             budget_override: false,
             retry_of: None,
+            skip_invalid: false,
         }
     }
 }

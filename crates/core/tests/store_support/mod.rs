@@ -55,6 +55,7 @@ pub fn report(format: DatasetFormat, valid: bool, examples: u64, ready: bool) ->
             passed: ready,
             detail: format!("{} pairs", examples * 2),
         }],
+        tools: Default::default(),
     }
 }
 

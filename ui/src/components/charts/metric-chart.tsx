@@ -4,9 +4,13 @@ import "@/components/charts/locale-guard";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { Download } from "lucide-react";
+import { toast } from "sonner";
+
+import { commands } from "@/bindings";
 
 import { Button } from "@/components/ui/button";
 import type { ChartData } from "@/components/charts/series";
+import { describeError, unwrap } from "@/lib/ipc";
 
 /** One line of a chart. */
 export type ChartSeries = { label: string; color: string; dashed?: boolean; points?: boolean };
@@ -95,13 +99,19 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
     plot.current.setData(data as unknown as uPlot.AlignedData);
   }, [data, layout]);
 
-  const exportPng = () => {
+  // A webview ignores `<a download>`: the shell asks where to save and writes the canvas's PNG there.
+  const exportPng = async () => {
     const canvas = holder.current?.querySelector("canvas");
     if (!canvas) return;
-    const link = document.createElement("a");
-    link.download = `${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.png`;
-    link.href = canvas.toDataURL("image/png");
-    link.click();
+    try {
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+      if (!blob) throw new Error("The chart could not be drawn as a PNG.");
+      const png = Array.from(new Uint8Array(await blob.arrayBuffer()));
+      const saved = await unwrap(commands.saveChartPng(title, png));
+      if (saved) toast.success(`Saved ${saved}`);
+    } catch (error) {
+      toast.error(describeError(error));
+    }
   };
 
   return (
@@ -109,7 +119,7 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
       <figcaption className="flex items-center justify-between text-sm font-medium">
         <span>{title}</span>
         {exportable && (
-          <Button variant="ghost" size="sm" onClick={exportPng} data-testid={testId ? `${testId}-export` : undefined}>
+          <Button variant="ghost" size="sm" onClick={() => void exportPng()} data-testid={testId ? `${testId}-export` : undefined}>
             <Download aria-hidden="true" /> Export PNG
           </Button>
         )}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Loader2, Pencil, PlugZap, Trash2 } from "lucide-react";
+import { KeyRound, Loader2, Pencil, PlugZap, Trash2 } from "lucide-react";
 import { toast } from "sonner";
 
 import type { ClusterView_Serialize } from "@/bindings";
@@ -86,6 +86,13 @@ export function ClusterCard({ cluster }: { cluster: ClusterView_Serialize }) {
           <p className="text-sm text-destructive" data-testid="cluster-error">
             {cluster.lastError}
           </p>
+        )}
+        {cluster.lastStatus === "unauthorized" && (
+          <div>
+            <Button size="sm" onClick={() => setEditing(true)} data-testid="cluster-new-key">
+              <KeyRound aria-hidden="true" /> Enter a new key
+            </Button>
+          </div>
         )}
         {cluster.capabilities && cluster.lastStatus === "ok" && <Capabilities capabilities={cluster.capabilities} />}
         {!cluster.lastStatus && <p className="text-sm text-muted-foreground">Test the connection to see its GPUs, prices and models.</p>}

@@ -22,6 +22,9 @@ export function ClusterDialog({ open, onOpenChange, cluster }: Props) {
   const [name, setName] = useState("");
   const [url, setUrl] = useState("");
   const [apiKey, setApiKey] = useState("");
+  const [allowInsecure, setAllowInsecure] = useState(false);
+  // Only a hint of when to offer the box; the core decides what is refused (loopback needs no opt-in).
+  const plainHttp = url.trim().toLowerCase().startsWith("http://");
   const [error, setError] = useState<{ keyring: boolean; message: string } | null>(null);
   const editing = cluster !== undefined;
   const pending = add.isPending || update.isPending;
@@ -30,6 +33,7 @@ export function ClusterDialog({ open, onOpenChange, cluster }: Props) {
     setName(cluster?.name ?? "");
     setUrl(cluster?.url ?? "");
     setApiKey("");
+    setAllowInsecure(false);
     setError(null);
   };
 
@@ -37,9 +41,9 @@ export function ClusterDialog({ open, onOpenChange, cluster }: Props) {
     event.preventDefault();
     try {
       if (cluster) {
-        await update.mutateAsync({ id: cluster.id, url: url === cluster.url ? null : url, apiKey: apiKey || null });
+        await update.mutateAsync({ id: cluster.id, url: url === cluster.url ? null : url, apiKey: apiKey || null, allowInsecure });
       } else {
-        await add.mutateAsync({ name, url, apiKey });
+        await add.mutateAsync({ name, url, apiKey, allowInsecure });
       }
       setApiKey("");
       onOpenChange(false);
@@ -83,8 +87,25 @@ export function ClusterDialog({ open, onOpenChange, cluster }: Props) {
               autoComplete="off"
             />
           </div>
+          {plainHttp && (
+            <div className="flex flex-col gap-1 rounded-md border border-amber-500/40 bg-amber-500/5 p-3 text-sm" data-testid="cluster-insecure">
+              <label className="flex items-center gap-2 font-medium">
+                <input
+                  type="checkbox"
+                  checked={allowInsecure}
+                  onChange={(e) => setAllowInsecure(e.target.checked)}
+                  data-testid="cluster-allow-insecure"
+                />
+                Allow an unencrypted connection
+              </label>
+              <p className="text-xs text-muted-foreground">
+                Over plain http:// the API key crosses the network readable by anyone on the way. Prefer https:// (the agent
+                behind a TLS proxy) or an SSH tunnel; this computer (127.0.0.1, localhost) is safe without it.
+              </p>
+            </div>
+          )}
           <div className="flex flex-col gap-2">
-            <Label htmlFor="cluster-key">API key{editing && " (leave empty to keep the current one)"}</Label>
+            <Label htmlFor="cluster-key">API key{editing && " (leave empty to keep the current one; needed again for another server)"}</Label>
             <Input
               id="cluster-key"
               type="password"

@@ -2,6 +2,7 @@ import { Cpu, Loader2, Play, Square, Wrench } from "lucide-react";
 import { toast } from "sonner";
 
 import { Capabilities } from "@/components/clusters/capabilities";
+import { PrepareProgress } from "@/components/clusters/prepare-progress";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -26,8 +27,9 @@ export function LocalClusterCard() {
       await action();
       toast.success(done);
     } catch (error) {
-      // A missing stack is shown in the card itself, with its fix.
-      if (!(error instanceof CommandError && error.code === "python_stack_missing")) toast.error(describeError(error));
+      // A missing stack is shown in the card itself, with its fix; a cancelled preparation needs no words.
+      const quiet = error instanceof CommandError && (error.code === "python_stack_missing" || error.code === "cancelled");
+      if (!quiet) toast.error(describeError(error));
       void local.refetch();
     }
   };
@@ -70,17 +72,12 @@ export function LocalClusterCard() {
                   {view.python}: {view.detail}
                 </p>
                 <p>
-                  Prepare installs it into BrightRun’s data folder (a few GB, several minutes). From a terminal, the same
-                  is: <code className="rounded bg-muted px-1">{view.prepareCommand}</code>
+                  Prepare installs it into BrightRun’s data folder from the trainer that came with the app (a few GB
+                  downloaded from PyPI, several minutes). From a terminal, the same is: <code className="rounded bg-muted px-1">{view.prepareCommand}</code>
                 </p>
               </div>
             )}
-            {prepareLocal.isPending && (
-              <p className="flex items-center gap-2 text-muted-foreground" role="status">
-                <Loader2 className="size-4 animate-spin" aria-hidden="true" /> Installing the training stack… this takes a
-                few minutes; you can keep using the app.
-              </p>
-            )}
+            {prepareLocal.isPending && <PrepareProgress />}
             <div className="flex flex-wrap gap-2">
               {view.state === "python_missing" ? (
                 <Button

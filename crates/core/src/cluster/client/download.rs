@@ -86,6 +86,16 @@ impl ClusterClient {
             let mut stream = response.bytes_stream();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|err| self.unreachable(&err))?;
+                if have + chunk.len() as u64 > total {
+                    // More than the announced size: never let a server fill the disk. What came is not the
+                    // artifact; the next attempt starts clean.
+                    drop(file);
+                    let _ = tokio::fs::remove_file(&part).await;
+                    return Err(call.bad_response(format!(
+                        "the server sent more than the announced {total} bytes of {}",
+                        artifact.name
+                    )));
+                }
                 file.write_all(&chunk).await.map_err(io("cannot write", &part))?;
                 have += chunk.len() as u64;
                 progress(Progress {

@@ -13,6 +13,12 @@ pub enum ClientError {
         /// What is wrong with it.
         detail: String,
     },
+    /// A plain `http://` URL to a host other than this computer: the API key would cross the network in clear.
+    #[error("{url} is plain http to another computer, so the API key would cross the network unencrypted; use https:// (see docs/agent.md, \"Serving over TLS\"), or accept the risk explicitly with --allow-insecure")]
+    InsecureUrl {
+        /// The URL as given (credentials and query redacted).
+        url: String,
+    },
     /// Nothing answered: connection refused, DNS, TLS, or a timeout.
     #[error("cluster at {url} is unreachable: {detail}")]
     Unreachable {

@@ -19,7 +19,7 @@ pub use error::{ApiFailure, ClientError};
 pub use merge::MergeStatus;
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
-    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint,
+    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint, Runtime,
 };
 pub use upload::DatasetPresence;
 
@@ -42,9 +42,45 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// Environment variable naming a PEM file of extra certificate authorities to trust (a company CA), beside
+/// the operating system's store and the built-in web roots.
+pub const CA_FILE_ENV: &str = "BRIGHTRUN_CA_FILE";
+
+/// The certificates of `BRIGHTRUN_CA_FILE`, when it is set.
+fn extra_roots() -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let Some(path) = std::env::var_os(CA_FILE_ENV).filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let path = std::path::PathBuf::from(path);
+    let pem = std::fs::read(&path).map_err(|source| ClientError::Io {
+        context: "cannot read the CA file",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| ClientError::Io {
+        context: "cannot use the CA file",
+        path: path.display().to_string(),
+        source: std::io::Error::other(err.to_string()),
+    })?;
+    if roots.is_empty() {
+        return Err(ClientError::Io {
+            context: "cannot use the CA file",
+            path: path.display().to_string(),
+            source: std::io::Error::other("it holds no PEM certificate"),
+        });
+    }
+    Ok(roots)
+}
+
 /// The one HTTP client to share between every [`ClusterClient`] of a process (connection pool, TLS setup).
+/// It trusts the operating system's certificate store (so a company CA installed there works), the built-in
+/// web roots, and the certificates of `BRIGHTRUN_CA_FILE`.
 pub fn http_client() -> Result<reqwest::Client, ClientError> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    for root in extra_roots()? {
+        builder = builder.add_root_certificate(root);
+    }
+    builder
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .user_agent(concat!("brightrun/", env!("CARGO_PKG_VERSION")))
@@ -104,6 +140,27 @@ pub fn parse_base_url(url: &str) -> Result<Url, ClientError> {
     Ok(parsed)
 }
 
+/// Refuses a plain `http://` URL to anything but this computer unless the user opted in explicitly: the
+/// bearer key would travel in clear. Loopback (`127.0.0.0/8`, `::1`, `localhost`) needs no opt-in.
+pub fn check_transport(url: &Url, allow_insecure: bool) -> Result<(), ClientError> {
+    if url.scheme() != "http" || allow_insecure || is_loopback(url) {
+        return Ok(());
+    }
+    Err(ClientError::InsecureUrl {
+        url: redact_url(url.as_str()),
+    })
+}
+
+/// Whether `url` names this computer over the loopback interface.
+pub fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A client of one cluster: its base URL and API key.
 #[derive(Clone, Debug)]
 pub struct ClusterClient {
@@ -137,7 +194,14 @@ impl ClusterClient {
 
     /// `GET /v1/health`: is the agent serving, and which version.
     pub async fn health(&self) -> Result<Health, ClientError> {
-        self.get_json(&["health"], &[]).await
+        // No key: health is public, and whatever answers on a URL is not yet known to be the cluster.
+        let call = Call::new(Method::GET, self.url(&["health"])?);
+        let builder = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .timeout(CALL_TIMEOUT);
+        let response = self.send(&call, builder).await?;
+        read_json(&call, response).await
     }
 
     /// `GET /v1/capabilities`: GPUs, prices, base models, limits.
@@ -211,6 +275,21 @@ impl ClusterClient {
         Ok(list.artifacts)
     }
 
+    /// `GET /v1/models/{name}/tokenizer`: the base model's `tokenizer.json`; `None` when the cluster does not
+    /// have it (404).
+    pub async fn tokenizer(&self, model: &str) -> Result<Option<Vec<u8>>, ClientError> {
+        let call = Call::new(Method::GET, self.url(&["models", model, "tokenizer"])?);
+        let builder = self.request(&call).timeout(CALL_TIMEOUT);
+        match self.send(&call, builder).await {
+            Ok(response) => {
+                let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+                Ok(Some(bytes.to_vec()))
+            }
+            Err(ClientError::Api(failure)) if failure.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `{base}/v1/{segments...}`, each segment percent-encoded (ids and file names come from outside).
     fn url(&self, segments: &[&str]) -> Result<Url, ClientError> {
         let mut url = self.base.clone();
@@ -263,8 +342,11 @@ impl ClusterClient {
 
     async fn error_from(&self, call: &Call, response: Response) -> ClientError {
         let status = response.status();
-        // Only the first KiB is read: an error body is a small JSON object, anything larger is not ours.
-        let body = response.bytes().await.unwrap_or_default();
+        // An error body is a small JSON object: at most 64 KiB of it is read, anything larger is not ours.
+        let body = read_capped(response, ERROR_BODY_LIMIT)
+            .await
+            .map(|(body, _)| body)
+            .unwrap_or_default();
         let wire: Option<WireError> = serde_json::from_slice::<WireErrorBody>(&body)
             .map(|b| b.error)
             .ok();
@@ -337,11 +419,36 @@ struct WireError {
     fields: Option<Vec<FieldError>>,
 }
 
+/// The largest JSON answer read from a cluster (a metrics or log page is far smaller); a larger body is an error,
+/// not an allocation.
+const JSON_BODY_LIMIT: usize = 32 << 20;
+/// The most of an error body read.
+const ERROR_BODY_LIMIT: usize = 64 << 10;
+
+/// Reads at most `limit` bytes of a body; the flag says whether more was left unread.
+async fn read_capped(mut response: Response, limit: usize) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            let room = limit - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
 async fn read_json<T: DeserializeOwned>(call: &Call, response: Response) -> Result<T, ClientError> {
-    let body = response
-        .bytes()
+    let (body, cut) = read_capped(response, JSON_BODY_LIMIT)
         .await
         .map_err(|err| call.bad_response(error::describe_transport(&err)))?;
+    if cut {
+        return Err(call.bad_response(format!(
+            "the answer is larger than {} MiB; this is not a Cluster API response",
+            JSON_BODY_LIMIT >> 20
+        )));
+    }
     serde_json::from_slice(&body)
         .map_err(|err| call.bad_response(format!("not the expected JSON ({err}): {}", text_excerpt(&body))))
 }

@@ -27,6 +27,23 @@ pub struct Capabilities {
     pub base_models: Vec<BaseModel>,
     /// Its limits.
     pub limits: Limits,
+    /// What its training environment can do (absent from agents older than this field: nothing assumed).
+    #[serde(default)]
+    pub runtime: Runtime,
+}
+
+/// What a cluster's trainer environment has, probed once when the agent starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Runtime {
+    /// torch sees a CUDA GPU.
+    #[serde(default)]
+    pub cuda: bool,
+    /// bitsandbytes imports (4-bit QLoRA).
+    #[serde(default)]
+    pub bitsandbytes: bool,
+    /// liger-kernel imports (fused linear + cross-entropy loss).
+    #[serde(default)]
+    pub liger: bool,
 }
 
 /// A group of identical GPUs of a cluster.
@@ -102,6 +119,9 @@ pub struct JobRequest {
     pub spot: bool,
     /// The job is stopped and failed past this many hours of running (1 to 72).
     pub max_duration_hours: f64,
+    /// SHA-256 of an uploaded validation file: the trainer evaluates on it as is, with no split of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_dataset_sha256: Option<String>,
 }
 
 /// A job as the cluster reports it: `GET /v1/jobs/{id}`.

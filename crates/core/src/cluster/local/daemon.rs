@@ -43,7 +43,42 @@ pub fn read_discovery(agent_dir: &Path) -> Option<Discovery> {
     serde_json::from_str(&text).ok()
 }
 
+/// The running local agent of `agent_dir`, verified: its discovery file names a loopback URL and a live
+/// process, and the data folder's lock (`agent.lock`, held by a serving agent for its whole life) is taken.
+/// A stale file (the agent died, its pid or port reused by another program) gives `None`, so nothing is
+/// sent to whatever listens there now.
+pub fn running_agent(agent_dir: &Path) -> Option<Discovery> {
+    let found = read_discovery(agent_dir)?;
+    let url = reqwest::Url::parse(&found.url).ok()?;
+    if !crate::cluster::client::is_loopback(&url) || !is_alive(found.pid) || !lock_is_held(agent_dir) {
+        return None;
+    }
+    Some(found)
+}
+
+/// Whether another process holds `<agent-dir>/agent.lock` (a probe: a lock we get is released at once).
+#[cfg(unix)]
+fn lock_is_held(agent_dir: &Path) -> bool {
+    use std::os::fd::AsRawFd as _;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .open(agent_dir.join("agent.lock"))
+    else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor we own; closing the file releases a lock we took.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
+}
+
+/// Elsewhere the live process named by the discovery file is the evidence.
+#[cfg(not(unix))]
+fn lock_is_held(_agent_dir: &Path) -> bool {
+    true
+}
+
 /// Whether a process with this id exists (a signal 0 probe; EPERM means it exists but is not ours).
+#[cfg(unix)]
 pub fn is_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
@@ -54,6 +89,12 @@ pub fn is_alive(pid: u32) -> bool {
     // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Whether a process with this id exists (untested here: docs/platforms.md).
+#[cfg(windows)]
+pub fn is_alive(pid: u32) -> bool {
+    win::process(pid, |_| ()).is_some()
 }
 
 /// The log file the daemon writes to.
@@ -167,19 +208,32 @@ pub async fn start(agent_bin: &Path, agent_dir: &Path, python: &Path) -> Result<
     }
 }
 
-/// Sends SIGTERM to the agent serving `agent_dir`; it checkpoints running jobs and exits. `false` when
-/// none is running.
+/// Asks the agent serving `agent_dir` to stop: SIGTERM on Unix, so it checkpoints running jobs and exits.
+/// `false` when none is running.
 pub fn stop(agent_dir: &Path) -> bool {
-    match read_discovery(agent_dir) {
-        Some(found) if is_alive(found.pid) => {
-            if let Ok(pid) = libc::pid_t::try_from(found.pid) {
-                // SAFETY: sends SIGTERM to the process the agent announced as itself.
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-            }
+    // Verified first: a stale file's pid may belong to another program by now.
+    match running_agent(agent_dir) {
+        Some(found) => {
+            terminate(found.pid);
             true
         }
         _ => false,
     }
+}
+
+#[cfg(unix)]
+fn terminate(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: sends SIGTERM to the process the agent announced as itself.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+}
+
+/// Windows has no SIGTERM for a process without a console: the agent is ended, and its restart recovery
+/// resumes each running job from its last checkpoint (crates/agent/src/jobs/recovery.rs).
+#[cfg(windows)]
+fn terminate(pid: u32) {
+    win::process(pid, |process| process.kill());
 }
 
 /// Puts the child in its own session and process group: a terminal's Ctrl-C, the CLI's exit or the app's
@@ -197,6 +251,31 @@ fn detach(command: &mut std::process::Command) {
                 Ok(())
             });
         }
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        // No console (none flashes up from the app), and its own group so a console's Ctrl-C never reaches it.
+        const DETACHED_PROCESS: u32 = 0x0000_0008;
+        const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+        command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    }
+}
+
+#[cfg(windows)]
+mod win {
+    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+
+    /// Looks up one process and applies `act` to it.
+    pub(super) fn process<T>(pid: u32, act: impl FnOnce(&sysinfo::Process) -> T) -> Option<T> {
+        let pid = Pid::from_u32(pid);
+        let mut system = System::new();
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::Some(&[pid]),
+            true,
+            ProcessRefreshKind::nothing(),
+        );
+        system.process(pid).map(act)
     }
 }
 
@@ -230,5 +309,44 @@ fn log_tail(log: &Path) -> String {
         "(the log is empty)".to_string()
     } else {
         tail
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd as _;
+
+    fn announce(dir: &Path, url: &str) {
+        let body = serde_json::json!({"pid": std::process::id(), "url": url});
+        std::fs::write(dir.join("agent.json"), body.to_string()).unwrap();
+    }
+
+    /// A discovery file is trusted only with the folder's lock held and a loopback URL: a live pid alone (it
+    /// may have been reused) never sends a key to whatever listens on the remembered port.
+    #[test]
+    fn only_a_locked_folder_with_a_loopback_url_counts_as_running() {
+        let dir = tempfile::tempdir().unwrap();
+        announce(dir.path(), "http://127.0.0.1:40123");
+        assert!(running_agent(dir.path()).is_none(), "no lock file: stale");
+        let lock = std::fs::File::create(dir.path().join("agent.lock")).unwrap();
+        assert!(
+            running_agent(dir.path()).is_none(),
+            "lock file nobody holds: stale"
+        );
+        // SAFETY: flock on a descriptor this test owns.
+        assert_eq!(
+            unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+            0
+        );
+        assert!(
+            running_agent(dir.path()).is_some(),
+            "held lock, live pid, loopback"
+        );
+        announce(dir.path(), "http://10.1.2.3:40123");
+        assert!(running_agent(dir.path()).is_none(), "not loopback");
+        drop(lock);
+        announce(dir.path(), "http://127.0.0.1:40123");
+        assert!(running_agent(dir.path()).is_none(), "released lock: stale");
     }
 }

@@ -4,15 +4,19 @@
 
 mod agent_bin;
 mod daemon;
+pub mod prepare;
 mod python;
+pub mod trainer_source;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 pub use agent_bin::{find_agent_binary, AGENT_BIN_ENV};
-pub use daemon::{is_alive, log_path, read_discovery, Discovery};
-pub use python::{check_python, managed_env_dir, prepare, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
+pub use daemon::{is_alive, log_path, read_discovery, running_agent, Discovery};
+pub use prepare::{prepare, PrepareProgress, PrepareStep, Prepared};
+pub use python::{check_python, env_python, managed_env_dir, resolve_python, PREPARE_COMMAND, PYTHON_ENV};
+pub use trainer_source::{find_trainer, TrainerOrigin, TrainerSource, TRAINER_DIR_ENV};
 
 use super::{blocking, ClientError, ClusterClient, ClusterError, Keyring, KeyringError, Sensitive};
 use crate::store::{Cluster, ClusterKind, ClusterStatus, ClusterTest, NewCluster, StoreAccess, StoreError};
@@ -60,8 +64,7 @@ pub enum LocalError {
     /// The trainer's Python stack is not usable.
     #[error(
         "the training stack is not ready: {python} cannot import brightrun_trainer, torch and peft ({detail}). \
-         Install it with `brightrun cluster prepare-local` (or, in a source checkout, \
-         `bash scripts/setup-python.sh <venv>` and set BRIGHTRUN_PYTHON=<venv>/bin/python)"
+         Install it with `brightrun cluster prepare-local` (or the Prepare button of the local cluster in the app)"
     )]
     PythonStackMissing {
         /// The interpreter tried.
@@ -74,6 +77,49 @@ pub enum LocalError {
     PrepareFailed {
         /// What failed.
         detail: String,
+    },
+    /// No trainer to prepare from: not configured, not bundled beside the program, no checkout (debug builds).
+    #[error(
+        "the trainer to install was not found (looked at {searched}); reinstall BrightRun, or set \
+         BRIGHTRUN_TRAINER_DIR to a trainer folder"
+    )]
+    TrainerNotFound {
+        /// Where it was looked for.
+        searched: String,
+    },
+    /// The package index could not be reached.
+    #[error(
+        "preparing the local cluster needs the internet (PyPI) the first time, and it could not be reached: \
+         {detail}. Nothing was installed; try again once online"
+    )]
+    PrepareOffline {
+        /// The installer's last words.
+        detail: String,
+    },
+    /// Too little free space to start.
+    #[error(
+        "not enough disk space to prepare the local cluster: it needs about {needed} free in {path}, and \
+         {available} are free. Nothing was installed"
+    )]
+    NotEnoughSpace {
+        /// The data folder.
+        path: String,
+        /// What it needs (human units).
+        needed: String,
+        /// What is free (human units).
+        available: String,
+    },
+    /// The disk filled up while installing.
+    #[error("the disk filled up while preparing the local cluster ({detail}); nothing was installed. Free some space and try again")]
+    DiskFull {
+        /// The installer's last words.
+        detail: String,
+    },
+    /// Another preparation of the same data folder is running.
+    #[error("another preparation of the local cluster is running (it holds {lock}); wait for it to finish")]
+    PrepareBusy {
+        /// The lock file.
+        lock: String,
     },
     /// A file or folder of the local agent could not be used.
     #[error("{context} {path}: {source}")]
@@ -131,7 +177,7 @@ pub async fn ensure_running<S: StoreAccess>(
     options: &LocalOptions,
 ) -> Result<LocalCluster, ClusterError> {
     let agent_dir = options.agent_dir();
-    std::fs::create_dir_all(&agent_dir).map_err(|source| LocalError::Io {
+    crate::paths::create_private_dir(&agent_dir).map_err(|source| LocalError::Io {
         context: "cannot create",
         path: agent_dir.display().to_string(),
         source,
@@ -147,7 +193,7 @@ pub async fn ensure_running<S: StoreAccess>(
         Err(err) => return Err(err.into()),
     };
 
-    let (discovery, started, python) = match read_discovery(&agent_dir).filter(|d| is_alive(d.pid)) {
+    let (discovery, started, python) = match daemon::running_agent(&agent_dir) {
         Some(found) => (found, false, None),
         None => {
             let python = resolve_python(&options.data_dir, options.python.as_deref());
@@ -161,8 +207,10 @@ pub async fn ensure_running<S: StoreAccess>(
 
     let mut client = ClusterClient::new(http.clone(), &discovery.url, key.clone())?;
     let capabilities = match client.capabilities().await {
-        // The key in the keyring is not one the agent knows (its database was reset): make a new one.
-        Err(ClientError::Unauthorized { .. }) => {
+        // The key in the keyring is not one the agent knows (its database was reset): make a new one. Only
+        // for an agent verified above (loopback, alive, holding its folder's lock), never for a listener that
+        // merely answers on a remembered port.
+        Err(ClientError::Unauthorized { .. }) if daemon::running_agent(&agent_dir).is_some() => {
             key = new_key(keyring, &agent_bin, &agent_dir, &cluster.id).await?;
             client = ClusterClient::new(http.clone(), &discovery.url, key)?;
             client.capabilities().await?

@@ -16,6 +16,9 @@ pub const ADAPTER_BYTES_PER_PARAMETER: f64 = 16.0;
 /// Bytes per logit element alive at the start of backward: the bf16 logits (2), their fp32 log-softmax kept
 /// for backward (4), the fp32 gradient of the logits (4) and its 16-bit cast (2).
 pub const LOGIT_BYTES: f64 = 12.0;
+/// Bytes per logit element of an evaluation batch: the bf16 logits (2) and their fp32 up-cast for the loss (4).
+/// No backward, so nothing else is kept; a fused loss does not help here, since evaluation returns the logits.
+pub const EVAL_LOGIT_BYTES: f64 = 6.0;
 /// Memory taken before any tensor: the CUDA context and cuBLAS workspaces (or, on the CPU, Python and torch).
 pub const CONTEXT_BYTES: f64 = GIB;
 /// Share added for the caching allocator's fragmentation and short-lived buffers.
@@ -48,6 +51,9 @@ pub struct MemoryEstimate {
     pub activations_bytes: f64,
     /// Logits and the loss's buffers.
     pub logits_bytes: f64,
+    /// Logits of one evaluation batch (weights and adapter come on top; no activations are kept). The peak is
+    /// the larger of the training step and the evaluation step.
+    pub eval_logits_bytes: f64,
     /// CUDA context plus fragmentation.
     pub overhead_bytes: f64,
     /// The sum of the above.
@@ -108,7 +114,11 @@ pub fn memory_without_suggestion(model: &ModelSpec, gpu: &GpuSpec, setup: &Train
         f64::from(model.vocab_size)
     };
     let logits_bytes = tokens * logit_width * LOGIT_BYTES;
-    let tensors = weights_bytes + adapter_bytes + activations_bytes + logits_bytes;
+    // Evaluation runs the same batch size without gradients, but materialises the full logits even when
+    // training uses a fused loss.
+    let eval_logits_bytes = tokens * f64::from(model.vocab_size) * EVAL_LOGIT_BYTES;
+    let training_step = activations_bytes + logits_bytes;
+    let tensors = weights_bytes + adapter_bytes + training_step.max(eval_logits_bytes);
     let overhead_bytes = CONTEXT_BYTES + FRAGMENTATION * tensors;
     let total_bytes = tensors + overhead_bytes;
     let device_bytes = gpu.memory_bytes();
@@ -123,6 +133,7 @@ pub fn memory_without_suggestion(model: &ModelSpec, gpu: &GpuSpec, setup: &Train
         adapter_bytes,
         activations_bytes,
         logits_bytes,
+        eval_logits_bytes,
         overhead_bytes,
         total_bytes,
         device_bytes,
@@ -133,7 +144,8 @@ pub fn memory_without_suggestion(model: &ModelSpec, gpu: &GpuSpec, setup: &Train
 }
 
 /// Base weights in bytes: all at `element` bytes, or under QLoRA the decoder's linear weights in NF4 plus one
-/// bf16 copy of the largest of them (dequantised for each matmul), the rest (embeddings, head, norms) in bf16.
+/// bf16 copy of the largest of them (dequantised for each matmul), and the rest (embeddings, head, norms) in
+/// fp32: PEFT's `prepare_model_for_kbit_training` up-casts every non-quantised weight to fp32 for stability.
 pub fn weight_bytes(model: &ModelSpec, element: f64, qlora: bool) -> f64 {
     if !qlora {
         return model.parameters * element;
@@ -144,7 +156,7 @@ pub fn weight_bytes(model: &ModelSpec, element: f64, qlora: bool) -> f64 {
         .filter_map(|m| model.module_shape(m))
         .map(|(i, o)| i * o)
         .fold(0.0, f64::max);
-    linear * NF4_BYTES_PER_PARAMETER + (model.parameters - linear) * 2.0 + largest * 2.0
+    linear * NF4_BYTES_PER_PARAMETER + (model.parameters - linear) * 4.0 + largest * 2.0
 }
 
 /// Adapter parameters: rank · (inputs + outputs) for each targeted linear module, times the layers. Module names

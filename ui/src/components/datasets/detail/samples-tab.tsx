@@ -1,6 +1,6 @@
 import { useState } from "react";
 
-import type { MessageView } from "@/bindings";
+import type { MessageView, ToolCallView } from "@/bindings";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useDatasetSamples } from "@/lib/dataset-queries";
@@ -41,6 +41,7 @@ export function SamplesTab({ id, total }: { id: string; total: number }) {
               Line {formatCount(sample.line)}
               {sample.conversationId && ` · conversation ${sample.conversationId}`}
             </header>
+            {sample.tools.length > 0 && <ToolsList tools={sample.tools} />}
             {sample.messages.map((message, i) => (
               <Bubble key={i} message={message} />
             ))}
@@ -48,6 +49,34 @@ export function SamplesTab({ id, total }: { id: string; total: number }) {
         ))
       )}
     </div>
+  );
+}
+
+/** The functions the assistant may call, collapsed: one JSON schema each. */
+function ToolsList({ tools }: { tools: string[] }) {
+  return (
+    <details className="rounded-lg bg-muted/60 px-3 py-2 text-xs" data-role="tools">
+      <summary className="cursor-pointer font-medium text-muted-foreground">
+        Tools ({tools.length})
+      </summary>
+      {tools.map((tool, i) => (
+        <pre key={i} className="mt-2 overflow-x-auto font-mono whitespace-pre">
+          {tool}
+        </pre>
+      ))}
+    </details>
+  );
+}
+
+/** One call of the assistant: the function's name, its arguments collapsed as JSON. */
+function ToolCall({ call }: { call: ToolCallView }) {
+  return (
+    <details className="rounded-md bg-background/15 px-2 py-1 text-xs" data-testid="tool-call">
+      <summary className="cursor-pointer font-mono">
+        {call.name}(…) <span className="opacity-70">{call.id}</span>
+      </summary>
+      <pre className="mt-1 overflow-x-auto font-mono whitespace-pre">{call.arguments}</pre>
+    </details>
   );
 }
 
@@ -59,19 +88,42 @@ function Bubble({ message }: { message: MessageView }) {
         <p className="mt-2 whitespace-pre-wrap">{message.content}</p>
       </details>
     );
+  if (message.role === "tool")
+    return (
+      <div className="flex justify-start" data-role="tool">
+        <details className="max-w-[80%] rounded-lg border border-dashed px-3 py-2 text-xs" data-testid="tool-result">
+          <summary className="cursor-pointer font-medium text-muted-foreground">
+            Tool result{message.name && ` · ${message.name}`}
+            {message.toolCallId && <span className="opacity-70"> ({message.toolCallId})</span>}
+          </summary>
+          <pre className="mt-2 overflow-x-auto font-mono whitespace-pre-wrap">{message.content}</pre>
+        </details>
+      </div>
+    );
   const mine = message.role === "assistant";
   return (
     <div className={cn("flex", mine ? "justify-end" : "justify-start")} data-role={message.role}>
       <div
         className={cn(
-          "max-w-[80%] rounded-2xl px-4 py-2 text-sm whitespace-pre-wrap",
+          "flex max-w-[80%] flex-col gap-2 rounded-2xl px-4 py-2 text-sm whitespace-pre-wrap",
           mine ? "rounded-br-sm bg-primary text-primary-foreground" : "rounded-bl-sm bg-muted",
+          mine && !message.trained && "opacity-60",
         )}
       >
-        <span className="mb-1 block text-[10px] font-semibold tracking-wide uppercase opacity-70">
+        <span className="block text-[10px] font-semibold tracking-wide uppercase opacity-70">
           {mine ? "Assistant" : "User"}
+          {mine && !message.trained && " · context (weight 0)"}
         </span>
-        {message.content}
+        {message.reasoning && (
+          <details className="rounded-md bg-background/15 px-2 py-1 text-xs" data-testid="reasoning">
+            <summary className="cursor-pointer font-medium">Reasoning</summary>
+            <p className="mt-1 whitespace-pre-wrap">{message.reasoning}</p>
+          </details>
+        )}
+        {message.content && <span>{message.content}</span>}
+        {message.toolCalls.map((call) => (
+          <ToolCall key={call.id} call={call} />
+        ))}
       </div>
     </div>
   );
