@@ -90,7 +90,7 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
     assert!(!bytes.is_empty());
     let mut h = tiny_hyperparameters(2, 100);
     h["gradient_checkpointing"] = json!("on");
-    h["packing"] = json!(true);
+    h["packing"] = json!("group_by_length");
     let (status, job) = submit(body(
         json!({"validation_dataset_sha256": sha, "hyperparameters": h}),
     ))
@@ -106,8 +106,9 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
     let written: Value = serde_json::from_slice(&std::fs::read(&job_json).unwrap()).unwrap();
     let dataset_file = agent.data_dir.join("datasets").join(format!("{sha}.jsonl"));
     assert_eq!(written["validation_path"], json!(dataset_file));
-    assert_eq!(written["gradient_checkpointing"], json!(true));
-    assert_eq!(written["packing"], json!(true));
+    // Inside `hyperparameters`, in the trainer's own words (docs/trainer.md).
+    assert_eq!(written["hyperparameters"]["gradient_checkpointing"], json!("on"));
+    assert_eq!(written["hyperparameters"]["packing"], json!("group_by_length"));
     assert_eq!(written["qlora"], json!(false));
     agent.wait_until_finished(&id).await;
 }

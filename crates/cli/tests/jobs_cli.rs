@@ -361,22 +361,27 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
     let fixtures = repo_root().join("crates/core/tests/dataset_fixtures/tools");
     // OpenAI's function-calling layout on the default tiny model, whose template has no tool support (the
     // `<tool_call>` fallback rendering); LLaMA-Factory's ShareGPT layout on a tiny model whose template has.
-    let tool_model = env.data.path().join("tiny-tools");
-    let built = StdCommand::new(python())
-        .args(["-m", "brightrun_trainer.tiny_model", "--tool-template", "--out"])
-        .arg(&tool_model)
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let default_model = env.data.path().join("local-agent/models/tiny-llama");
+    // Both built among the local agent's models, so each is offered by name.
+    let models = env.data.path().join("local-agent/models");
+    let (default_model, tool_model) = (models.join("tiny-llama"), models.join("tiny-tools"));
+    for (out, extra) in [(&default_model, None), (&tool_model, Some("--tool-template"))] {
+        let built = StdCommand::new(python())
+            .args(["-m", "brightrun_trainer.tiny_model"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .env("HF_HUB_OFFLINE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+    }
     for (file, model, fallback) in [
-        ("openai_tool_calls.jsonl", None, true),
-        ("sharegpt_toolcall.json", Some(&tool_model), false),
+        ("openai_tool_calls.jsonl", "tiny-llama", true),
+        ("sharegpt_toolcall.json", "tiny-tools", false),
     ] {
         let path = fixtures.join(file);
         let mut args = vec![
@@ -387,9 +392,7 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
             "--wait",
             "--json",
         ];
-        if let Some(model) = model {
-            args.extend(["--base-model", model.to_str().unwrap()]);
-        }
+        args.extend(["--base-model", model]);
         args.extend([
             "--set",
             "max_steps=4",
@@ -397,13 +400,15 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
             "learning_rate=1e-3",
             "--set",
             "batch_size=2",
+            "--set",
+            "logging_steps=1",
         ]);
         let (code, out) = env.json(&args);
         assert_eq!(code, 0, "{file}: {out:#}");
         assert_eq!(out["job"]["status"], "completed", "{file}: {out:#}");
         assert_eq!(steps_of(&out["job"]["metrics"]), vec![1, 2, 3, 4], "{file}");
         let adapter = PathBuf::from(out["model"]["adapter_dir"].as_str().unwrap());
-        let base = model.cloned().unwrap_or_else(|| default_model.clone());
+        let base = models.join(model);
         let loaded: Value = serde_json::from_str(&peft_load(&base, &adapter)).unwrap();
         assert!(loaded["lora_modules"].as_u64().unwrap() > 0, "{file}: {loaded}");
         let card = loaded["card"].as_str().unwrap();
