@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod generator;
 pub mod gpu;
 pub mod jobs;
 pub mod listener;

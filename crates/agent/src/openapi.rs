@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api;
 use crate::error;
-use crate::routes::{artifacts, datasets, jobs, models, progress, system};
+use crate::routes::{artifacts, chat, datasets, jobs, merge, models, progress, system};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,12 +21,17 @@ use crate::routes::{artifacts, datasets, jobs, models, progress, system};
         jobs::create_job, jobs::list_jobs, jobs::get_job, jobs::cancel_job,
         progress::metrics, progress::logs, progress::checkpoints,
         artifacts::list, artifacts::download,
+        merge::start, merge::status, merge::download,
+        chat::chat_completions,
     ),
     components(schemas(
         api::Health, api::Capabilities, api::GpuGroup, api::PriceView, api::BaseModelView, api::Limits, api::RuntimeView,
         api::DatasetUpload, api::JobRequest, api::GpuRequest, api::HyperparametersDoc, api::JobView,
         api::JobStatus, brightrun_api::Checkpointing, brightrun_api::Packing, api::JobError, api::JobList, api::MetricsPoint, api::MetricsPage, api::LogPage,
         api::CancelRequest, api::CheckpointView, api::CheckpointList, api::ArtifactView, api::ArtifactList,
+        merge::MergeView, chat::ChatCompletionRequest, chat::ChatMessage, chat::StreamOptions,
+        chat::ChatCompletion, chat::ChatChoice, chat::ChatUsage, chat::ChatCompletionChunk, chat::ChatChunkChoice,
+        chat::ChatDelta,
         error::ErrorBody, error::ErrorDetail, error::FieldErrorDoc,
     )),
     modifiers(&BearerKey),
@@ -36,7 +41,8 @@ use crate::routes::{artifacts, datasets, jobs, models, progress, system};
         (name = "datasets", description = "Content-addressed, resumable dataset uploads"),
         (name = "jobs", description = "Submit, follow and cancel training jobs"),
         (name = "progress", description = "Incremental metrics, logs and checkpoints"),
-        (name = "artifacts", description = "The trained adapter's files"),
+        (name = "artifacts", description = "The trained adapter's files, and the adapter merged into its base model"),
+        (name = "chat", description = "OpenAI-compatible chat completions with a base model or a trained adapter"),
     )
 )]
 struct ApiDoc;

@@ -99,6 +99,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
         artifact_hashes: Mutex::new(HashMap::new()),
         key_cache: Default::default(),
         last_request: Mutex::new(std::time::Instant::now()),
+        generator: Default::default(),
+        merges: Mutex::new(HashMap::new()),
         runtime: tokio::sync::OnceCell::new(),
     });
     // Probe the trainer's environment now, in the background: capabilities wait for it if asked sooner.

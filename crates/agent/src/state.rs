@@ -87,6 +87,10 @@ pub struct AppState {
     pub key_cache: tokio::sync::Mutex<KeyCache>,
     /// When the last request arrived (for `--idle-exit-seconds`).
     pub last_request: Mutex<std::time::Instant>,
+    /// The generation worker behind `/v1/chat/completions`.
+    pub generator: crate::generator::Generator,
+    /// Merges in progress or failed, by job id.
+    pub merges: Mutex<HashMap<String, crate::routes::merge::MergeRun>>,
     /// What the trainer's environment has, probed once (started at startup; the first reader waits for it).
     pub runtime: tokio::sync::OnceCell<crate::api::RuntimeView>,
 }

@@ -40,6 +40,9 @@ pub fn code_of(err: &anyhow::Error) -> &'static str {
         if let Some(code) = crate::commands::train::code_of(cause) {
             return code;
         }
+        if let Some(code) = crate::commands::models_use::code_of(cause) {
+            return code;
+        }
         if let Some(e) = cause.downcast_ref::<DatasetError>() {
             return match e {
                 DatasetError::NotFound { .. } => "not_found",

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod dataset;
 pub mod jobs;
+pub mod models;
 pub mod paths;
 pub mod store;
 pub mod training;

@@ -106,6 +106,10 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
+        "20261130130000_model_versions" => {
+            conn.execute("UPDATE model_artifacts SET version = 3 WHERE id = 'm1'", [])
+                .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -142,6 +146,14 @@ fn check_seeded(store: &Store, applied: &[&str]) {
                 .unwrap();
             assert_eq!(rows, 1, "{table} after upgrading from {migration}");
         }
+    }
+    if applied.contains(&"20261130130000_model_versions") {
+        assert_eq!(store.model_versions().of("m1").unwrap().version, 3);
+        assert_eq!(store.model_versions().history("m1").unwrap().len(), 1);
+    } else if applied.contains(&"20261122050300_model_artifacts") {
+        // Models recorded before versions existed are v1 without a parent.
+        let v1 = store.model_versions().of("m1").unwrap();
+        assert_eq!((v1.version, v1.parent_model_id), (1, None));
     }
     if applied.contains(&"20261130110000_training_jobs_split_throughput") {
         let (validation, skipped): (String, i64) = store

@@ -217,7 +217,8 @@ const TRAINER_ENV_ALLOWED: &[&str] = &[
 ];
 
 /// The allowed variables of the agent's environment, plus any `BRIGHTRUN_TRAINER_*` the operator set on purpose.
-fn trainer_environment() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+/// The generation worker and the merge run with the same environment (and `python -I`) as the trainer.
+pub(crate) fn trainer_environment() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
     std::env::vars_os()
         .filter(|(name, _)| {
             name.to_str().is_some_and(|name| {

@@ -51,7 +51,7 @@ fn artifact_files(files: &JobFiles) -> Vec<(String, PathBuf)> {
     found
 }
 
-fn sha256_cached(state: &AppState, path: &FsPath) -> std::io::Result<(u64, String)> {
+pub(crate) fn sha256_cached(state: &AppState, path: &FsPath) -> std::io::Result<(u64, String)> {
     let meta = std::fs::metadata(path)?;
     let key = (path.to_path_buf(), meta.len(), meta.modified()?);
     if let Some(hash) = lock(&state.artifact_hashes).get(&key) {
@@ -99,7 +99,7 @@ pub async fn list(
 }
 
 /// A name is a relative path of plain components: no `..`, no root, no backslash.
-fn is_safe_name(name: &str) -> bool {
+pub(crate) fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
         && !name.contains(['\\', '\0'])
         && FsPath::new(name)

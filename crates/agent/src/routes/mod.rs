@@ -1,8 +1,10 @@
 //! The Cluster API v1 router.
 
 pub mod artifacts;
+pub mod chat;
 pub mod datasets;
 pub mod jobs;
+pub mod merge;
 pub mod models;
 pub mod progress;
 pub mod system;
@@ -38,6 +40,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/jobs/{id}/checkpoints", get(progress::checkpoints))
         .route("/v1/jobs/{id}/artifacts", get(artifacts::list))
         .route("/v1/jobs/{id}/artifacts/{*name}", get(artifacts::download))
+        .route("/v1/jobs/{id}/merge", post(merge::start).get(merge::status))
+        .route("/v1/jobs/{id}/merge/files/{name}", get(merge::download))
+        // Streaming: exempt from any whole-request timeout (see routes/chat.rs).
+        .route(chat::CHAT_COMPLETIONS_PATH, post(chat::chat_completions))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_key));
     Router::new()
         .route("/v1/health", get(system::health))
@@ -57,6 +63,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// How long a request may take to produce its response. Uploads (PUT) read their body inside the handler and
 /// are bounded by the client's read timeout instead; downloads stream their body after the response starts.
+/// Chat completions (which may wait for the model to load and for training to free the GPU) and merged-model
+/// downloads are exempt too: see `is_exempt_from_timeout`.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Answers 503 `request_timeout` when a handler takes longer than `REQUEST_TIMEOUT` (a stuck disk or
@@ -66,7 +74,7 @@ async fn request_timeout(
     next: middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    if request.method() == axum::http::Method::PUT {
+    if request.method() == axum::http::Method::PUT || is_exempt_from_timeout(request.uri().path()) {
         return next.run(request).await;
     }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
@@ -80,6 +88,35 @@ async fn request_timeout(
     }
 }
 
+/// Long-running routes that must not get the whole-request timeout: the streaming chat route and the
+/// merged model's files (`/v1/jobs/{id}/merge/files/{name}`), which are large.
+fn is_exempt_from_timeout(path: &str) -> bool {
+    if path == chat::CHAT_COMPLETIONS_PATH {
+        return true;
+    }
+    let mut parts = path.trim_start_matches('/').split('/');
+    matches!(
+        (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next()
+        ),
+        (
+            Some("v1"),
+            Some("jobs"),
+            Some(_),
+            Some("merge"),
+            Some("files"),
+            Some(_),
+            None
+        )
+    )
+}
+
 /// Remembers when the last request came, so an idle local agent knows when it may exit.
 async fn note_request(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
@@ -88,4 +125,20 @@ async fn note_request(
 ) -> axum::response::Response {
     *crate::state::lock(&state.last_request) = std::time::Instant::now();
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_exempt_from_timeout;
+
+    #[test]
+    fn streaming_and_merge_downloads_skip_the_request_timeout() {
+        assert!(is_exempt_from_timeout("/v1/chat/completions"));
+        assert!(is_exempt_from_timeout(
+            "/v1/jobs/j1/merge/files/model.safetensors"
+        ));
+        assert!(!is_exempt_from_timeout("/v1/jobs/j1/merge"));
+        assert!(!is_exempt_from_timeout("/v1/jobs"));
+        assert!(!is_exempt_from_timeout("/v1/jobs/j1/merge/files/a/b"));
+    }
 }

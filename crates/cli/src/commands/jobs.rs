@@ -33,6 +33,8 @@ pub enum JobsCommand {
     /// Launch a failed or cancelled job again as "<name> (Retry #n)" (half the batch size after an
     /// out-of-memory failure).
     Retry(RetryArgs),
+    /// Compare 2 to 6 jobs: final losses, the settings that differ, and their loss curves.
+    Compare(super::jobs_compare::CompareArgs),
 }
 
 /// `--status` values.
@@ -121,6 +123,7 @@ pub fn run(ctx: &Context, command: JobsCommand) -> anyhow::Result<Outcome> {
         JobsCommand::Cancel(args) => runtime.block_on(cancel(ctx, args)),
         JobsCommand::Logs(args) => runtime.block_on(logs(ctx, args)),
         JobsCommand::Retry(args) => runtime.block_on(retry(ctx, args)),
+        JobsCommand::Compare(args) => super::jobs_compare::compare(ctx, args),
     }
 }
 
@@ -162,7 +165,7 @@ fn show(ctx: &Context, args: IdArgs) -> anyhow::Result<Outcome> {
         value["metrics"] = serde_json::to_value(&metrics)?;
         value["checkpoints"] = serde_json::to_value(&checkpoints)?;
         value["model"] = match &model {
-            Some(m) => super::models::model_json(&data_dir, m)?,
+            Some(m) => super::models::model_json(&data_dir, &store, m)?,
             None => serde_json::Value::Null,
         };
         print_json(&value)?;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use brightrun_core::store::model_artifacts::ModelArtifact;
+use brightrun_core::store::Store;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -26,6 +27,12 @@ pub enum ModelsCommand {
     Rm(IdArgs),
     /// Bring a model back from the trash.
     Restore(IdArgs),
+    /// Save a model as one ZIP: adapter, summary.json and a model card.
+    Export(super::models_use::ExportArgs),
+    /// Ask the base model and the trained adapter the same prompt; both answers stream as they come.
+    Chat(super::models_use::ChatArgs),
+    /// Merge the adapter into its base model on the cluster and download the merged model.
+    Merge(super::models_use::MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -57,17 +64,28 @@ pub struct IdArgs {
     pub id: String,
 }
 
-/// A model as the CLI prints it (`--json` contract): `adapter_dir` is absolute.
-pub fn model_json(data_dir: &Path, model: &ModelArtifact) -> anyhow::Result<Value> {
+/// A model as the CLI prints it (`--json` contract): `adapter_dir` is absolute, with its `version` and
+/// `parent_model_id`.
+pub fn model_json(data_dir: &Path, store: &Store, model: &ModelArtifact) -> anyhow::Result<Value> {
     let mut value = serde_json::to_value(model)?;
     value["adapter_dir"] = json!(data_dir.join(&model.adapter_dir));
+    let version = store.model_versions().of(&model.id)?;
+    value["version"] = json!(version.version);
+    value["parent_model_id"] = json!(version.parent_model_id);
     Ok(value)
 }
 
 /// Runs one `models` subcommand.
 pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
+    match command {
+        ModelsCommand::Export(args) => return super::models_use::export(ctx, args),
+        ModelsCommand::Chat(args) => return super::models_use::chat(ctx, args),
+        ModelsCommand::Merge(args) => return super::models_use::merge(ctx, args),
+        _ => {}
+    }
     let (data_dir, store) = ctx.open_store()?;
     match command {
+        ModelsCommand::Export(_) | ModelsCommand::Chat(_) | ModelsCommand::Merge(_) => {}
         ModelsCommand::List(args) => {
             let models = if args.deleted {
                 store.model_artifacts().list_deleted()?
@@ -77,7 +95,7 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
             if ctx.json {
                 let values = models
                     .iter()
-                    .map(|m| model_json(&data_dir, m))
+                    .map(|m| model_json(&data_dir, &store, m))
                     .collect::<anyhow::Result<Vec<_>>>()?;
                 print_json(&values)?;
             } else if models.is_empty() {
@@ -99,7 +117,8 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
             let job = store.training_jobs().get(&model.job_id)?;
             let dataset = store.datasets().get(&model.dataset_id).ok();
             if ctx.json {
-                let mut value = model_json(&data_dir, &model)?;
+                let mut value = model_json(&data_dir, &store, &model)?;
+                value["versions"] = json!(store.model_versions().history(&model.id)?);
                 value["lineage"] = json!({
                     "dataset": dataset.as_ref().map(|d| json!({
                         "id": d.id, "name": d.name, "sha256": d.sha256, "format": d.format,
@@ -152,28 +171,34 @@ pub fn run(ctx: &Context, command: ModelsCommand) -> anyhow::Result<Outcome> {
         }
         ModelsCommand::Rename(args) => {
             let model = store.model_artifacts().rename(&args.id, &args.name)?;
-            print_changed(ctx, &data_dir, &model, "Renamed")?;
+            print_changed(ctx, &data_dir, &store, &model, "Renamed")?;
         }
         ModelsCommand::Describe(args) => {
             let model = store.model_artifacts().describe(&args.id, &args.description)?;
-            print_changed(ctx, &data_dir, &model, "Described")?;
+            print_changed(ctx, &data_dir, &store, &model, "Described")?;
         }
         ModelsCommand::Rm(args) => {
             let model = store.model_artifacts().soft_delete(&args.id)?;
-            print_changed(ctx, &data_dir, &model, "Moved to the trash")?;
+            print_changed(ctx, &data_dir, &store, &model, "Moved to the trash")?;
         }
         ModelsCommand::Restore(args) => {
             let model = store.model_artifacts().restore(&args.id)?;
-            print_changed(ctx, &data_dir, &model, "Restored")?;
+            print_changed(ctx, &data_dir, &store, &model, "Restored")?;
         }
     }
     Ok(Outcome::Success)
 }
 
 /// The changed model as JSON, or one line of text.
-fn print_changed(ctx: &Context, data_dir: &Path, model: &ModelArtifact, what: &str) -> anyhow::Result<()> {
+fn print_changed(
+    ctx: &Context,
+    data_dir: &Path,
+    store: &Store,
+    model: &ModelArtifact,
+    what: &str,
+) -> anyhow::Result<()> {
     if ctx.json {
-        print_json(&model_json(data_dir, model)?)
+        print_json(&model_json(data_dir, store, model)?)
     } else {
         println!("{what}: {}  {}", model.id, model.name);
         Ok(())

@@ -63,6 +63,10 @@ pub struct TrainArgs {
     /// Follow the job until it ends and its adapter is downloaded (exit 0 completed, 1 failed/cancelled).
     #[arg(long)]
     pub wait: bool,
+    /// Train a model again: the new model records this one (id or job id) as its parent and gets the next
+    /// version.
+    #[arg(long, value_name = "MODEL_ID")]
+    pub parent_model: Option<String>,
     /// Train on a dataset with some invalid records by leaving them out (the job records how many).
     #[arg(long)]
     pub skip_invalid: bool,
@@ -106,6 +110,11 @@ pub fn run(ctx: &Context, args: TrainArgs) -> anyhow::Result<Outcome> {
 async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters) -> anyhow::Result<Outcome> {
     let (data_dir, store) = ctx.open_store()?;
     let store = follow::shared(store);
+    // Checked before the launch, so a mistyped parent never costs a run.
+    let parent = match &args.parent_model {
+        Some(id) => Some(store.with_store(|s| s.model_artifacts().find(id))?.id),
+        None => None,
+    };
     let dataset_id = dataset_id(&store, &data_dir, &args.dataset)?;
     refuse_local_folder_for_remote(&store, &args)?;
     let (cluster, client) = connect(&store, &data_dir, args.cluster.as_deref(), args.python.clone()).await?;
@@ -140,6 +149,9 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
     }
     let launched = jobs::launch(&store, &data_dir, &client, request, &mut progress).await?;
     let job = launched.job;
+    if let Some(parent) = &parent {
+        store.with_store(|s| s.model_versions().set_job_parent(&job.id, parent))?;
+    }
     eprintln!("Job {} is {} on {}.", job.id, job.status.as_str(), cluster.name);
 
     if !args.wait {
@@ -179,7 +191,7 @@ async fn train(ctx: &Context, args: TrainArgs, hyperparameters: Hyperparameters)
         let mut value = store.with_store(|s| job_json(s, &job))?;
         value["metrics"] = serde_json::to_value(store.with_store(|s| s.metrics().list(&job.id))?)?;
         let model = match &model {
-            Some(m) => super::models::model_json(&data_dir, m)?,
+            Some(m) => store.with_store(|s| super::models::model_json(&data_dir, s, m))?,
             None => Value::Null,
         };
         print_json(&json!({ "job": value, "model": model }))?;

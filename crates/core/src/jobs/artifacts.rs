@@ -88,6 +88,8 @@ pub async fn download_model(
                 files: artifacts,
                 verified: true,
             })?;
+            // A run trained again from a model gets the next version of that model's line.
+            s.model_versions().assign_from_job(&job.id)?;
             s.training_jobs().set_artifacts_status(&job.id, "ready", None)?;
             let rating = model.quality.rating;
             let notification = s.notifications().record(&NewNotification {

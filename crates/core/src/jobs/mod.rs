@@ -6,6 +6,7 @@ pub mod artifacts;
 mod backoff;
 pub mod cancel;
 pub mod clients;
+pub mod compare;
 pub mod costs;
 mod db;
 pub mod error;

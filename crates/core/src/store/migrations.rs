@@ -49,6 +49,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261130120000_model_artifacts_edit",
         sql: include_str!("../../migrations/20261130120000_model_artifacts_edit.sql"),
     },
+    Migration {
+        name: "20261130130000_model_versions",
+        sql: include_str!("../../migrations/20261130130000_model_versions.sql"),
+    },
 ];
 
 #[cfg(test)]

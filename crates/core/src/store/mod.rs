@@ -16,6 +16,7 @@ pub mod job_logs;
 pub mod metrics;
 mod migrations;
 pub mod model_artifacts;
+pub mod model_versions;
 pub mod notifications;
 pub mod settings;
 pub mod time;

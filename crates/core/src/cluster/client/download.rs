@@ -20,6 +20,24 @@ impl ClusterClient {
         dest: &Path,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(), ClientError> {
+        self.download_verified(
+            &["jobs", job_id, "artifacts", &artifact.name],
+            artifact,
+            dest,
+            progress,
+        )
+        .await
+    }
+
+    /// Downloads the file at `/v1/{segments…}`, announced as `artifact` (size, SHA-256), to `dest`: resumed
+    /// from `<dest>.part`, verified, renamed into place. Serves adapters and merged models alike.
+    pub(crate) async fn download_verified(
+        &self,
+        segments: &[&str],
+        artifact: &Artifact,
+        dest: &Path,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<(), ClientError> {
         let part = part_path(dest);
         let io = |context: &'static str, path: &Path| {
             let path = path.display().to_string();
@@ -44,10 +62,7 @@ impl ClusterClient {
             have = 0;
         }
         if have < total || total == 0 {
-            let call = Call::new(
-                Method::GET,
-                self.url(&["jobs", job_id, "artifacts", &artifact.name])?,
-            );
+            let call = Call::new(Method::GET, self.url(segments)?);
             let mut builder = self.request(&call);
             if have > 0 {
                 builder = builder.header(reqwest::header::RANGE, format!("bytes={have}-"));

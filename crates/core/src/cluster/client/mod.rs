@@ -2,8 +2,10 @@
 //! docs/openapi.json). One `reqwest::Client` is shared by every cluster for the life of the process; the API
 //! key goes from [`Sensitive`] into the `Authorization` header and nowhere else.
 
+mod chat;
 mod download;
 mod error;
+mod merge;
 mod types;
 mod upload;
 
@@ -12,7 +14,9 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
+pub use chat::{ChatAnswer, ChatMessage, ChatRequest};
 pub use error::{ApiFailure, ClientError};
+pub use merge::MergeStatus;
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
     Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint, Runtime,
