@@ -113,7 +113,7 @@ async fn view(state: &Arc<AppState>, id: &str, files: &JobFiles) -> Result<Merge
 }
 
 /// Starts merging the job's adapter into its base model (a merge already done or under way is answered as is).
-#[utoipa::path(post, path = "/v1/jobs/{id}/merge", tag = "artifacts", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/v1/jobs/{id}/merge", operation_id = "start_merge", tag = "artifacts", params(("id" = String, Path)),
     responses((status = 200, body = MergeView, description = "Already merged"),
         (status = 202, body = MergeView, description = "Merging"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -184,7 +184,7 @@ async fn run_merge(state: &AppState, base: &str, files: &JobFiles) -> Result<(),
 }
 
 /// Where the job's merge stands, with the merged files once ready.
-#[utoipa::path(get, path = "/v1/jobs/{id}/merge", tag = "artifacts", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/v1/jobs/{id}/merge", operation_id = "merge_status", tag = "artifacts", params(("id" = String, Path)),
     responses((status = 200, body = MergeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
 pub async fn status(
@@ -196,7 +196,7 @@ pub async fn status(
 }
 
 /// Downloads one file of the merged model; `Range` requests get 206.
-#[utoipa::path(get, path = "/v1/jobs/{id}/merge/files/{name}", tag = "artifacts",
+#[utoipa::path(get, path = "/v1/jobs/{id}/merge/files/{name}", operation_id = "download_merged_file", tag = "artifacts",
     params(("id" = String, Path), ("name" = String, Path, description = "A file name from the merge's list"),
         ("range" = Option<String>, Header, description = "`bytes=START-END`")),
     responses(
