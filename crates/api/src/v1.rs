@@ -109,8 +109,8 @@ pub struct HyperparametersDoc {
     /// 1 to 10.
     #[schema(minimum = 1, maximum = 10)]
     pub num_epochs: u32,
-    /// Stops after this many optimiser steps; 1 to 1,000,000.
-    #[schema(nullable = false, minimum = 1, maximum = 1000000)]
+    /// Stops after this many optimiser steps; 1 to 1,000,000; null: the epochs decide (jobs echo null).
+    #[schema(minimum = 1, maximum = 1000000)]
     pub max_steps: Option<u32>,
     /// 4 to 64, in steps of 4.
     #[schema(minimum = 4, maximum = 64, multiple_of = 4)]
@@ -139,14 +139,14 @@ pub struct HyperparametersDoc {
     /// 0 to 0.5; default 0.1.
     #[schema(nullable = false, minimum = 0, maximum = 0.5)]
     pub validation_split: Option<f64>,
-    /// Steps between validation passes; default once per epoch.
-    #[schema(nullable = false, minimum = 1, maximum = 100000)]
+    /// Steps between validation passes; default once per epoch. null: that default (jobs echo it as null).
+    #[schema(minimum = 1, maximum = 100000)]
     pub eval_steps: Option<u32>,
     /// Steps between metrics points; default 10.
     #[schema(nullable = false, minimum = 1, maximum = 100000)]
     pub logging_steps: Option<u32>,
-    /// Steps between checkpoints; default once per epoch.
-    #[schema(nullable = false, minimum = 1, maximum = 100000)]
+    /// Steps between checkpoints; default once per epoch. null: that default (jobs echo it as null).
+    #[schema(minimum = 1, maximum = 100000)]
     pub save_steps: Option<u32>,
     /// 4-bit QLoRA; refused unless `/v1/capabilities` reports `runtime.cuda` and `runtime.bitsandbytes`.
     #[schema(nullable = false)]
