@@ -102,7 +102,7 @@ export const events = {
 	datasetImportProgress: makeEvent<DatasetImportProgress_Serialize, DatasetImportProgress_Deserialize>("dataset-import-progress"),
 	jobEvents: makeEvent<JobEvents_Serialize, JobEvents_Deserialize>("job-events"),
 	launchProgressEvent: makeEvent<LaunchProgressEvent, LaunchProgressEvent>("launch-progress-event"),
-	localPrepareProgress: makeEvent<LocalPrepareProgress, LocalPrepareProgress>("local-prepare-progress"),
+	localPrepareProgress: makeEvent<LocalPrepareProgress_Serialize, LocalPrepareProgress_Deserialize>("local-prepare-progress"),
 	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 };
 
@@ -1094,7 +1094,28 @@ export type LocalClusterView_Serialize = {
 };
 
 /**  Progress of the local cluster's preparation, as an event to the window. */
-export type LocalPrepareProgress = {
+export type LocalPrepareProgress = LocalPrepareProgress_Serialize | LocalPrepareProgress_Deserialize;
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Deserialize = {
+	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
+	step: string,
+	/**  What the step does, for people. */
+	title: string,
+	/**  The step's number, from 1. */
+	stepNumber: number,
+	/**  How many steps there are. */
+	steps: number,
+	/**  The latest line worth showing. */
+	message: string,
+	/**  Bytes written so far by the step, when it writes. */
+	bytesDone?: number | null,
+	/**  About how many bytes the step writes in all. */
+	bytesExpected?: number | null,
+};
+
+/**  Progress of the local cluster's preparation, as an event to the window. */
+export type LocalPrepareProgress_Serialize = {
 	/**  `check`, `install_uv`, `create_environment`, `install_packages` or `finish`. */
 	step: string,
 	/**  What the step does, for people. */
