@@ -397,6 +397,8 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
             "learning_rate=1e-3",
             "--set",
             "batch_size=2",
+            "--set",
+            "logging_steps=1",
         ]);
         let (code, out) = env.json(&args);
         assert_eq!(code, 0, "{file}: {out:#}");
