@@ -361,7 +361,8 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
     let fixtures = repo_root().join("crates/core/tests/dataset_fixtures/tools");
     // OpenAI's function-calling layout on the default tiny model, whose template has no tool support (the
     // `<tool_call>` fallback rendering); LLaMA-Factory's ShareGPT layout on a tiny model whose template has.
-    let tool_model = env.data.path().join("tiny-tools");
+    // The local agent offers the model folders under its `models/`: build it there and name it.
+    let tool_model = env.data.path().join("local-agent/models/tiny-tools");
     let built = StdCommand::new(python())
         .args(["-m", "brightrun_trainer.tiny_model", "--tool-template", "--out"])
         .arg(&tool_model)
@@ -376,7 +377,7 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
     let default_model = env.data.path().join("local-agent/models/tiny-llama");
     for (file, model, fallback) in [
         ("openai_tool_calls.jsonl", None, true),
-        ("sharegpt_toolcall.json", Some(&tool_model), false),
+        ("sharegpt_toolcall.json", Some(("tiny-tools", &tool_model)), false),
     ] {
         let path = fixtures.join(file);
         let mut args = vec![
@@ -387,8 +388,8 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
             "--wait",
             "--json",
         ];
-        if let Some(model) = model {
-            args.extend(["--base-model", model.to_str().unwrap()]);
+        if let Some((name, _)) = model {
+            args.extend(["--base-model", name]);
         }
         args.extend([
             "--set",
@@ -405,7 +406,7 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
         assert_eq!(out["job"]["status"], "completed", "{file}: {out:#}");
         assert_eq!(steps_of(&out["job"]["metrics"]), vec![1, 2, 3, 4], "{file}");
         let adapter = PathBuf::from(out["model"]["adapter_dir"].as_str().unwrap());
-        let base = model.cloned().unwrap_or_else(|| default_model.clone());
+        let base = model.map_or_else(|| default_model.clone(), |(_, dir)| dir.clone());
         let loaded: Value = serde_json::from_str(&peft_load(&base, &adapter)).unwrap();
         assert!(loaded["lora_modules"].as_u64().unwrap() > 0, "{file}: {loaded}");
         let card = loaded["card"].as_str().unwrap();
