@@ -330,6 +330,8 @@ import json, os, sys, torch
 from peft import PeftModel
 from transformers import AutoModelForCausalLM, AutoTokenizer
 base, adapter = sys.argv[1], sys.argv[2]
+if base == "-":  # the base the trainer recorded in the adapter
+    base = json.load(open(os.path.join(adapter, "adapter_config.json")))["base_model_name_or_path"]
 model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), adapter)
 tok = AutoTokenizer.from_pretrained(adapter)
 ids = tok("<|im_start|>user\nWhat is the weather in Paris?<|im_end|>\n<|im_start|>assistant\n", return_tensors="pt")
@@ -374,7 +376,7 @@ async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let default_model = env.data.path().join("local-agent/models/tiny-llama");
+    let default_model = PathBuf::from("-");
     for (file, model, fallback) in [
         ("openai_tool_calls.jsonl", None, true),
         ("sharegpt_toolcall.json", Some(("tiny-tools", &tool_model)), false),
