@@ -151,7 +151,7 @@ mod portable {
     /// Looks up one process and reads what `read` needs from it.
     pub(super) fn with_process<T>(pid: u32, read: impl FnOnce(&sysinfo::Process) -> T) -> Option<T> {
         let pid = Pid::from_u32(pid);
-        let mut system = System::new();
+        let mut system = System::new().ok()?;
         system.refresh_processes_specifics(
             ProcessesToUpdate::Some(&[pid]),
             true,

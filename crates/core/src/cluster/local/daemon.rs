@@ -269,7 +269,7 @@ mod win {
     /// Looks up one process and applies `act` to it.
     pub(super) fn process<T>(pid: u32, act: impl FnOnce(&sysinfo::Process) -> T) -> Option<T> {
         let pid = Pid::from_u32(pid);
-        let mut system = System::new();
+        let mut system = System::new().ok()?;
         system.refresh_processes_specifics(
             ProcessesToUpdate::Some(&[pid]),
             true,
