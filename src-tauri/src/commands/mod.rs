@@ -4,10 +4,13 @@
 
 pub mod app;
 pub mod clusters;
+pub mod compare;
 pub mod costs;
 pub mod datasets;
 pub mod exports;
 pub mod jobs;
+pub mod model_use;
 pub mod models;
 pub mod notifications;
+pub mod playground;
 pub mod training;

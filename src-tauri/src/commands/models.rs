@@ -61,7 +61,8 @@ pub struct ModelFile {
     pub sha256: String,
 }
 
-fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) -> ModelView {
+/// The UI's shape of a model (also the model page's, `model_use.rs`).
+pub(crate) fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) -> ModelView {
     ModelView {
         id: m.id.clone(),
         name: m.name.clone(),

@@ -3,6 +3,7 @@
 
 pub mod clusters;
 pub mod datasets;
+pub mod model_use;
 
 /// A count as the UI receives it; exact up to 2^53, far past any dataset's size.
 pub(crate) fn count(value: u64) -> f64 {

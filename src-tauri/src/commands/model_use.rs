@@ -1,0 +1,274 @@
+//! The model page: versions and lineage, rename / describe / delete / restore, export as ZIP, open the
+//! adapter's folder, merge into the base model, and "Train again". Each command is a few lines over the core
+//! functions `brightrun models …` uses (`brightrun_core::models`, `store::model_versions`).
+
+use std::path::{Path, PathBuf};
+
+use brightrun_core::models::{self, ExportError, MergeError, MergeProgress};
+use brightrun_core::store::StoreAccess;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::commands::models::view;
+use crate::core_errors::join_error;
+use crate::dto::model_use::{
+    ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView,
+};
+use crate::error::{AppError, ErrorCode};
+use crate::poller::JobsRuntime;
+
+/// The model page's data for `model_id` (id, prefix or job id; models in the trash too).
+#[tauri::command]
+#[specta::specta]
+pub async fn model_page(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
+    page(&runtime, &model_id)
+}
+
+/// Renames a model (a blank name is refused).
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_model(
+    runtime: State<'_, JobsRuntime>,
+    model_id: String,
+    name: String,
+) -> Result<ModelPage, AppError> {
+    runtime.with_store(|s| s.model_artifacts().rename(&model_id, &name))?;
+    page(&runtime, &model_id)
+}
+
+/// Replaces a model's description.
+#[tauri::command]
+#[specta::specta]
+pub async fn describe_model(
+    runtime: State<'_, JobsRuntime>,
+    model_id: String,
+    description: String,
+) -> Result<ModelPage, AppError> {
+    runtime.with_store(|s| s.model_artifacts().describe(&model_id, &description))?;
+    page(&runtime, &model_id)
+}
+
+/// Moves a model to the trash (its files stay).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_model(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
+    runtime.with_store(|s| s.model_artifacts().soft_delete(&model_id))?;
+    page(&runtime, &model_id)
+}
+
+/// Brings a model back from the trash.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_model(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
+    runtime.with_store(|s| s.model_artifacts().restore(&model_id))?;
+    page(&runtime, &model_id)
+}
+
+/// "Train again": the job `job_id` (just launched from the model's settings) records `parent_model_id` as
+/// its parent, so its model gets the next version when it is recorded (what `train --parent-model` does).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_parent_model(
+    runtime: State<'_, JobsRuntime>,
+    job_id: String,
+    parent_model_id: String,
+) -> Result<(), AppError> {
+    record_parent(&runtime, &job_id, &parent_model_id)
+}
+
+/// Asks where to save the model as a ZIP (the OS's save dialog), then writes it there through the core's
+/// export. The written archive, or `None` when the user cancelled the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_model_zip(
+    app: AppHandle,
+    runtime: State<'_, JobsRuntime>,
+    model_id: String,
+) -> Result<Option<ExportedZipView>, AppError> {
+    let model = runtime.with_store(|s| s.model_artifacts().find(&model_id))?;
+    let suggested = format!("{}.zip", file_stem(&model.name));
+    let picked = tokio::task::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Export model as ZIP")
+            .set_file_name(suggested)
+            .add_filter("ZIP archive", &["zip"])
+            .blocking_save_file()
+    })
+    .await
+    .map_err(join_error)?;
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|err| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("The dialog returned no file path: {err}"),
+        )
+    })?;
+    export_to(&runtime, &model.id, &path).await.map(Some)
+}
+
+/// Writes model `model_id` to the ZIP `dest` with the core's export (a `.part` file renamed when whole; the
+/// adapter's bytes checked against the verified download). The dialog-free half of [`export_model_zip`].
+pub async fn export_to(runtime: &JobsRuntime, model_id: &str, dest: &Path) -> Result<ExportedZipView, AppError> {
+    let store = runtime.store.clone();
+    let data_dir = runtime.data_dir.clone();
+    let (model_id, dest) = (model_id.to_string(), dest.to_path_buf());
+    let zip = tokio::task::spawn_blocking(move || {
+        store.with_store(|s| models::export_model(s, &data_dir, &model_id, &dest))
+    })
+    .await
+    .map_err(join_error)?
+    .map_err(export_error)?;
+    Ok(ExportedZipView::from(&zip))
+}
+
+/// Shows the adapter's folder in the OS's file manager.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_model_folder(
+    app: AppHandle,
+    runtime: State<'_, JobsRuntime>,
+    model_id: String,
+) -> Result<(), AppError> {
+    let folder = adapter_folder(&runtime, &model_id)?;
+    app.opener()
+        .open_path(folder.display().to_string(), None::<&str>)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("Cannot open {}: {e}", folder.display())))
+}
+
+/// Merges the adapter into its base model on the cluster that trained it, then downloads the merged model
+/// (resumable, each file checked against its SHA-256) into `<data>/models/<job id>-merged`. Progress goes to
+/// `on_progress` as it happens.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_model(
+    runtime: State<'_, JobsRuntime>,
+    model_id: String,
+    on_progress: Channel<MergeStep>,
+) -> Result<MergedModelView, AppError> {
+    merge(&runtime, &model_id, &mut |step| {
+        // A closed page stops listening; the merge still finishes and stays on disk.
+        let _ = on_progress.send(step);
+    })
+    .await
+}
+
+/// The dialog-free, window-free half of [`merge_model`].
+pub async fn merge(
+    runtime: &JobsRuntime,
+    model_id: &str,
+    on_step: &mut (dyn FnMut(MergeStep) + Send),
+) -> Result<MergedModelView, AppError> {
+    let (model, job) = runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+        let model = s.model_artifacts().find(model_id)?;
+        let job = s.training_jobs().get(&model.job_id)?;
+        Ok((model, job))
+    })?;
+    let client = runtime.client(&job.cluster_id).await?;
+    let dest = brightrun_core::jobs::models_dir(&runtime.data_dir).join(format!("{}-merged", model.job_id));
+    let mut progress = |p: MergeProgress| {
+        on_step(match p {
+            MergeProgress::Merging => MergeStep::Merging,
+            MergeProgress::Downloading(p) => MergeStep::Downloading {
+                done: p.done as f64,
+                total: p.total as f64,
+            },
+        })
+    };
+    let merged = models::merge_model(&client, &model, &dest, &mut progress)
+        .await
+        .map_err(merge_error)?;
+    Ok(MergedModelView::from(&merged))
+}
+
+/// The model page's data (plain, for tests).
+pub fn page(runtime: &JobsRuntime, model_id: &str) -> Result<ModelPage, AppError> {
+    let (model, dataset_name, version, versions, cluster_name) =
+        runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+            let m = s.model_artifacts().find(model_id)?;
+            let dataset_name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+            let version = s.model_versions().of(&m.id)?;
+            let versions = s.model_versions().history(&m.id)?;
+            let cluster_name = s
+                .training_jobs()
+                .get(&m.job_id)
+                .ok()
+                .and_then(|j| s.clusters().find(&j.cluster_id).ok())
+                .map(|c| c.name);
+            Ok((m, dataset_name, version, versions, cluster_name))
+        })?;
+    let view = view(runtime, &model, dataset_name);
+    let snippets = Snippets {
+        peft: models::export::peft_snippet(&model.base_model, &view.adapter_dir),
+        vllm: models::export::vllm_snippet(&model.base_model, &view.adapter_dir, &file_stem(&model.name)),
+    };
+    Ok(ModelPage {
+        model: view,
+        description: model.description.clone(),
+        deleted_at: model.deleted_at.clone(),
+        version: version.version,
+        parent_model_id: version.parent_model_id,
+        versions: versions.iter().map(VersionView::from).collect(),
+        cluster_name,
+        snippets,
+    })
+}
+
+/// Records the parent of a "Train again" job (plain, for tests).
+pub fn record_parent(runtime: &JobsRuntime, job_id: &str, parent_model_id: &str) -> Result<(), AppError> {
+    runtime.with_store(|s| -> Result<(), brightrun_core::store::StoreError> {
+        let parent = s.model_artifacts().find(parent_model_id)?;
+        s.model_versions().set_job_parent(job_id, &parent.id)
+    })?;
+    Ok(())
+}
+
+fn adapter_folder(runtime: &JobsRuntime, model_id: &str) -> Result<PathBuf, AppError> {
+    let model = runtime.with_store(|s| s.model_artifacts().find(model_id))?;
+    let folder = runtime.data_dir.join(&model.adapter_dir);
+    if !folder.is_dir() {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("The adapter's folder {} is gone.", folder.display()),
+        ));
+    }
+    Ok(folder)
+}
+
+/// A file or adapter name from a model's name: "EQ demo · tiny" → `eq-demo-tiny`.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() {
+        "model".into()
+    } else {
+        stem
+    }
+}
+
+/// The core's export errors with the code the UI branches on (a changed adapter: download it again).
+pub fn export_error(error: ExportError) -> AppError {
+    match error {
+        ExportError::Store(inner) => inner.into(),
+        ExportError::MissingFile(_) | ExportError::Changed { .. } => {
+            AppError::new(ErrorCode::InvalidInput, error.to_string())
+        }
+        other => AppError::new(ErrorCode::Internal, other.to_string()),
+    }
+}
+
+fn merge_error(error: MergeError) -> AppError {
+    AppError::new(ErrorCode::Internal, error.to_string())
+}
+
+#[cfg(test)]
+#[path = "model_use_tests.rs"]
+mod tests;
