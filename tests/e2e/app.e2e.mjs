@@ -22,6 +22,7 @@ const PAGES = [
   ["datasets", "Datasets"],
   ["training", "Training"],
   ["models", "Models"],
+  ["playground", "Playground"],
   ["costs", "Costs"],
   ["settings", "Settings"],
 ];

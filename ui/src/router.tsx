@@ -5,9 +5,11 @@ import { CostsPage } from "@/pages/costs-page";
 import { DashboardPage } from "@/pages/dashboard-page";
 import { DatasetDetailPage } from "@/pages/dataset-detail-page";
 import { DatasetsPage } from "@/pages/datasets-page";
-import { ModelDetailPage, ModelsPage } from "@/pages/models-page";
+import { ModelsPage } from "@/pages/models-page";
+import { ModelDetailPage } from "@/pages/models/model-detail-page";
 import { NotificationsPage } from "@/pages/notifications-page";
 import { NotFoundPage } from "@/pages/not-found-page";
+import { PlaygroundPage } from "@/pages/playground-page";
 import { SettingsPage } from "@/pages/settings-page";
 import { TrainingConfigure } from "@/pages/training-configure";
 import { TrainingJobs } from "@/pages/training-jobs";
@@ -52,6 +54,13 @@ export const routes: RouteObject[] = [
           { index: true, element: <ModelsPage /> },
           { path: ":modelId", element: <ModelDetailPage />, handle: { crumb: "Model" } },
         ],
+      },
+      { path: "playground", element: <PlaygroundPage />, handle: { crumb: "Playground" } },
+      {
+        path: "compare",
+        // uPlot loads with the page, as with the monitor.
+        lazy: async () => ({ Component: (await import("@/pages/compare-page")).ComparePage }),
+        handle: { crumb: "Compare runs" },
       },
       { path: "notifications", element: <NotificationsPage />, handle: { crumb: "Notifications" } },
       // Dev and benchmark only: draws the loss chart with N synthetic points (docs/benchmarks.md).

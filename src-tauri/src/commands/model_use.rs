@@ -89,6 +89,9 @@ pub async fn export_model_zip(
 ) -> Result<Option<ExportedZipView>, AppError> {
     let model = runtime.with_store(|s| s.model_artifacts().find(&model_id))?;
     let suggested = format!("{}.zip", file_stem(&model.name));
+    if let Some(folder) = test_save_dir() {
+        return export_to(&runtime, &model.id, &folder.join(&suggested)).await.map(Some);
+    }
     let picked = tokio::task::spawn_blocking(move || {
         app.dialog()
             .file()
@@ -109,6 +112,17 @@ pub async fn export_model_zip(
         )
     })?;
     export_to(&runtime, &model.id, &path).await.map(Some)
+}
+
+/// The test flavour's stand-in for the save dialog, which WebDriver cannot reach: `BRIGHTRUN_TEST_SAVE_DIR`,
+/// honoured only with `BRIGHTRUN_ENV=test`, so a user's app always asks.
+fn test_save_dir() -> Option<PathBuf> {
+    if crate::environment::AppEnvironment::detect() != crate::environment::AppEnvironment::Test {
+        return None;
+    }
+    std::env::var_os("BRIGHTRUN_TEST_SAVE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Writes model `model_id` to the ZIP `dest` with the core's export (a `.part` file renamed when whole; the

@@ -2,12 +2,13 @@ import { NAV_ITEMS, navItemForPath } from "@/lib/navigation";
 import { isSidebarShortcut } from "@/lib/sidebar";
 
 describe("navigation", () => {
-  it("lists the six pages in sidebar order with unique ids and paths", () => {
+  it("lists the seven pages in sidebar order with unique ids and paths", () => {
     expect(NAV_ITEMS.map((item) => item.label)).toEqual([
       "Dashboard",
       "Datasets",
       "Training",
       "Models",
+      "Playground",
       "Costs",
       "Settings",
     ]);

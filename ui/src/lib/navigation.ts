@@ -1,4 +1,4 @@
-import { Boxes, Cpu, Database, LayoutDashboard, Settings, Wallet, type LucideIcon } from "lucide-react";
+import { Boxes, Cpu, Database, LayoutDashboard, MessagesSquare, Settings, Wallet, type LucideIcon } from "lucide-react";
 
 /** One entry of the sidebar; the e2e test clicks through every one of them by `id`. */
 export type NavItem = {
@@ -13,6 +13,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { id: "datasets", label: "Datasets", path: "/datasets", icon: Database },
   { id: "training", label: "Training", path: "/training", icon: Cpu },
   { id: "models", label: "Models", path: "/models", icon: Boxes },
+  { id: "playground", label: "Playground", path: "/playground", icon: MessagesSquare },
   { id: "costs", label: "Costs", path: "/costs", icon: Wallet },
   { id: "settings", label: "Settings", path: "/settings", icon: Settings },
 ];

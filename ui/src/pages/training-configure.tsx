@@ -32,6 +32,7 @@ import {
 } from "@/pages/training-format";
 import { trainingDefaultsQuery, trainingKeys } from "@/pages/training-queries";
 import { EstimateDetails, RunOptions } from "@/pages/training-run-options";
+import { useTrainAgain } from "@/pages/use-train-again";
 
 const SELECT =
   "h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-[3px] focus-visible:ring-ring/50 outline-none";
@@ -143,8 +144,24 @@ export function TrainingConfigure() {
     return () => void stop.then((fn) => fn()).catch(() => undefined);
   }, []);
 
+  // "Train again" from a model (?from_model=ID): its settings, and its id as the new job's parent.
+  const trainAgain = useTrainAgain((s) => {
+    setClusterId(s.cluster_id);
+    setBaseModel(s.base_model);
+    setHyper(s.hyperparameters);
+    setGpuType(s.gpu_type);
+    setGpuCount(s.gpu_count);
+    setSpot(s.spot);
+    setMaxHours(s.max_duration_hours);
+    setName(s.name);
+  });
+
   const launch = useMutation({
-    mutationFn: (override: boolean) => unwrap(commands.launchTraining(form!, override)),
+    mutationFn: async (override: boolean) => {
+      const job = await unwrap(commands.launchTraining(form!, override));
+      await trainAgain.recordParent(job.id);
+      return job;
+    },
     onMutate: () => {
       setBudgetRefusal(null);
       setLaunchStep({ step: "converting", done: 0, total: 1 });

@@ -1,6 +1,7 @@
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
-import { Cpu } from "lucide-react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { Cpu, GitCompare } from "lucide-react";
 
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -18,9 +19,14 @@ export function TrainingJobs() {
   const [params, setParams] = useSearchParams();
   const status = params.get("status") ?? "all";
   const jobs = useQuery(jobsQuery(status));
+  // Ticked jobs, for Compare (2 to 6).
+  const [ticked, setTicked] = useState<string[]>([]);
+  const navigate = useNavigate();
+  const toggle = (id: string) => setTicked((t) => (t.includes(id) ? t.filter((x) => x !== id) : [...t, id].slice(-6)));
 
   return (
     <div className="flex flex-col gap-4" data-testid="jobs-list">
+      <div className="flex flex-wrap items-center justify-between gap-2">
       <div className="flex flex-wrap gap-1" role="group" aria-label="Filter by status">
         {FILTERS.map((f) => (
           <Button
@@ -33,6 +39,16 @@ export function TrainingJobs() {
             {f === "all" ? "All" : f.charAt(0).toUpperCase() + f.slice(1)}
           </Button>
         ))}
+      </div>
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={ticked.length < 2}
+          onClick={() => void navigate(`/compare?jobs=${ticked.join(",")}`)}
+          data-testid="compare-jobs"
+        >
+          <GitCompare aria-hidden="true" /> Compare{ticked.length > 0 ? ` (${ticked.length})` : ""}
+        </Button>
       </div>
       {jobs.isError && <p role="alert">{describeError(jobs.error)}</p>}
       {jobs.isSuccess && jobs.data.length === 0 && (
@@ -50,10 +66,18 @@ export function TrainingJobs() {
       {jobs.isSuccess && jobs.data.length > 0 && (
         <ul className="flex flex-col divide-y rounded-xl border">
           {jobs.data.map((job) => (
-            <li key={job.id}>
+            <li key={job.id} className="flex items-center">
+              <input
+                type="checkbox"
+                className="ml-4 size-4 accent-primary"
+                aria-label={`Compare ${job.name}`}
+                checked={ticked.includes(job.id)}
+                onChange={() => toggle(job.id)}
+                data-testid="job-tick"
+              />
               <Link
                 to={`/training/jobs/${job.id}`}
-                className="grid grid-cols-[1fr_auto] items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-accent md:grid-cols-[2fr_1fr_1fr_auto]"
+                className="grid flex-1 grid-cols-[1fr_auto] items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-accent md:grid-cols-[2fr_1fr_1fr_auto]"
                 data-testid="job-row"
               >
                 <span className="flex min-w-0 flex-col">

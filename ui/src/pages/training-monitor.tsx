@@ -3,6 +3,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { ArrowDownRight, ArrowRight, ArrowUpRight, RotateCcw, Square, WifiOff } from "lucide-react";
 
+import { CompareWithPrevious } from "@/pages/compare-with-previous";
+
 import { commands, type HyperparametersInput, type JobDetail_Serialize } from "@/bindings";
 import { MetricChart } from "@/components/charts/metric-chart";
 import { latest, toChartData, trend, type MetricField } from "@/components/charts/series";
@@ -75,6 +77,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
             {job.status}
           </Badge>
           {active && job.remote_job_id && <CancelButton jobId={job.id} />}
+          <CompareWithPrevious jobId={job.id} datasetId={job.dataset_id} />
           {!active && <RetryButton detail={detail} />}
         </div>
       </div>
