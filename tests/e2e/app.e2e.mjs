@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { clusterFlow, datasetFlow } from "./datasets-clusters.mjs";
+import { modelUseFlow } from "./model-use.e2e.mjs";
 import { chartBenchmark, trainingFlow } from "./training.e2e.mjs";
 import { Session, waitForDriver } from "./webdriver.mjs";
 
@@ -79,6 +80,8 @@ async function main() {
     // Configure → launch on the local cluster (tiny model, CPU) → loss chart fills → completion notification →
     // verified adapter on Models; then the loss chart's 100,000-point benchmark.
     await trainingFlow(session, { check, save, dataDir });
+    // The model page → Export ZIP → Playground (both answers stream) → Compare when two jobs exist.
+    await modelUseFlow(session, { check, save, saveDir: process.env.BRIGHTRUN_TEST_SAVE_DIR });
     await chartBenchmark(session, { check });
 
     // Theme toggle and collapsed sidebar, seen on the Dashboard.

@@ -48,6 +48,9 @@ export BRIGHTRUN_DATA_DIR="$scratch/data"
 # The WebView keeps its own caches under XDG folders; point them at the scratch folder too.
 export XDG_DATA_HOME="$scratch/xdg-data" XDG_CACHE_HOME="$scratch/xdg-cache" XDG_CONFIG_HOME="$scratch/xdg-config"
 export E2E_LOG_DIR="$scratch"
+# The save dialog cannot be driven through WebDriver: in the test flavour this folder answers for it.
+export BRIGHTRUN_TEST_SAVE_DIR="$scratch/saved"
+mkdir -p "$BRIGHTRUN_TEST_SAVE_DIR"
 export E2E_SCREENSHOTS="${E2E_SCREENSHOTS:-$here/screenshots}"
 # No GPU under Xvfb: WebKit's DMA-BUF renderer would draw a blank window.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1

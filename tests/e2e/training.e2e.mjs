@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { modelUseFlow } from "./model-use.e2e.mjs";
 import { Session, waitForDriver } from "./webdriver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -265,6 +266,7 @@ async function main() {
       60_000,
     );
     await trainingFlow(session, { check, save, dataDir });
+    if (process.env.BRIGHTRUN_TEST_SAVE_DIR) await modelUseFlow(session, { check, save, saveDir: process.env.BRIGHTRUN_TEST_SAVE_DIR });
     await chartBenchmark(session, { check });
     const errors = await session.execute("return window.__brightrunErrors ?? []");
     check(errors.length === 0, `no page errors or CSP violations (${JSON.stringify(errors)})`);
