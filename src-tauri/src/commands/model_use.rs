@@ -13,9 +13,7 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::commands::models::view;
 use crate::core_errors::join_error;
-use crate::dto::model_use::{
-    ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView,
-};
+use crate::dto::model_use::{ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView};
 use crate::error::{AppError, ErrorCode};
 use crate::poller::JobsRuntime;
 
@@ -90,7 +88,9 @@ pub async fn export_model_zip(
     let model = runtime.with_store(|s| s.model_artifacts().find(&model_id))?;
     let suggested = format!("{}.zip", file_stem(&model.name));
     if let Some(folder) = test_save_dir() {
-        return export_to(&runtime, &model.id, &folder.join(&suggested)).await.map(Some);
+        return export_to(&runtime, &model.id, &folder.join(&suggested))
+            .await
+            .map(Some);
     }
     let picked = tokio::task::spawn_blocking(move || {
         app.dialog()
@@ -127,7 +127,11 @@ fn test_save_dir() -> Option<PathBuf> {
 
 /// Writes model `model_id` to the ZIP `dest` with the core's export (a `.part` file renamed when whole; the
 /// adapter's bytes checked against the verified download). The dialog-free half of [`export_model_zip`].
-pub async fn export_to(runtime: &JobsRuntime, model_id: &str, dest: &Path) -> Result<ExportedZipView, AppError> {
+pub async fn export_to(
+    runtime: &JobsRuntime,
+    model_id: &str,
+    dest: &Path,
+) -> Result<ExportedZipView, AppError> {
     let store = runtime.store.clone();
     let data_dir = runtime.data_dir.clone();
     let (model_id, dest) = (model_id.to_string(), dest.to_path_buf());
@@ -151,7 +155,12 @@ pub async fn open_model_folder(
     let folder = adapter_folder(&runtime, &model_id)?;
     app.opener()
         .open_path(folder.display().to_string(), None::<&str>)
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("Cannot open {}: {e}", folder.display())))
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Cannot open {}: {e}", folder.display()),
+            )
+        })
 }
 
 /// Merges the adapter into its base model on the cluster that trained it, then downloads the merged model

@@ -95,7 +95,11 @@ fn trained(f: &Fixture, name: &str, learning_rate: f64, parent: Option<&str>) ->
     if let Some(parent) = parent {
         record_parent(s, &job.id, parent).unwrap();
     }
-    let points = [point(1, 4.0, None), point(2, 3.0, Some(3.5)), point(3, 2.0, Some(2.5))];
+    let points = [
+        point(1, 4.0, None),
+        point(2, 3.0, Some(3.5)),
+        point(3, 2.0, Some(2.5)),
+    ];
     let adapter_dir = format!("models/{}", job.id);
     let folder = f.dir.path().join(&adapter_dir);
     std::fs::create_dir_all(&folder).unwrap();
@@ -152,7 +156,12 @@ async fn export_writes_the_zip_with_the_verified_adapter_and_leaves_no_part_file
     let names: Vec<&str> = zip.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["adapter_config.json", "adapter_model.safetensors", "summary.json", "README.md"]
+        [
+            "adapter_config.json",
+            "adapter_model.safetensors",
+            "summary.json",
+            "README.md"
+        ]
     );
     // The archive's adapter is byte for byte what the verified download recorded.
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&dest).unwrap()).unwrap();
@@ -162,7 +171,11 @@ async fn export_writes_the_zip_with_the_verified_adapter_and_leaves_no_part_file
         .unwrap()
         .read_to_end(&mut weights)
         .unwrap();
-    let recorded = model.files.iter().find(|f| f.name == "adapter_model.safetensors").unwrap();
+    let recorded = model
+        .files
+        .iter()
+        .find(|f| f.name == "adapter_model.safetensors")
+        .unwrap();
     assert_eq!(sha(&weights), recorded.sha256);
     assert_eq!(
         std::fs::read_dir(out.path()).unwrap().count(),
@@ -176,7 +189,10 @@ async fn export_refuses_an_adapter_changed_since_its_download() {
     let f = fixture();
     let model = trained(&f, "run", 2e-4, None);
     std::fs::write(
-        f.dir.path().join(&model.adapter_dir).join("adapter_model.safetensors"),
+        f.dir
+            .path()
+            .join(&model.adapter_dir)
+            .join("adapter_model.safetensors"),
         b"tampered",
     )
     .unwrap();
@@ -184,8 +200,16 @@ async fn export_refuses_an_adapter_changed_since_its_download() {
     let dest = out.path().join("run.zip");
     let err = export_to(&f.runtime, &model.id, &dest).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    assert!(err.message.contains("download the model again"), "{}", err.message);
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing left behind");
+    assert!(
+        err.message.contains("download the model again"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
 }
 
 #[test]
@@ -229,18 +253,29 @@ async fn rename_describe_delete_and_restore() {
         .map_err(AppError::from)
         .map(|_| ())
         .expect_err("a blank name is refused");
-    runtime.with_store(|s| s.model_artifacts().rename(&model.id, "Support bot v1")).unwrap();
-    runtime.with_store(|s| s.model_artifacts().describe(&model.id, "first try")).unwrap();
+    runtime
+        .with_store(|s| s.model_artifacts().rename(&model.id, "Support bot v1"))
+        .unwrap();
+    runtime
+        .with_store(|s| s.model_artifacts().describe(&model.id, "first try"))
+        .unwrap();
     let shown = page(runtime, &model.id).unwrap();
     assert_eq!(shown.model.name, "Support bot v1");
     assert_eq!(shown.description, "first try");
     assert_eq!(shown.deleted_at, None);
 
-    runtime.with_store(|s| s.model_artifacts().soft_delete(&model.id)).unwrap();
+    runtime
+        .with_store(|s| s.model_artifacts().soft_delete(&model.id))
+        .unwrap();
     let trashed = page(runtime, &model.id).unwrap();
     assert!(trashed.deleted_at.is_some(), "the trash still opens on its page");
-    assert!(runtime.with_store(|s| s.model_artifacts().list()).unwrap().is_empty());
-    runtime.with_store(|s| s.model_artifacts().restore(&model.id)).unwrap();
+    assert!(runtime
+        .with_store(|s| s.model_artifacts().list())
+        .unwrap()
+        .is_empty());
+    runtime
+        .with_store(|s| s.model_artifacts().restore(&model.id))
+        .unwrap();
     assert_eq!(page(runtime, &model.id).unwrap().deleted_at, None);
 
     let missing = page(runtime, "no-such-model").unwrap_err();

@@ -275,8 +275,7 @@ impl From<&Comparison> for ComparisonView {
                         status: j.status.clone(),
                         final_train_loss: j.final_train_loss,
                         final_val_loss: j.final_val_loss,
-                        hyperparameters: serde_json::to_string_pretty(&j.hyperparameters)
-                            .unwrap_or_default(),
+                        hyperparameters: serde_json::to_string_pretty(&j.hyperparameters).unwrap_or_default(),
                         series,
                     }
                 })
