@@ -298,7 +298,7 @@ fn compare_two_runs_shows_curves_the_differing_setting_and_final_losses() {
     assert_eq!(fields, ["learning_rate"]);
     assert_eq!(view.differences[0].values, ["0.0002", "0.0001"]);
 
-    let err = compare(&f.runtime, &[a.job_id.clone()]).unwrap_err();
+    let err = compare(&f.runtime, std::slice::from_ref(&a.job_id)).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     let err = compare(&f.runtime, &[a.job_id.clone(), a.job_id.clone()]).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
