@@ -262,4 +262,4 @@ pub async fn start_local(core: &CoreState) -> Result<LocalClusterView, AppError>
 
 #[cfg(test)]
 #[path = "clusters_tests.rs"]
-mod tests;
+pub(crate) mod tests;

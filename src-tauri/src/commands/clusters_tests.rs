@@ -22,16 +22,16 @@ fn agent_bin() -> PathBuf {
         })
 }
 
-/// A real agent with one API key; killed on drop.
-struct Agent {
+/// A real agent with one API key; killed on drop (the model page's tests use it too).
+pub(crate) struct Agent {
     child: std::process::Child,
-    url: String,
-    key: String,
+    pub(crate) url: String,
+    pub(crate) key: String,
     _data: tempfile::TempDir,
 }
 
 impl Agent {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let bin = agent_bin();
         let data = tempfile::tempdir().unwrap();
         let created = std::process::Command::new(&bin)
@@ -85,7 +85,7 @@ impl Drop for Agent {
 }
 
 /// A store in a temporary folder and a keyring service of its own; panics when no keyring answers.
-fn open_core() -> (tempfile::TempDir, CoreState) {
+pub(crate) fn open_core() -> (tempfile::TempDir, CoreState) {
     let dir = tempfile::tempdir().unwrap();
     let service = format!("app.brightrun.desktop.test.app-{}", uuid::Uuid::new_v4());
     let core = CoreState::open(dir.path(), &service).unwrap();

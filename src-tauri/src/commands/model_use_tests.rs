@@ -25,7 +25,11 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let core = CoreState::open(dir.path(), "app.brightrun.desktop.test.unused").unwrap();
-    let runtime = JobsRuntime::new(&core, dir.path());
+    fixture_on(dir, &core)
+}
+
+fn fixture_on(dir: tempfile::TempDir, core: &CoreState) -> Fixture {
+    let runtime = JobsRuntime::new(core, dir.path());
     let dataset_id = runtime.with_store(|s| {
         let new = NewDataset {
             name: "EQ demo".into(),
@@ -67,11 +71,21 @@ fn sha(bytes: &[u8]) -> String {
 
 /// A finished job with its metrics and a downloaded, verified adapter (real files in the data folder).
 fn trained(f: &Fixture, name: &str, learning_rate: f64, parent: Option<&str>) -> ModelArtifact {
+    trained_on(f, "cluster-1", name, learning_rate, parent)
+}
+
+fn trained_on(
+    f: &Fixture,
+    cluster_id: &str,
+    name: &str,
+    learning_rate: f64,
+    parent: Option<&str>,
+) -> ModelArtifact {
     let s = &f.runtime;
     let job = s.with_store(|s: &Store| {
         s.training_jobs()
             .insert_submitting(&NewTrainingJob {
-                cluster_id: "cluster-1".into(),
+                cluster_id: cluster_id.into(),
                 name: name.into(),
                 dataset_id: f.dataset_id.clone(),
                 dataset_sha256: "a".repeat(64),
@@ -308,4 +322,54 @@ fn compare_two_runs_shows_curves_the_differing_setting_and_final_losses() {
 fn file_stems_from_model_names() {
     assert_eq!(file_stem("EQ demo · tiny"), "eq-demo-tiny");
     assert_eq!(file_stem("··"), "model");
+}
+
+/// Merge and chat reach the model's own cluster through the keyring, like the app: a real agent (no Python)
+/// that does not know this job answers with its error, which the page shows; nothing is streamed or written.
+#[tokio::test]
+async fn merge_and_chat_reach_the_models_cluster_and_show_its_refusal() {
+    use crate::commands::clusters::tests::{open_core, Agent};
+    let agent = Agent::start();
+    let (dir, core) = open_core();
+    let cluster = crate::commands::clusters::add(
+        &core,
+        "GPU box",
+        &agent.url,
+        brightrun_core::cluster::Sensitive::new(agent.key.clone()),
+        false,
+    )
+    .await
+    .unwrap();
+    let f = fixture_on(dir, &core);
+    let model = trained_on(&f, &cluster.id, "run", 2e-4, None);
+
+    let mut steps = Vec::new();
+    let err = merge(&f.runtime, &model.id, &mut |s| steps.push(s))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("/v1/jobs/r-1/merge") && err.message.contains("404"),
+        "{}",
+        err.message
+    );
+    assert!(steps.is_empty(), "no merge started: {steps:?}");
+    assert!(!brightrun_core::jobs::models_dir(f.dir.path())
+        .join(format!("{}-merged", model.job_id))
+        .exists());
+
+    let settings = crate::dto::model_use::ChatSettings {
+        system: None,
+        max_new_tokens: 8,
+        temperature: 0.0,
+        top_p: 1.0,
+        seed: Some(1),
+    };
+    let mut pieces = Vec::new();
+    let err =
+        crate::commands::playground::chat(&f.runtime, &model.id, "Hello", &settings, &mut |p| pieces.push(p))
+            .await
+            .unwrap_err();
+    // The agent offers no model "tiny-llama": refused before any token.
+    assert!(err.message.contains("model_not_found"), "{}", err.message);
+    assert!(pieces.is_empty());
 }
