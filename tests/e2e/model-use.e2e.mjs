@@ -1,10 +1,10 @@
 // Using the trained model, through the window, after trainingFlow: the model page (version, lineage), Export
 // ZIP (the save dialog cannot be driven headless: in the test flavour BRIGHTRUN_TEST_SAVE_DIR answers for it, so
-// the click still goes through the command that writes the file), the Playground (both answers stream in; the
+// the click still goes through the command that writes the file), Merge (downloaded, verified), the Playground (both answers stream in; the
 // tiny model's words are nonsense, but not empty), and Compare when two jobs exist. With E2E_TRAIN_AGAIN=1 it
 // first trains the model again from its page (a second, parented run: v2), which gives Compare its two jobs.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 async function text(session, selector) {
@@ -70,6 +70,22 @@ export async function modelUseFlow(session, { check, save, saveDir }) {
   const zip = readFileSync(saved);
   check(zip.subarray(0, 2).toString() === "PK" && zip.includes("adapter_model.safetensors") && zip.includes("summary.json"), "the ZIP holds the adapter and summary.json");
 
+  // Merge: the cluster folds the adapter into the tiny base model; the files come down verified.
+  await click(session, '[data-testid="merge-model"]');
+  await session.until(
+    async () => {
+      const failed = await text(session, '[data-testid="merge-card"] .text-destructive');
+      if (failed) throw new Error(`the merge failed: ${failed}`);
+      return ((await text(session, '[data-testid="merge-result"]')) ?? "").includes("-merged");
+    },
+    "the merged model is downloaded",
+    300_000,
+  );
+  const merged = (await text(session, '[data-testid="merge-result"]')).split(" · ")[0].trim();
+  check(existsSync(path.join(merged, "config.json")) && existsSync(path.join(merged, "model.safetensors")), `the merged folder loads as a model (${merged})`);
+  await session.execute("document.querySelector('[data-testid=merge-card]').scrollIntoView({ block: 'center' })");
+  await save(session, "model-page-merged");
+
   if (process.env.E2E_TRAIN_AGAIN === "1") await trainAgain(session, { check });
 
   // Playground: both answers stream in.
@@ -101,9 +117,12 @@ export async function modelUseFlow(session, { check, save, saveDir }) {
     return;
   }
   await session.execute("[...document.querySelectorAll('[data-testid=job-tick]')].slice(0, 2).forEach(t => t.click())");
+  await save(session, "jobs-ticked");
   await click(session, '[data-testid="compare-jobs"]');
   await session.find('[data-testid="page-compare"]', 30_000);
   await session.until(async () => Number(await session.execute("return document.querySelector('[data-testid=compare-chart]')?.dataset.points ?? 0")) > 0, "the compare chart has points", 30_000);
   check(((await text(session, '[data-testid="compare-finals"]')) ?? "").split("\n").length >= 3, "Compare lists both jobs' final losses");
   await save(session, "compare");
+  await session.execute("document.querySelector('[data-testid=compare-finals]').scrollIntoView({ block: 'center' })");
+  await save(session, "compare-tables");
 }
