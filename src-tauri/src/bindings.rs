@@ -50,6 +50,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::model_use::describe_model,
             commands::model_use::delete_model,
             commands::model_use::restore_model,
+            commands::model_use::list_deleted_models,
             commands::model_use::record_parent_model,
             commands::model_use::export_model_zip,
             commands::model_use::open_model_folder,

@@ -100,6 +100,8 @@ export const commands = {
 	deleteModel: (modelId: string) => typedError<ModelPage_Serialize, AppError>(__TAURI_INVOKE("delete_model", { modelId })),
 	/**  Brings a model back from the trash. */
 	restoreModel: (modelId: string) => typedError<ModelPage_Serialize, AppError>(__TAURI_INVOKE("restore_model", { modelId })),
+	/**  The models in the trash, newest first (a model page offers Restore). */
+	listDeletedModels: () => typedError<ModelView_Serialize[], AppError>(__TAURI_INVOKE("list_deleted_models")),
 	/**
 	 *  "Train again": the job `job_id` (just launched from the model's settings) records `parent_model_id` as
 	 *  its parent, so its model gets the next version when it is recorded (what `train --parent-model` does).

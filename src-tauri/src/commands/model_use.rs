@@ -11,7 +11,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::commands::models::view;
+use crate::commands::models::{view, ModelView};
 use crate::core_errors::join_error;
 use crate::dto::model_use::{ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView};
 use crate::error::{AppError, ErrorCode};
@@ -62,6 +62,31 @@ pub async fn delete_model(runtime: State<'_, JobsRuntime>, model_id: String) -> 
 pub async fn restore_model(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
     runtime.with_store(|s| s.model_artifacts().restore(&model_id))?;
     page(&runtime, &model_id)
+}
+
+/// The models in the trash, newest first (a model page offers Restore).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_deleted_models(runtime: State<'_, JobsRuntime>) -> Result<Vec<ModelView>, AppError> {
+    deleted(&runtime)
+}
+
+/// The trash (plain, for tests).
+pub fn deleted(runtime: &JobsRuntime) -> Result<Vec<ModelView>, AppError> {
+    let models = runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+        let models = s.model_artifacts().list_deleted()?;
+        Ok(models
+            .into_iter()
+            .map(|m| {
+                let name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+                (m, name)
+            })
+            .collect::<Vec<_>>())
+    })?;
+    Ok(models
+        .iter()
+        .map(|(m, name)| view(runtime, m, name.clone()))
+        .collect())
 }
 
 /// "Train again": the job `job_id` (just launched from the model's settings) records `parent_model_id` as

@@ -281,6 +281,8 @@ async fn rename_describe_delete_and_restore() {
     runtime
         .with_store(|s| s.model_artifacts().soft_delete(&model.id))
         .unwrap();
+    let trash: Vec<String> = deleted(runtime).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(trash, [model.id.clone()]);
     let trashed = page(runtime, &model.id).unwrap();
     assert!(trashed.deleted_at.is_some(), "the trash still opens on its page");
     assert!(runtime
@@ -291,6 +293,7 @@ async fn rename_describe_delete_and_restore() {
         .with_store(|s| s.model_artifacts().restore(&model.id))
         .unwrap();
     assert_eq!(page(runtime, &model.id).unwrap().deleted_at, None);
+    assert!(deleted(runtime).unwrap().is_empty());
 
     let missing = page(runtime, "no-such-model").unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);

@@ -9,6 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { EmptyState } from "@/components/ui/empty-state";
 import { describeError } from "@/lib/ipc";
 import { fmt } from "@/pages/models/model-queries";
+import { ModelTrash } from "@/pages/models/model-trash";
 import { modelsQuery } from "@/pages/training-queries";
 
 /** 1–5 stars. */
@@ -72,6 +73,7 @@ export function ModelsPage() {
           ))}
         </ul>
       )}
+      <ModelTrash />
     </div>
   );
 }
