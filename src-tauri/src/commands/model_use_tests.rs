@@ -282,7 +282,7 @@ async fn rename_describe_delete_and_restore() {
         .with_store(|s| s.model_artifacts().soft_delete(&model.id))
         .unwrap();
     let trash: Vec<String> = deleted(runtime).unwrap().into_iter().map(|m| m.id).collect();
-    assert_eq!(trash, [model.id.clone()]);
+    assert_eq!(trash, std::slice::from_ref(&model.id));
     let trashed = page(runtime, &model.id).unwrap();
     assert!(trashed.deleted_at.is_some(), "the trash still opens on its page");
     assert!(runtime
