@@ -131,6 +131,8 @@ pub struct RangesView {
     pub default_max_duration_hours: f64,
     /// GPUs [min, max].
     pub gpu_count: (u32, u32),
+    /// Share of conversations held out for validation [min, max].
+    pub validation_split: (f64, f64),
 }
 
 /// What the configurator offers before a cluster is asked anything.
@@ -467,6 +469,12 @@ pub async fn estimate_training(
     let context = EstimateContext {
         report: detail.report.as_ref(),
         observations: &brightrun_core::jobs::estimate::observations(&past),
+        exact_tokens: super::training_tokens::cached_count_for(
+            &runtime,
+            &form.cluster_id,
+            &detail.dataset,
+            &form.base_model,
+        ),
     };
     Ok(estimate_view(
         &form,
@@ -627,6 +635,7 @@ fn ranges_view() -> RangesView {
         max_duration_hours: ranges::MAX_DURATION_HOURS,
         default_max_duration_hours: ranges::DEFAULT_MAX_DURATION_HOURS,
         gpu_count: ranges::GPU_COUNT,
+        validation_split: ranges::VALIDATION_SPLIT,
     }
 }
 
@@ -668,6 +677,8 @@ pub struct EstimateContext<'a> {
     pub report: Option<&'a ValidationReport>,
     /// Measured throughputs of completed jobs.
     pub observations: &'a [ThroughputObservation],
+    /// The dataset's exact token count for the base model's tokenizer, once counted (`training_tokens`).
+    pub exact_tokens: Option<u64>,
 }
 
 /// The estimator's figures for the form and the presets, through the core's `estimate_run`: the same
@@ -746,7 +757,7 @@ fn summarise(
         dataset,
         report: context.report,
         split: None,
-        exact_tokens: None,
+        exact_tokens: context.exact_tokens,
         model,
         gpu: gpu_spec,
         gpu_count: form.gpu_count,
