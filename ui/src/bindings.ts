@@ -695,6 +695,8 @@ export type HyperparametersInput = {
 	qlora: boolean,
 	/**  Gradient checkpointing: `auto` (the memory model decides), `on` or `off`. */
 	gradient_checkpointing: string,
+	/**  Batch layout: `padding_free` (the default), `group_by_length` or `none` (see docs/trainer.md). */
+	packing: string,
 };
 
 /**  A file of an import batch, with the id to follow its progress events and to cancel it. */

@@ -48,6 +48,8 @@ pub struct HyperparametersInput {
     pub qlora: bool,
     /// Gradient checkpointing: `auto` (the memory model decides), `on` or `off`.
     pub gradient_checkpointing: String,
+    /// Batch layout: `padding_free` (the default), `group_by_length` or `none` (see docs/trainer.md).
+    pub packing: String,
 }
 
 fn checkpointing_from(text: &str) -> Checkpointing {
@@ -73,6 +75,7 @@ impl HyperparametersInput {
             validation_split: self.validation_split,
             qlora: self.qlora,
             gradient_checkpointing: checkpointing_from(&self.gradient_checkpointing),
+            packing: serde_json::from_value(self.packing.as_str().into()).unwrap_or_default(),
             ..Hyperparameters::default()
         }
     }
@@ -91,6 +94,7 @@ impl HyperparametersInput {
             validation_split: h.validation_split,
             qlora: h.qlora,
             gradient_checkpointing: h.gradient_checkpointing.as_str().into(),
+            packing: h.packing.as_str().into(),
         }
     }
 }
@@ -872,7 +876,12 @@ mod tests {
         input.qlora = true;
         input.gradient_checkpointing = "off".into();
         input.validation_split = 0.25;
+        input.packing = "group_by_length".into();
         let h = input.to_core();
+        assert_eq!(
+            h.packing,
+            brightrun_core::training::hyperparameters::Packing::GroupByLength
+        );
         assert!(h.qlora);
         assert_eq!(h.gradient_checkpointing, Checkpointing::Off);
         assert_eq!(h.validation_split, 0.25);

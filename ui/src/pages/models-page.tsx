@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { describeError } from "@/lib/ipc";
-import { modelQuery, modelsQuery } from "@/pages/training-queries";
+import { modelQuery, modelsQuery } from "@/lib/training-queries";
 
 function fmt(value: number | null | undefined, digits = 3) {
   return value === null || value === undefined ? "—" : value.toFixed(digits);
