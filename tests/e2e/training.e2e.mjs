@@ -109,8 +109,10 @@ export async function trainingFlow(session, { check, save, dataDir }) {
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the badge says Conservative");
     await setValue(session, '[data-testid="field-lora_rank"]', "6");
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Custom", "an edit turns the badge to Custom");
-    const rankError = await session.execute("return document.querySelector('#lora_rank').closest('div.flex-col').innerText");
-    check(/steps of 4/.test(rankError), "rank 6 is refused as typed (steps of 4)");
+    // The core checks the form (check_training_form) as the user types: its message lands under the field.
+    const rankError = () => session.execute("return document.querySelector('#lora_rank').closest('div.flex-col').innerText");
+    await session.until(async () => /steps of 4/.test(await rankError()), "rank 6 is refused as typed (steps of 4)");
+    check(true, "rank 6 is refused as typed, with the core's message (steps of 4)");
     check((await session.execute("return document.querySelector('[data-testid=launch]').disabled")) === true, "launch waits for valid settings");
     await (await session.find('[data-testid="preset-conservative"]')).click();
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the preset restores the settings");
@@ -118,19 +120,41 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       async () => ((await text(session, '[data-testid="checklist"]')) ?? "").includes("The cluster answers"),
       "the checklist sees the cluster",
     );
-    await save(session, "training-configurator");
-
-    // The exact job JSON.
-    await (await session.find('[data-testid="preview-job"]')).click();
+    // Exact tokens: the tiny model's folder has its tokenizer, so the count arrives in the background.
     await session.until(
-      async () => ((await text(session, '[data-testid="job-preview"]')) ?? "").includes('"dataset_sha256"'),
-      "the preview shows the job JSON",
+      async () => (await session.execute("return document.querySelector('[data-testid=estimate-tokens]')?.dataset.method")) === "exact",
+      "the estimate switches to the exact token count",
       60_000,
     );
-    const preview = JSON.parse(await text(session, '[data-testid="job-preview"]'));
-    check(preview.base_model === TINY_MODEL && preview.hyperparameters.lora_rank === 8, "the preview is the job as configured");
-    await session.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
-    await session.until(async () => (await session.execute("return !document.querySelector('[data-testid=job-preview]')")) === true, "the preview closes");
+    check(/exact/.test(await text(session, '[data-testid="estimate-tokens"]')), "the estimate says its tokens are exact");
+    check(!(await session.execute("return !!document.querySelector('[data-testid=skip-invalid]')")), "no 'skip invalid' for a clean dataset");
+    await save(session, "training-configurator");
+
+    const openPreview = async (expected, what) => {
+      await (await session.find('[data-testid="preview-job"]')).click();
+      await session.until(async () => expected((await text(session, '[data-testid="job-preview"]')) ?? ""), what, 60_000);
+      const shown = await text(session, '[data-testid="job-preview"]');
+      await session.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.until(async () => (await session.execute("return !document.querySelector('[data-testid=job-preview]')")) === true, "the preview closes");
+      return shown;
+    };
+    // QLoRA on this machine's CPU: the plan refuses it before anything is uploaded.
+    await (await session.find('[data-testid="qlora"]')).click();
+    const refused = await openPreview((t) => t.includes("QLoRA needs"), "QLoRA on the CPU is refused in the preview");
+    check(/CUDA/.test(refused), "QLoRA on a cluster without CUDA is refused, saying why");
+    await (await session.find('[data-testid="qlora"]')).click();
+
+    // The new run options reach the job as set.
+    await setValue(session, '[data-testid="field-validation_split"]', "0.25");
+    await setValue(session, "#packing", "group_by_length");
+    await setValue(session, "#gradient_checkpointing", "off");
+    const preview = JSON.parse(await openPreview((t) => t.includes('"dataset_sha256"'), "the preview shows the job JSON"));
+    const h = preview.hyperparameters;
+    check(preview.base_model === TINY_MODEL && h.lora_rank === 8, "the preview is the job as configured");
+    check(
+      h.validation_split === 0.25 && h.packing === "group_by_length" && h.gradient_checkpointing === "off" && h.qlora === false,
+      "validation split, batch layout, checkpointing and QLoRA reach the job as set",
+    );
 
     // Launch: the cost must be acknowledged first.
     await (await session.find('[data-testid="launch"]')).click();
