@@ -43,7 +43,11 @@ async function go(session, hash) {
 
 /** The local agent offers the folders under <data>/local-agent/models: build the tiny model there once. */
 function ensureTinyModel(dataDir) {
-  const out = path.join(dataDir, "local-agent", "models", TINY_MODEL);
+  buildTinyModel(path.join(dataDir, "local-agent", "models", TINY_MODEL));
+}
+
+/** The tiny test model (config, weights, tokenizer) in `out`, unless it is there already. */
+function buildTinyModel(out) {
   if (existsSync(path.join(out, "config.json"))) return;
   const python = process.env.BRIGHTRUN_PYTHON ?? path.join(repo, ".venv/bin/python");
   execFileSync(python, ["-m", "brightrun_trainer.tiny_model", "--out", out], {
@@ -102,6 +106,18 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       120_000,
     );
     check((await text(session, '[data-testid="chosen-dataset"]'))?.includes(SAMPLE_NAME), "the configurator holds the v4 sample");
+    // "Use a local folder": a model folder elsewhere on this computer is linked into the local agent's models.
+    const localFolder = path.join(path.dirname(dataDir), "my-local-model");
+    buildTinyModel(localFolder);
+    await (await session.find('[data-testid="use-local-folder"]')).click();
+    await setValue(session, "#local-model-folder", localFolder);
+    await (await session.find('[data-testid="register-local-folder"]')).click();
+    await session.until(
+      async () => (await session.execute("return document.querySelector('#base-model').value")) === "my-local-model",
+      "the linked folder becomes the base model",
+      30_000,
+    );
+    check(/linked, not copied/.test(await text(session, '[data-testid="local-folder-linked"]')), "a local folder is linked and offered by name");
     await setValue(session, "#base-model", TINY_MODEL);
 
     // Presets, the Custom badge and validation as typed.
@@ -129,6 +145,8 @@ export async function trainingFlow(session, { check, save, dataDir }) {
     check(/exact/.test(await text(session, '[data-testid="estimate-tokens"]')), "the estimate says its tokens are exact");
     check(!(await session.execute("return !!document.querySelector('[data-testid=skip-invalid]')")), "no 'skip invalid' for a clean dataset");
     await save(session, "training-configurator");
+    await session.execute("document.querySelector('[data-testid=estimate-card]').scrollIntoView({ block: 'center' })");
+    await save(session, "training-estimate");
 
     const openPreview = async (expected, what) => {
       await (await session.find('[data-testid="preview-job"]')).click();

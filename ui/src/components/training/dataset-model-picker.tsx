@@ -82,7 +82,17 @@ export function DatasetModelPicker({
         </div>
         <div className="flex flex-col gap-2">
           <Label htmlFor="cluster">Cluster</Label>
-          <select id="cluster" className={SELECT} {...register("cluster_id")}>
+          <select
+            id="cluster"
+            className={SELECT}
+            {...register("cluster_id", {
+              // Another cluster offers other models and GPUs: back to its defaults.
+              onChange: () => {
+                setValue("base_model", "");
+                setValue("gpu_type", "");
+              },
+            })}
+          >
             {defaults.clusters.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
