@@ -43,8 +43,9 @@ export function useTrainingForm(defaults: TrainingDefaults, datasetFromUrl: stri
   const { trigger } = form;
   useEffect(() => {
     offered.current = options.data;
-    // The blanks now stand for real choices: check the whole form again.
-    void trigger();
+    // The blanks now stand for real choices: check the whole form again (not before: "pick a base model"
+    // would flash under the field while the cluster is still answering).
+    if (options.data) void trigger();
   }, [options.data, trigger]);
 
   const { baseModel, gpu } = resolveOffered(values, options.data);
