@@ -44,7 +44,11 @@ async function go(session, hash) {
 
 /** The local agent offers the folders under <data>/local-agent/models: build the tiny model there once. */
 function ensureTinyModel(dataDir) {
-  const out = path.join(dataDir, "local-agent", "models", TINY_MODEL);
+  buildTinyModel(path.join(dataDir, "local-agent", "models", TINY_MODEL));
+}
+
+/** The tiny test model (config, weights, tokenizer) in `out`, unless it is there already. */
+function buildTinyModel(out) {
   if (existsSync(path.join(out, "config.json"))) return;
   const python = process.env.BRIGHTRUN_PYTHON ?? path.join(repo, ".venv/bin/python");
   execFileSync(python, ["-m", "brightrun_trainer.tiny_model", "--out", out], {
@@ -103,6 +107,18 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       120_000,
     );
     check((await text(session, '[data-testid="chosen-dataset"]'))?.includes(SAMPLE_NAME), "the configurator holds the v4 sample");
+    // "Use a local folder": a model folder elsewhere on this computer is linked into the local agent's models.
+    const localFolder = path.join(path.dirname(dataDir), "my-local-model");
+    buildTinyModel(localFolder);
+    await (await session.find('[data-testid="use-local-folder"]')).click();
+    await setValue(session, "#local-model-folder", localFolder);
+    await (await session.find('[data-testid="register-local-folder"]')).click();
+    await session.until(
+      async () => (await session.execute("return document.querySelector('#base-model').value")) === "my-local-model",
+      "the linked folder becomes the base model",
+      30_000,
+    );
+    check(/linked, not copied/.test(await text(session, '[data-testid="local-folder-linked"]')), "a local folder is linked and offered by name");
     await setValue(session, "#base-model", TINY_MODEL);
 
     // Presets, the Custom badge and validation as typed.
@@ -110,8 +126,10 @@ export async function trainingFlow(session, { check, save, dataDir }) {
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the badge says Conservative");
     await setValue(session, '[data-testid="field-lora_rank"]', "6");
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Custom", "an edit turns the badge to Custom");
-    const rankError = await session.execute("return document.querySelector('#lora_rank').closest('div.flex-col').innerText");
-    check(/steps of 4/.test(rankError), "rank 6 is refused as typed (steps of 4)");
+    // The core checks the form (check_training_form) as the user types: its message lands under the field.
+    const rankError = () => session.execute("return document.querySelector('#lora_rank').closest('div.flex-col').innerText");
+    await session.until(async () => /steps of 4/.test(await rankError()), "rank 6 is refused as typed (steps of 4)");
+    check(true, "rank 6 is refused as typed, with the core's message (steps of 4)");
     check((await session.execute("return document.querySelector('[data-testid=launch]').disabled")) === true, "launch waits for valid settings");
     await (await session.find('[data-testid="preset-conservative"]')).click();
     await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the preset restores the settings");
@@ -119,19 +137,43 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       async () => ((await text(session, '[data-testid="checklist"]')) ?? "").includes("The cluster answers"),
       "the checklist sees the cluster",
     );
-    await save(session, "training-configurator");
-
-    // The exact job JSON.
-    await (await session.find('[data-testid="preview-job"]')).click();
+    // Exact tokens: the tiny model's folder has its tokenizer, so the count arrives in the background.
     await session.until(
-      async () => ((await text(session, '[data-testid="job-preview"]')) ?? "").includes('"dataset_sha256"'),
-      "the preview shows the job JSON",
+      async () => (await session.execute("return document.querySelector('[data-testid=estimate-tokens]')?.dataset.method")) === "exact",
+      "the estimate switches to the exact token count",
       60_000,
     );
-    const preview = JSON.parse(await text(session, '[data-testid="job-preview"]'));
-    check(preview.base_model === TINY_MODEL && preview.hyperparameters.lora_rank === 8, "the preview is the job as configured");
-    await session.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
-    await session.until(async () => (await session.execute("return !document.querySelector('[data-testid=job-preview]')")) === true, "the preview closes");
+    check(/exact/.test(await text(session, '[data-testid="estimate-tokens"]')), "the estimate says its tokens are exact");
+    check(!(await session.execute("return !!document.querySelector('[data-testid=skip-invalid]')")), "no 'skip invalid' for a clean dataset");
+    await save(session, "training-configurator");
+    await session.execute("document.querySelector('[data-testid=estimate-card]').scrollIntoView({ block: 'center' })");
+    await save(session, "training-estimate");
+
+    const openPreview = async (expected, what) => {
+      await (await session.find('[data-testid="preview-job"]')).click();
+      await session.until(async () => expected((await text(session, '[data-testid="job-preview"]')) ?? ""), what, 60_000);
+      const shown = await text(session, '[data-testid="job-preview"]');
+      await session.execute("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.until(async () => (await session.execute("return !document.querySelector('[data-testid=job-preview]')")) === true, "the preview closes");
+      return shown;
+    };
+    // QLoRA on this machine's CPU: the plan refuses it before anything is uploaded.
+    await (await session.find('[data-testid="qlora"]')).click();
+    const refused = await openPreview((t) => t.includes("QLoRA needs"), "QLoRA on the CPU is refused in the preview");
+    check(/CUDA/.test(refused), "QLoRA on a cluster without CUDA is refused, saying why");
+    await (await session.find('[data-testid="qlora"]')).click();
+
+    // The new run options reach the job as set.
+    await setValue(session, '[data-testid="field-validation_split"]', "0.25");
+    await setValue(session, "#packing", "group_by_length");
+    await setValue(session, "#gradient_checkpointing", "off");
+    const preview = JSON.parse(await openPreview((t) => t.includes('"dataset_sha256"'), "the preview shows the job JSON"));
+    const h = preview.hyperparameters;
+    check(preview.base_model === TINY_MODEL && h.lora_rank === 8, "the preview is the job as configured");
+    check(
+      h.validation_split === 0.25 && h.packing === "group_by_length" && h.gradient_checkpointing === "off" && h.qlora === false,
+      "validation split, batch layout, checkpointing and QLoRA reach the job as set",
+    );
 
     // Launch: the cost must be acknowledged first.
     await (await session.find('[data-testid="launch"]')).click();

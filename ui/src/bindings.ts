@@ -73,6 +73,21 @@ export const commands = {
 	 *  poller for a pass. A budget refusal is the error `over_budget` unless `budget_override` is set.
 	 */
 	launchTraining: (form: TrainingForm_Deserialize, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("launch_training", { form, budgetOverride })),
+	/**
+	 *  Every out-of-range field of the form, with the core's message; empty when it may launch. The same check
+	 *  `launch_training` makes before anything is converted or uploaded.
+	 */
+	checkTrainingForm: (form: TrainingForm_Deserialize) => __TAURI_INVOKE<FieldIssue[]>("check_training_form", { form }),
+	/**
+	 *  Counts the dataset's tokens with the base model's tokenizer, off the async threads; the first count of a
+	 *  large dataset takes seconds, later ones read the cache. Falls back to the dataset's estimate (method
+	 *  `estimate`) when neither a local folder nor the cluster has the tokenizer.
+	 */
+	countDatasetTokens: (datasetId: string, clusterId: string, baseModel: string) => typedError<TokenCountView, AppError>(__TAURI_INVOKE("count_dataset_tokens", { datasetId, clusterId, baseModel })),
+	/**  Asks for a folder with the OS's dialog; `None` when the user cancelled. */
+	pickModelFolder: () => typedError<string | null, AppError>(__TAURI_INVOKE("pick_model_folder")),
+	/**  Registers `path` with the local agent for the cluster `cluster_id` and returns the name to train. */
+	useLocalModelFolder: (clusterId: string, path: string) => typedError<LocalModelView, AppError>(__TAURI_INVOKE("use_local_model_folder", { clusterId, path })),
 	/**  Jobs, newest first, optionally of one status. */
 	listJobs: (status: string | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
 	/**  One job with its metrics, log tail and checkpoints; asks the poller for a fresh pass. */
@@ -861,6 +876,8 @@ export type HyperparametersInput = {
 	qlora: boolean,
 	/**  Gradient checkpointing: `auto` (the memory model decides), `on` or `off`. */
 	gradient_checkpointing: string,
+	/**  Batch layout: `padding_free` (the default), `group_by_length` or `none` (see docs/trainer.md). */
+	packing: string,
 };
 
 /**  A file of an import batch, with the id to follow its progress events and to cancel it. */
@@ -1313,6 +1330,14 @@ export type LocalClusterView_Serialize = {
 	cluster: ClusterView_Serialize | null,
 };
 
+/**  A local folder registered with the local agent. */
+export type LocalModelView = {
+	/**  The name the local cluster offers it under (the form's base model). */
+	name: string,
+	/**  The folder, as given. */
+	path: string,
+};
+
 /**  Progress of the local cluster's preparation, as an event to the window. */
 export type LocalPrepareProgress = LocalPrepareProgress_Serialize | LocalPrepareProgress_Deserialize;
 
@@ -1730,6 +1755,8 @@ export type RangesView = {
 	default_max_duration_hours: number | null,
 	/**  GPUs [min, max]. */
 	gpu_count: [number, number],
+	/**  Share of conversations held out for validation [min, max]. */
+	validation_split: [number | null, number | null],
 };
 
 /**  One line of the readiness checklist. */
@@ -1863,6 +1890,12 @@ export type Snippets = {
 	peft: string,
 	/**  `vllm serve … --enable-lora` and an OpenAI-style request for the adapter. */
 	vllm: string,
+/**  The dataset's token count for one base model. */
+export type TokenCountView = {
+	/**  Tokens in the whole dataset. */
+	tokens_total: number | null,
+	/**  `exact` (counted with the model's tokenizer) or `estimate` (characters / 4: no tokenizer at hand). */
+	method: string,
 };
 
 /**  One function call of the assistant. */

@@ -48,6 +48,8 @@ pub struct HyperparametersInput {
     pub qlora: bool,
     /// Gradient checkpointing: `auto` (the memory model decides), `on` or `off`.
     pub gradient_checkpointing: String,
+    /// Batch layout: `padding_free` (the default), `group_by_length` or `none` (see docs/trainer.md).
+    pub packing: String,
 }
 
 fn checkpointing_from(text: &str) -> Checkpointing {
@@ -73,6 +75,7 @@ impl HyperparametersInput {
             validation_split: self.validation_split,
             qlora: self.qlora,
             gradient_checkpointing: checkpointing_from(&self.gradient_checkpointing),
+            packing: serde_json::from_value(self.packing.as_str().into()).unwrap_or_default(),
             ..Hyperparameters::default()
         }
     }
@@ -91,6 +94,7 @@ impl HyperparametersInput {
             validation_split: h.validation_split,
             qlora: h.qlora,
             gradient_checkpointing: h.gradient_checkpointing.as_str().into(),
+            packing: h.packing.as_str().into(),
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct RangesView {
     pub default_max_duration_hours: f64,
     /// GPUs [min, max].
     pub gpu_count: (u32, u32),
+    /// Share of conversations held out for validation [min, max].
+    pub validation_split: (f64, f64),
 }
 
 /// What the configurator offers before a cluster is asked anything.
@@ -467,6 +473,12 @@ pub async fn estimate_training(
     let context = EstimateContext {
         report: detail.report.as_ref(),
         observations: &brightrun_core::jobs::estimate::observations(&past),
+        exact_tokens: super::training_tokens::cached_count_for(
+            &runtime,
+            &form.cluster_id,
+            &detail.dataset,
+            &form.base_model,
+        ),
     };
     Ok(estimate_view(
         &form,
@@ -627,6 +639,7 @@ fn ranges_view() -> RangesView {
         max_duration_hours: ranges::MAX_DURATION_HOURS,
         default_max_duration_hours: ranges::DEFAULT_MAX_DURATION_HOURS,
         gpu_count: ranges::GPU_COUNT,
+        validation_split: ranges::VALIDATION_SPLIT,
     }
 }
 
@@ -668,6 +681,8 @@ pub struct EstimateContext<'a> {
     pub report: Option<&'a ValidationReport>,
     /// Measured throughputs of completed jobs.
     pub observations: &'a [ThroughputObservation],
+    /// The dataset's exact token count for the base model's tokenizer, once counted (`training_tokens`).
+    pub exact_tokens: Option<u64>,
 }
 
 /// The estimator's figures for the form and the presets, through the core's `estimate_run`: the same
@@ -746,7 +761,7 @@ fn summarise(
         dataset,
         report: context.report,
         split: None,
-        exact_tokens: None,
+        exact_tokens: context.exact_tokens,
         model,
         gpu: gpu_spec,
         gpu_count: form.gpu_count,
@@ -861,7 +876,12 @@ mod tests {
         input.qlora = true;
         input.gradient_checkpointing = "off".into();
         input.validation_split = 0.25;
+        input.packing = "group_by_length".into();
         let h = input.to_core();
+        assert_eq!(
+            h.packing,
+            brightrun_core::training::hyperparameters::Packing::GroupByLength
+        );
         assert!(h.qlora);
         assert_eq!(h.gradient_checkpointing, Checkpointing::Off);
         assert_eq!(h.validation_split, 0.25);

@@ -4,7 +4,7 @@ import { GitCompare } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { previousOnDataset } from "@/pages/compare-data";
-import { jobsQuery } from "@/pages/training-queries";
+import { jobsQuery } from "@/lib/training-queries";
 
 /** The monitor's "Compare with previous runs on this dataset" (shown when there is at least one). */
 export function CompareWithPrevious({ jobId, datasetId }: { jobId: string; datasetId: string }) {

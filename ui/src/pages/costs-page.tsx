@@ -9,8 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { describeError, unwrap } from "@/lib/ipc";
-import { formatUsd } from "@/pages/training-format";
-import { costsQuery } from "@/pages/training-queries";
+import { formatUsd } from "@/lib/training-format";
+import { costsQuery } from "@/lib/training-queries";
 
 const PERIODS = [7, 30, 90] as const;
 

@@ -11,8 +11,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
 import { insideTauri } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { formatUsd } from "@/pages/training-format";
-import { ACTIVE_STATUSES, costsQuery, jobsQuery, modelsQuery, statusVariant } from "@/pages/training-queries";
+import { formatUsd } from "@/lib/training-format";
+import { ACTIVE_STATUSES, costsQuery, jobsQuery, modelsQuery, statusVariant } from "@/lib/training-queries";
 
 const STEPS = [
   { title: "Import a dataset", text: "Drop a .jsonl or .json file; BrightRun checks every line.", to: "/datasets", icon: Database },

@@ -10,7 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { describeError } from "@/lib/ipc";
 import { fmt } from "@/pages/models/model-queries";
 import { ModelTrash } from "@/pages/models/model-trash";
-import { modelsQuery } from "@/pages/training-queries";
+import { modelsQuery } from "@/lib/training-queries";
 
 /** 1–5 stars. */
 export function Rating({ value }: { value: number }) {

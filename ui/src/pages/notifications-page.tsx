@@ -5,8 +5,8 @@ import { PageHeader } from "@/components/page-header";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { describeError } from "@/lib/ipc";
-import { NotificationItem } from "@/pages/notifications-item";
-import { notificationsQuery, useMarkRead } from "@/pages/training-queries";
+import { NotificationItem } from "@/components/notifications/notification-item";
+import { notificationsQuery, useMarkRead } from "@/lib/training-queries";
 
 /** Notifications: everything the app told you, newest first. */
 export function NotificationsPage() {

@@ -14,7 +14,7 @@ import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
 import { describeError, unwrap } from "@/lib/ipc";
 import { appendPiece, EMPTY_ANSWERS, type Answers } from "@/pages/playground-stream";
-import { modelsQuery } from "@/pages/training-queries";
+import { modelsQuery } from "@/lib/training-queries";
 
 const TEXTAREA =
   "min-h-20 w-full rounded-md border border-input bg-transparent px-3 py-2 text-sm shadow-xs outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50";

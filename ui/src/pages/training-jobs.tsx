@@ -9,8 +9,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
 import { describeError } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { formatUsd } from "@/pages/training-format";
-import { jobsQuery, statusVariant } from "@/pages/training-queries";
+import { formatUsd } from "@/lib/training-format";
+import { jobsQuery, statusVariant } from "@/lib/training-queries";
 
 const FILTERS = ["all", "running", "queued", "completed", "failed", "cancelled"] as const;
 

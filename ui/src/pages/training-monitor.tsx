@@ -17,8 +17,8 @@ import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
 import { describeError, insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { costBand, formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/pages/training-format";
-import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/pages/training-queries";
+import { costBand, formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/lib/training-format";
+import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/lib/training-queries";
 
 const STAGES = ["preprocessing", "model_loading", "training", "validating", "saving"];
 

@@ -5,7 +5,7 @@ import { useSearchParams } from "react-router";
 import { commands, type HyperparametersInput } from "@/bindings";
 import { unwrap } from "@/lib/ipc";
 import { modelPageQuery } from "@/pages/models/model-queries";
-import { jobDetailQuery } from "@/pages/training-queries";
+import { jobDetailQuery } from "@/lib/training-queries";
 
 /** The settings a model was trained with, for the configurator to start from. */
 export type TrainAgainSettings = {

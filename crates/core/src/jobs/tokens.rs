@@ -33,12 +33,29 @@ pub async fn tokenizer_for(
     base_model: &str,
     local_folder: Option<&Path>,
 ) -> Option<PathBuf> {
-    if let Some(path) = local_folder
-        .map(|f| f.join("tokenizer.json"))
-        .filter(|p| p.is_file())
-    {
+    if let Some(path) = tokenizer_at_hand(data_dir, base_model, local_folder) {
         return Some(path);
     }
+    let kept = kept_tokenizer_path(data_dir, base_model);
+    let bytes = client.tokenizer(base_model).await.ok().flatten()?;
+    std::fs::create_dir_all(kept.parent()?).ok()?;
+    let tmp = kept.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes).ok()?;
+    std::fs::rename(&tmp, &kept).ok()?;
+    Some(kept)
+}
+
+/// The tokenizer [`tokenizer_for`] would use, when it needs no fetch: the local folder's, or a copy fetched
+/// before. For a quick look (the configurator's estimate reads the cached count with it).
+pub fn tokenizer_at_hand(data_dir: &Path, base_model: &str, local_folder: Option<&Path>) -> Option<PathBuf> {
+    local_folder
+        .map(|f| f.join("tokenizer.json"))
+        .filter(|p| p.is_file())
+        .or_else(|| Some(kept_tokenizer_path(data_dir, base_model)).filter(|p| p.is_file()))
+}
+
+/// Where a tokenizer fetched from a cluster is kept: `<data>/tokenizers/<model id, made safe>.json`.
+fn kept_tokenizer_path(data_dir: &Path, base_model: &str) -> PathBuf {
     let safe: String = base_model
         .chars()
         .map(|c| {
@@ -49,16 +66,7 @@ pub async fn tokenizer_for(
             }
         })
         .collect();
-    let kept = data_dir.join(TOKENIZERS_FOLDER).join(format!("{safe}.json"));
-    if kept.is_file() {
-        return Some(kept);
-    }
-    let bytes = client.tokenizer(base_model).await.ok().flatten()?;
-    std::fs::create_dir_all(kept.parent()?).ok()?;
-    let tmp = kept.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).ok()?;
-    std::fs::rename(&tmp, &kept).ok()?;
-    Some(kept)
+    data_dir.join(TOKENIZERS_FOLDER).join(format!("{safe}.json"))
 }
 
 fn cache_path(data_dir: &Path, dataset: &Dataset, tokenizer_sha256: &str) -> PathBuf {

@@ -1,11 +1,11 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Loader2, X } from "lucide-react";
 
 import { commands, events, type LocalPrepareProgress } from "@/bindings";
 import { Button } from "@/components/ui/button";
 import { Progress } from "@/components/ui/progress";
 import { formatBytes } from "@/lib/format";
-import { insideTauri } from "@/lib/ipc";
+import { useTauriEvent } from "@/lib/use-tauri-event";
 
 /** The local cluster's preparation while it runs: its step, the installer's latest line, the size written so far,
  *  and Cancel (the core stops the installer and leaves nothing half-installed). */
@@ -13,18 +13,7 @@ export function PrepareProgress() {
   const [progress, setProgress] = useState<LocalPrepareProgress | null>(null);
   const [cancelling, setCancelling] = useState(false);
 
-  useEffect(() => {
-    if (!insideTauri()) return;
-    let disposed = false;
-    let unlisten: (() => void) | undefined;
-    void events.localPrepareProgress
-      .listen(({ payload }) => setProgress(payload))
-      .then((stop) => (disposed ? stop() : (unlisten = stop)));
-    return () => {
-      disposed = true;
-      unlisten?.();
-    };
-  }, []);
+  useTauriEvent(events.localPrepareProgress, setProgress);
 
   const done = progress?.bytesDone ?? null;
   const expected = progress?.bytesExpected ?? null;

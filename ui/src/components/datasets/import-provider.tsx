@@ -8,6 +8,7 @@ import { commands, events } from "@/bindings";
 import { datasetKeys } from "@/lib/dataset-queries";
 import { applyProgress, FINISHED_STAGES, type ImportProgress } from "@/lib/imports";
 import { describeError, insideTauri, unwrap } from "@/lib/ipc";
+import { useTauriEvent } from "@/lib/use-tauri-event";
 
 type ImportContextValue = {
   imports: ImportProgress[];
@@ -58,6 +59,15 @@ export function ImportProvider({ children }: { children: ReactNode }) {
     setImports((list) => list.filter((item) => !FINISHED_STAGES.has(item.stage)));
   }, []);
 
+  useTauriEvent(events.datasetImportProgress, (payload) => {
+    setImports((list) => applyProgress(list, payload));
+    if (FINISHED_STAGES.has(payload.stage)) {
+      void queryClient.invalidateQueries({ queryKey: datasetKeys.all });
+      if (payload.stage === "failed") toast.error(`${payload.file}: ${payload.message ?? "import failed"}`);
+    }
+  });
+
+  // Files dropped on the window: a webview event, not one of the app's own.
   useEffect(() => {
     if (!insideTauri()) return;
     let disposed = false;
@@ -65,15 +75,6 @@ export function ImportProvider({ children }: { children: ReactNode }) {
     const keep = (promise: Promise<() => void>) =>
       promise.then((unlisten) => (disposed ? unlisten() : unlisteners.push(unlisten)));
 
-    keep(
-      events.datasetImportProgress.listen(({ payload }) => {
-        setImports((list) => applyProgress(list, payload));
-        if (FINISHED_STAGES.has(payload.stage)) {
-          void queryClient.invalidateQueries({ queryKey: datasetKeys.all });
-          if (payload.stage === "failed") toast.error(`${payload.file}: ${payload.message ?? "import failed"}`);
-        }
-      }),
-    );
     // The webview API is loaded lazily: it only exists inside the app window.
     void import("@tauri-apps/api/webview").then(({ getCurrentWebview }) => {
       if (disposed) return;

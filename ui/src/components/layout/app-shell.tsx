@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { Outlet } from "react-router";
 
-import { useJobEventBridge } from "@/pages/jobs-live";
-import { NotificationsMenu } from "@/pages/notifications-menu";
+import { useJobEventBridge } from "@/lib/jobs-live";
+import { NotificationsMenu } from "@/components/notifications/notifications-menu";
 import { PanelLeftClose, PanelLeftOpen } from "lucide-react";
 
 import { ImportProvider } from "@/components/datasets/import-provider";

@@ -2,7 +2,7 @@ import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query
 
 import { commands, type ModelPage_Serialize as ModelPage } from "@/bindings";
 import { unwrap } from "@/lib/ipc";
-import { trainingKeys } from "@/pages/training-queries";
+import { trainingKeys } from "@/lib/training-queries";
 
 /** Query keys of the model page and Compare (under `models` and `jobs`, so the event bridge refreshes them). */
 export const modelUseKeys = {

@@ -2,8 +2,8 @@ import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 
 import type { JobDetail_Serialize, MetricsPointView_Serialize } from "@/bindings";
-import { applyJobUpdates } from "@/pages/jobs-live";
-import { trainingKeys } from "@/pages/training-queries";
+import { applyJobUpdates } from "@/lib/jobs-live";
+import { trainingKeys } from "@/lib/training-queries";
 
 function point(step: number, loss: number): MetricsPointView_Serialize {
   return {

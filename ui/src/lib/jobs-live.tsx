@@ -1,4 +1,3 @@
-import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 
@@ -6,8 +5,8 @@ import { useNavigate } from "react-router";
 import "@/components/charts/locale-guard";
 import { events, type JobDetail_Serialize, type JobUpdate_Serialize } from "@/bindings";
 import { mergePoints } from "@/components/charts/series";
-import { insideTauri } from "@/lib/ipc";
-import { trainingKeys } from "@/pages/training-queries";
+import { useTauriEvent } from "@/lib/use-tauri-event";
+import { trainingKeys } from "@/lib/training-queries";
 
 /** How much log the monitor keeps in memory (the store keeps it all). */
 const LOG_KEEP = 64 * 1024;
@@ -89,16 +88,6 @@ export function applyJobUpdates(client: QueryClient, updates: JobUpdate_Serializ
 export function useJobEventBridge() {
   const client = useQueryClient();
   const navigate = useNavigate();
-  useEffect(() => {
-    if (!insideTauri()) return;
-    const stops: Promise<() => void>[] = [
-      events.jobEvents.listen((event) => applyJobUpdates(client, event.payload.updates, event.payload.resync)),
-      events.openJob.listen((event) => void navigate(`/training/jobs/${event.payload.job_id}`)),
-    ];
-    for (const stop of stops) stop.catch((error: unknown) => console.warn("cannot listen to job events", error));
-    return () => {
-      // A listener that never registered (no event plugin, e.g. a test's mocked IPC) has nothing to undo.
-      for (const stop of stops) void stop.then((fn) => fn()).catch(() => undefined);
-    };
-  }, [client, navigate]);
+  useTauriEvent(events.jobEvents, (payload) => applyJobUpdates(client, payload.updates, payload.resync));
+  useTauriEvent(events.openJob, (payload) => void navigate(`/training/jobs/${payload.job_id}`));
 }

@@ -5,8 +5,8 @@ import { Bell } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { insideTauri } from "@/lib/ipc";
-import { NotificationItem } from "@/pages/notifications-item";
-import { notificationsQuery, useMarkRead } from "@/pages/training-queries";
+import { NotificationItem } from "@/components/notifications/notification-item";
+import { notificationsQuery, useMarkRead } from "@/lib/training-queries";
 
 /** The header's bell: unread count, the latest few, and a link to the page. */
 export function NotificationsMenu() {

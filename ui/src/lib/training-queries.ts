@@ -7,6 +7,7 @@ import { unwrap } from "@/lib/ipc";
 export const trainingKeys = {
   defaults: ["training", "defaults"] as const,
   clusterOptions: (clusterId: string) => ["training", "cluster-options", clusterId] as const,
+  tokens: (datasetId: string, clusterId: string, baseModel: string) => ["training", "tokens", datasetId, clusterId, baseModel] as const,
   jobs: (status: string) => ["jobs", "list", status] as const,
   allJobs: ["jobs"] as const,
   job: (id: string) => ["jobs", "detail", id] as const,
