@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
 use crate::commands::training::{jobs_error, launch_request, HyperparametersInput};
+use crate::core_state::CoreState;
 use crate::error::{AppError, ErrorCode};
-use crate::poller::{internal, JobsRuntime};
 
 /// A job as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -211,10 +211,7 @@ pub const LOG_TAIL_BYTES: usize = 64 * 1024;
 /// Jobs, newest first, optionally of one status.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_jobs(
-    runtime: State<'_, JobsRuntime>,
-    status: Option<String>,
-) -> Result<Vec<JobView>, AppError> {
+pub async fn list_jobs(core: State<'_, CoreState>, status: Option<String>) -> Result<Vec<JobView>, AppError> {
     let status =
         match status.as_deref() {
             None | Some("") | Some("all") => None,
@@ -222,18 +219,16 @@ pub async fn list_jobs(
                 AppError::new(ErrorCode::InvalidInput, format!("unknown job status {raw:?}"))
             })?),
         };
-    let jobs = runtime
-        .with_store(|s| s.training_jobs().list(status))
-        .map_err(internal)?;
+    let jobs = core.read(move |s| s.training_jobs().list(status)).await?;
     Ok(jobs.iter().map(JobView::from).collect())
 }
 
 /// One job with its metrics, log tail and checkpoints; asks the poller for a fresh pass.
 #[tauri::command]
 #[specta::specta]
-pub async fn job_detail(runtime: State<'_, JobsRuntime>, job_id: String) -> Result<JobDetail, AppError> {
-    let detail = runtime
-        .with_store(|s| -> Result<JobDetail, brightrun_core::store::StoreError> {
+pub async fn job_detail(core: State<'_, CoreState>, job_id: String) -> Result<JobDetail, AppError> {
+    let detail = core
+        .read(move |s| -> Result<JobDetail, brightrun_core::store::StoreError> {
             let job = s.training_jobs().find(&job_id)?;
             let metrics = s.metrics().list(&job.id)?;
             let log = s.job_logs().text(&job.id, 0)?;
@@ -260,15 +255,15 @@ pub async fn job_detail(runtime: State<'_, JobsRuntime>, job_id: String) -> Resu
                 model_id,
             })
         })
-        .map_err(internal)?;
+        .await?;
     Ok(detail)
 }
 
 /// Asks the poller for a pass now.
 #[tauri::command]
 #[specta::specta]
-pub async fn poll_jobs_now(runtime: State<'_, JobsRuntime>) -> Result<(), AppError> {
-    runtime.poll_now().await;
+pub async fn poll_jobs_now(core: State<'_, CoreState>) -> Result<(), AppError> {
+    core.poll_now().await;
     Ok(())
 }
 
@@ -277,7 +272,7 @@ pub async fn poll_jobs_now(runtime: State<'_, JobsRuntime>) -> Result<(), AppErr
 #[specta::specta]
 pub async fn cancel_job(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     job_id: String,
     reason: String,
 ) -> Result<JobView, AppError> {
@@ -288,10 +283,10 @@ pub async fn cancel_job(
             "say why the job is cancelled",
         ));
     }
-    let job = core_cancel(&runtime.store, runtime.clients.as_ref(), &job_id, Some(reason))
+    let job = core_cancel(&core.store, core.clients.as_ref(), &job_id, Some(reason))
         .await
         .map_err(jobs_error)?;
-    runtime.poll_now().await;
+    core.poll_now().await;
     crate::tray::refresh(&app);
     Ok(JobView::from(&job))
 }
@@ -302,12 +297,12 @@ pub async fn cancel_job(
 #[specta::specta]
 pub async fn retry_job(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     job_id: String,
     hyperparameters: Option<HyperparametersInput>,
     budget_override: bool,
 ) -> Result<JobView, AppError> {
-    let mut request = brightrun_core::jobs::retry_request(&runtime.store, &job_id)
+    let mut request = brightrun_core::jobs::retry_request(&core.store, &job_id)
         .await
         .map_err(crate::commands::training::jobs_error)?;
     if let Some(edited) = hyperparameters {
@@ -315,9 +310,9 @@ pub async fn retry_job(
             .map_err(crate::commands::training::jobs_error)?;
     }
     request.model_spec =
-        crate::commands::training::model_spec(&runtime, &request.cluster_id, &request.base_model);
+        crate::commands::training::model_spec(&core, &request.cluster_id, &request.base_model).await;
     request.budget_override = budget_override;
-    launch_request(&app, &runtime, request).await
+    launch_request(&app, &core, request).await
 }
 
 /// After an out-of-memory failure: the core's fix (half the batch, twice the accumulation), for the form.

@@ -4,8 +4,8 @@ use brightrun_core::store::model_artifacts::ModelArtifact;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::core_state::CoreState;
 use crate::error::AppError;
-use crate::poller::{internal, JobsRuntime};
 
 /// A trained adapter as the UI shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
@@ -61,7 +61,7 @@ pub struct ModelFile {
     pub sha256: String,
 }
 
-fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) -> ModelView {
+fn view(core: &CoreState, m: &ModelArtifact, dataset_name: Option<String>) -> ModelView {
     ModelView {
         id: m.id.clone(),
         name: m.name.clone(),
@@ -70,7 +70,7 @@ fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) 
         dataset_id: m.dataset_id.clone(),
         dataset_name,
         dataset_sha256: m.dataset_sha256.clone(),
-        adapter_dir: runtime.data_dir.join(&m.adapter_dir).display().to_string(),
+        adapter_dir: core.data_dir().join(&m.adapter_dir).display().to_string(),
         config: serde_json::to_string_pretty(&m.config).unwrap_or_default(),
         final_train_loss: m.quality.final_train_loss,
         final_val_loss: m.quality.final_val_loss,
@@ -96,9 +96,9 @@ fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) 
 /// Trained adapters, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_models(runtime: State<'_, JobsRuntime>) -> Result<Vec<ModelView>, AppError> {
-    let models = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+pub async fn list_models(core: State<'_, CoreState>) -> Result<Vec<ModelView>, AppError> {
+    let models = core
+        .read(|s| -> Result<_, brightrun_core::store::StoreError> {
             let models = s.model_artifacts().list()?;
             Ok(models
                 .into_iter()
@@ -108,23 +108,23 @@ pub async fn list_models(runtime: State<'_, JobsRuntime>) -> Result<Vec<ModelVie
                 })
                 .collect::<Vec<_>>())
         })
-        .map_err(internal)?;
+        .await?;
     Ok(models
         .iter()
-        .map(|(m, name)| view(&runtime, m, name.clone()))
+        .map(|(m, name)| view(&core, m, name.clone()))
         .collect())
 }
 
 /// One adapter.
 #[tauri::command]
 #[specta::specta]
-pub async fn model_detail(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelView, AppError> {
-    let (model, name) = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+pub async fn model_detail(core: State<'_, CoreState>, model_id: String) -> Result<ModelView, AppError> {
+    let (model, name) = core
+        .read(move |s| -> Result<_, brightrun_core::store::StoreError> {
             let m = s.model_artifacts().find(&model_id)?;
             let name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
             Ok((m, name))
         })
-        .map_err(internal)?;
-    Ok(view(&runtime, &model, name))
+        .await?;
+    Ok(view(&core, &model, name))
 }

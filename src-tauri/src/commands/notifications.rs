@@ -4,8 +4,8 @@ use brightrun_core::store::notifications::Notification;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::core_state::CoreState;
 use crate::error::AppError;
-use crate::poller::{internal, JobsRuntime};
 
 /// How many notifications one list holds; older ones stay in the store.
 pub const LIST_LIMIT: u32 = 200;
@@ -59,46 +59,41 @@ pub struct NotificationList {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_notifications(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     unread_only: bool,
 ) -> Result<NotificationList, AppError> {
-    runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let items = s.notifications().list(unread_only, LIST_LIMIT)?;
-            let unread = s.notifications().list(true, u32::MAX)?.len();
-            Ok(NotificationList {
-                items: items.iter().map(NotificationView::from).collect(),
-                unread: u32::try_from(unread).unwrap_or(u32::MAX),
-            })
+    core.read(move |s| -> Result<_, brightrun_core::store::StoreError> {
+        let items = s.notifications().list(unread_only, LIST_LIMIT)?;
+        let unread = s.notifications().list(true, u32::MAX)?.len();
+        Ok(NotificationList {
+            items: items.iter().map(NotificationView::from).collect(),
+            unread: u32::try_from(unread).unwrap_or(u32::MAX),
         })
-        .map_err(internal)
+    })
+    .await
 }
 
 /// Marks notifications read (all unread ones when `ids` is empty).
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_notifications_read(
-    runtime: State<'_, JobsRuntime>,
-    ids: Vec<String>,
-) -> Result<u32, AppError> {
-    runtime
-        .with_store(|s| -> Result<u32, brightrun_core::store::StoreError> {
-            let ids = if ids.is_empty() {
-                s.notifications()
-                    .list(true, u32::MAX)?
-                    .into_iter()
-                    .map(|n| n.id)
-                    .collect()
-            } else {
-                ids
-            };
-            let mut marked = 0;
-            for id in &ids {
-                if s.notifications().mark_read(id)? {
-                    marked += 1;
-                }
+pub async fn mark_notifications_read(core: State<'_, CoreState>, ids: Vec<String>) -> Result<u32, AppError> {
+    core.read(move |s| -> Result<u32, brightrun_core::store::StoreError> {
+        let ids = if ids.is_empty() {
+            s.notifications()
+                .list(true, u32::MAX)?
+                .into_iter()
+                .map(|n| n.id)
+                .collect()
+        } else {
+            ids
+        };
+        let mut marked = 0;
+        for id in &ids {
+            if s.notifications().mark_read(id)? {
+                marked += 1;
             }
-            Ok(marked)
-        })
-        .map_err(internal)
+        }
+        Ok(marked)
+    })
+    .await
 }

@@ -20,8 +20,9 @@ use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
 use crate::commands::jobs::JobView;
+use crate::core_state::CoreState;
 use crate::error::{AppError, ErrorCode};
-use crate::poller::{internal, JobsRuntime};
+use crate::poller::internal;
 
 /// The settings the configurator edits (the core's `Hyperparameters`, with numbers TypeScript can hold).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -353,9 +354,9 @@ pub fn check_form(form: &TrainingForm) -> Vec<FieldIssue> {
 /// Presets, ranges, clusters and ready datasets.
 #[tauri::command]
 #[specta::specta]
-pub async fn training_defaults(runtime: State<'_, JobsRuntime>) -> Result<TrainingDefaults, AppError> {
-    let (clusters, datasets) = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+pub async fn training_defaults(core: State<'_, CoreState>) -> Result<TrainingDefaults, AppError> {
+    let (clusters, datasets) = core
+        .read(|s| -> Result<_, brightrun_core::store::StoreError> {
             let clusters = s.clusters().list()?;
             let page = s
                 .datasets()
@@ -365,7 +366,7 @@ pub async fn training_defaults(runtime: State<'_, JobsRuntime>) -> Result<Traini
                 })?;
             Ok((clusters, page.items))
         })
-        .map_err(internal)?;
+        .await?;
     let mut clusters: Vec<ClusterChoice> = clusters
         .into_iter()
         .map(|c| ClusterChoice {
@@ -416,12 +417,12 @@ pub async fn training_defaults(runtime: State<'_, JobsRuntime>) -> Result<Traini
 /// Makes sure the local cluster exists and runs (the configurator's default cluster); returns its id.
 #[tauri::command]
 #[specta::specta]
-pub async fn ensure_local_cluster(runtime: State<'_, JobsRuntime>) -> Result<ClusterChoice, AppError> {
+pub async fn ensure_local_cluster(core: State<'_, CoreState>) -> Result<ClusterChoice, AppError> {
     let local = brightrun_core::cluster::local::ensure_running(
-        runtime.store.as_ref(),
-        &runtime.keyring,
-        &runtime.http,
-        &runtime.local_options(),
+        core.store.as_ref(),
+        &core.keyring,
+        &core.http,
+        &core.local_options(),
     )
     .await
     .map_err(internal)?;
@@ -436,10 +437,10 @@ pub async fn ensure_local_cluster(runtime: State<'_, JobsRuntime>) -> Result<Clu
 #[tauri::command]
 #[specta::specta]
 pub async fn cluster_options(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     cluster_id: String,
 ) -> Result<ClusterOptions, AppError> {
-    let client = runtime.client(&cluster_id).await?;
+    let client = core.client(&cluster_id).await?;
     let capabilities = client.capabilities().await.map_err(internal)?;
     Ok(options_view(&capabilities))
 }
@@ -448,13 +449,13 @@ pub async fn cluster_options(
 #[tauri::command]
 #[specta::specta]
 pub async fn estimate_training(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     form: TrainingForm,
     gpu: Option<GpuChoice>,
 ) -> Result<TrainingEstimateView, AppError> {
     let dataset_id = form.dataset_id.clone();
-    let (detail, budget, spent, past) = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
+    let (detail, budget, spent, past) = core
+        .read(move |s| -> Result<_, brightrun_core::store::StoreError> {
             Ok((
                 s.datasets().get_detail(&dataset_id)?,
                 s.settings().monthly_budget_usd()?,
@@ -462,8 +463,8 @@ pub async fn estimate_training(
                 s.training_jobs().with_throughput()?,
             ))
         })
-        .map_err(internal)?;
-    let model = model_spec(&runtime, &form.cluster_id, &form.base_model);
+        .await?;
+    let model = model_spec(&core, &form.cluster_id, &form.base_model).await;
     let context = EstimateContext {
         report: detail.report.as_ref(),
         observations: &brightrun_core::jobs::estimate::observations(&past),
@@ -481,15 +482,24 @@ pub async fn estimate_training(
 
 /// The base model's shape: a known hub model's, or the `config.json` of a folder on this machine (a local
 /// cluster's `<data>/local-agent/models/<id>`, or an absolute folder path). `None` when neither is known.
-pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> Option<ModelSpec> {
+/// Reads the store and a file, so it runs on the blocking pool.
+pub async fn model_spec(core: &CoreState, cluster_id: &str, base_model: &str) -> Option<ModelSpec> {
     if let Some(known) = find_known_model(base_model) {
         return Some(known.spec);
     }
+    let (core, cluster_id, base_model) = (core.clone(), cluster_id.to_owned(), base_model.to_owned());
+    tokio::task::spawn_blocking(move || folder_model_spec(&core, &cluster_id, &base_model))
+        .await
+        .ok()
+        .flatten()
+}
+
+fn folder_model_spec(core: &CoreState, cluster_id: &str, base_model: &str) -> Option<ModelSpec> {
     let path = std::path::Path::new(base_model);
     let folder = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        let local = runtime
+        let local = core
             .with_store(|s| s.clusters().get(cluster_id))
             .ok()
             .flatten()
@@ -497,8 +507,7 @@ pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> 
         if !local || base_model.contains(['/', '\\']) {
             return None;
         }
-        runtime
-            .data_dir
+        core.data_dir()
             .join(brightrun_core::cluster::local::LOCAL_AGENT_FOLDER)
             .join("models")
             .join(base_model)
@@ -511,18 +520,18 @@ pub fn model_spec(runtime: &JobsRuntime, cluster_id: &str, base_model: &str) -> 
 /// hashes, `auto` checkpointing decided), as pretty JSON text. Nothing is recorded or uploaded.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_job(runtime: State<'_, JobsRuntime>, form: TrainingForm) -> Result<String, AppError> {
-    let client = runtime.client(&form.cluster_id).await?;
-    let request = launch_request_of(&runtime, form, false);
-    let planned = plan(&runtime.store, &runtime.data_dir, &client, &request, &mut |_| {})
+pub async fn preview_job(core: State<'_, CoreState>, form: TrainingForm) -> Result<String, AppError> {
+    let client = core.client(&form.cluster_id).await?;
+    let request = launch_request_of(&core, form, false).await;
+    let planned = plan(&core.store, core.data_dir(), &client, &request, &mut |_| {})
         .await
         .map_err(jobs_error)?;
     serde_json::to_string_pretty(&planned.request).map_err(internal)
 }
 
 /// The core's launch request for the form.
-fn launch_request_of(runtime: &JobsRuntime, form: TrainingForm, budget_override: bool) -> LaunchRequest {
-    let model_spec = model_spec(runtime, &form.cluster_id, &form.base_model);
+async fn launch_request_of(core: &CoreState, form: TrainingForm, budget_override: bool) -> LaunchRequest {
+    let model_spec = model_spec(core, &form.cluster_id, &form.base_model).await;
     LaunchRequest {
         dataset_id: form.dataset_id,
         cluster_id: form.cluster_id,
@@ -546,7 +555,7 @@ fn launch_request_of(runtime: &JobsRuntime, form: TrainingForm, budget_override:
 #[specta::specta]
 pub async fn launch_training(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     form: TrainingForm,
     budget_override: bool,
 ) -> Result<JobView, AppError> {
@@ -557,17 +566,17 @@ pub async fn launch_training(
             format!("{}: {}", first.field, first.message),
         ));
     }
-    let request = launch_request_of(&runtime, form, budget_override);
-    launch_request(&app, &runtime, request).await
+    let request = launch_request_of(&core, form, budget_override).await;
+    launch_request(&app, &core, request).await
 }
 
 /// Runs a launch with progress events and returns the recorded job (shared with retry).
 pub async fn launch_request(
     app: &AppHandle,
-    runtime: &JobsRuntime,
+    core: &CoreState,
     request: LaunchRequest,
 ) -> Result<JobView, AppError> {
-    let client = runtime.client(&request.cluster_id).await?;
+    let client = core.client(&request.cluster_id).await?;
     let emitter = app.clone();
     let mut progress = move |p: LaunchProgress| {
         let event = match p {
@@ -582,11 +591,11 @@ pub async fn launch_request(
         }
         .emit(&emitter);
     };
-    let launched = launch(&runtime.store, &runtime.data_dir, &client, request, &mut progress)
+    let launched = launch(&core.store, core.data_dir(), &client, request, &mut progress)
         .await
         .map_err(jobs_error)?;
     tracing::info!(job = %launched.job.id, "launched");
-    runtime.poll_now().await;
+    core.poll_now().await;
     crate::tray::refresh(app);
     tracing::info!(job = %launched.job.id, "launch answered");
     Ok(JobView::from(&launched.job))
