@@ -552,19 +552,36 @@ export type DistributionView = {
 export type ErrorCode = 
 /**  The app's data folder is missing or cannot be read. */
 "data_dir_unavailable" | 
-/**  The dataset or cluster asked for does not exist (deleted elsewhere): the UI goes back to the list. */
+/**
+ *  The dataset, cluster, job or model asked for does not exist (deleted elsewhere, or gone from its
+ *  cluster): the UI says it is gone and goes back to the list.
+ */
 "not_found" | 
-/**  A value the user typed is not acceptable (empty name, bad URL, duplicate name): shown by the form. */
+/**  The cluster a job or launch names was removed: the UI offers to pick another cluster in Settings. */
+"cluster_missing" | 
+/**
+ *  A value the user typed is not acceptable (empty name, bad URL, out-of-range setting, a dataset not
+ *  ready to train): shown by the form.
+ */
 "invalid_input" | 
 /**  The OS keyring is missing, locked or has no key: the UI shows the keyring's own advice. */
 "keyring" | 
+/**  The cluster refused its API key (HTTP 401): the UI offers to edit the cluster's key. */
+"key_rejected" | 
+/**  The cluster did not answer (network, stopped agent): the UI says so and offers to try again. */
+"cluster_unreachable" | 
 /**  The local cluster's trainer Python stack is missing: the UI offers "Prepare". */
 "python_stack_missing" | 
+/**
+ *  The cluster cannot do what was asked (a base model or GPU it does not offer, QLoRA without CUDA,
+ *  a retry of a job that is still running): the message says what to change.
+ */
+"not_supported" | 
 /**  The user cancelled the operation: nothing to show. */
 "cancelled" | 
 /**  The launch's estimate exceeds what remains of the monthly budget; the UI offers "Override budget". */
 "over_budget" | 
-/**  Anything the UI cannot act on beyond showing the message. */
+/**  Anything the UI cannot act on beyond showing the message (a database or disk failure, a bug). */
 "internal";
 
 /**  Time and cost of one configuration. */

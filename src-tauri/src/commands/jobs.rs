@@ -7,7 +7,7 @@ use brightrun_core::store::training_jobs::{JobStatus, TrainingJob};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
-use crate::commands::training::{jobs_error, launch_request, HyperparametersInput};
+use crate::commands::training::{launch_request, HyperparametersInput};
 use crate::core_state::CoreState;
 use crate::error::{AppError, ErrorCode};
 
@@ -283,9 +283,7 @@ pub async fn cancel_job(
             "say why the job is cancelled",
         ));
     }
-    let job = core_cancel(&core.store, core.clients.as_ref(), &job_id, Some(reason))
-        .await
-        .map_err(jobs_error)?;
+    let job = core_cancel(&core.store, core.clients.as_ref(), &job_id, Some(reason)).await?;
     core.poll_now().await;
     crate::tray::refresh(&app);
     Ok(JobView::from(&job))
@@ -302,12 +300,9 @@ pub async fn retry_job(
     hyperparameters: Option<HyperparametersInput>,
     budget_override: bool,
 ) -> Result<JobView, AppError> {
-    let mut request = brightrun_core::jobs::retry_request(&core.store, &job_id)
-        .await
-        .map_err(crate::commands::training::jobs_error)?;
+    let mut request = brightrun_core::jobs::retry_request(&core.store, &job_id).await?;
     if let Some(edited) = hyperparameters {
-        brightrun_core::jobs::override_settings(&mut request, edited.to_core())
-            .map_err(crate::commands::training::jobs_error)?;
+        brightrun_core::jobs::override_settings(&mut request, edited.to_core())?;
     }
     request.model_spec =
         crate::commands::training::model_spec(&core, &request.cluster_id, &request.base_model).await;

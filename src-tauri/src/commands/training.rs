@@ -5,7 +5,7 @@
 use brightrun_core::cluster::client::{Capabilities, Runtime};
 use brightrun_core::dataset::{TokenMethod, ValidationReport};
 use brightrun_core::jobs::{
-    estimate_run, launch, plan, CalibrationScope, JobsError, LaunchProgress, LaunchRequest, RunInputs,
+    estimate_run, launch, plan, CalibrationScope, LaunchProgress, LaunchRequest, RunInputs,
 };
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::{Dataset, DatasetStatus};
@@ -22,7 +22,6 @@ use tauri_specta::Event;
 use crate::commands::jobs::JobView;
 use crate::core_state::CoreState;
 use crate::error::{AppError, ErrorCode};
-use crate::poller::internal;
 
 /// The settings the configurator edits (the core's `Hyperparameters`, with numbers TypeScript can hold).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -424,8 +423,7 @@ pub async fn ensure_local_cluster(core: State<'_, CoreState>) -> Result<ClusterC
         &core.http,
         &core.local_options(),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(ClusterChoice {
         id: local.cluster.id,
         name: local.cluster.name,
@@ -441,7 +439,7 @@ pub async fn cluster_options(
     cluster_id: String,
 ) -> Result<ClusterOptions, AppError> {
     let client = core.client(&cluster_id).await?;
-    let capabilities = client.capabilities().await.map_err(internal)?;
+    let capabilities = client.capabilities().await?;
     Ok(options_view(&capabilities))
 }
 
@@ -523,10 +521,9 @@ fn folder_model_spec(core: &CoreState, cluster_id: &str, base_model: &str) -> Op
 pub async fn preview_job(core: State<'_, CoreState>, form: TrainingForm) -> Result<String, AppError> {
     let client = core.client(&form.cluster_id).await?;
     let request = launch_request_of(&core, form, false).await;
-    let planned = plan(&core.store, core.data_dir(), &client, &request, &mut |_| {})
-        .await
-        .map_err(jobs_error)?;
-    serde_json::to_string_pretty(&planned.request).map_err(internal)
+    let planned = plan(&core.store, core.data_dir(), &client, &request, &mut |_| {}).await?;
+    serde_json::to_string_pretty(&planned.request)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("cannot show the request: {e}")))
 }
 
 /// The core's launch request for the form.
@@ -591,35 +588,12 @@ pub async fn launch_request(
         }
         .emit(&emitter);
     };
-    let launched = launch(&core.store, core.data_dir(), &client, request, &mut progress)
-        .await
-        .map_err(jobs_error)?;
+    let launched = launch(&core.store, core.data_dir(), &client, request, &mut progress).await?;
     tracing::info!(job = %launched.job.id, "launched");
     core.poll_now().await;
     crate::tray::refresh(app);
     tracing::info!(job = %launched.job.id, "launch answered");
     Ok(JobView::from(&launched.job))
-}
-
-/// The core's launch errors as the UI needs them: a budget refusal and bad input get their own codes.
-pub fn jobs_error(error: JobsError) -> AppError {
-    match &error {
-        JobsError::OverBudget(check) => AppError::new(
-            ErrorCode::OverBudget,
-            format!(
-                "This launch would bring the month's spend to ${:.2}, ${:.2} over the monthly budget of ${:.2} \
-                 (spent so far: ${:.2}).",
-                check.projected_usd,
-                check.over_budget_usd,
-                check.monthly_budget_usd.unwrap_or(0.0),
-                check.spent_this_month_usd
-            ),
-        ),
-        JobsError::InvalidHyperparameters(_)
-        | JobsError::DatasetNotReady { .. }
-        | JobsError::NotSupported { .. } => AppError::new(ErrorCode::InvalidInput, error.to_string()),
-        _ => internal(error),
-    }
 }
 
 fn ranges_view() -> RangesView {

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { CommandErrorNotice } from "@/components/command-error-notice";
 import { describeError } from "@/lib/ipc";
 import { modelQuery, modelsQuery } from "@/pages/training-queries";
 
@@ -83,7 +84,7 @@ export function ModelDetailPage() {
   const { modelId = "" } = useParams();
   const model = useQuery(modelQuery(modelId));
   if (model.isPending) return <p className="text-sm text-muted-foreground">Loading…</p>;
-  if (model.isError) return <p role="alert">{describeError(model.error)}</p>;
+  if (model.isError) return <CommandErrorNotice error={model.error} />;
   const m = model.data;
   return (
     <div data-testid="page-model" className="flex flex-col gap-6">

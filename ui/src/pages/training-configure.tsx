@@ -19,6 +19,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
+import { CommandErrorNotice } from "@/components/command-error-notice";
 import { CommandError, describeError, insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
 import {
@@ -256,8 +257,8 @@ export function TrainingConfigure() {
                 {ensureLocal.isPending ? "Starting the local cluster…" : "Use this computer (local cluster)"}
               </Button>
             )}
-            {ensureLocal.isError && <p className="text-sm text-destructive">{describeError(ensureLocal.error)}</p>}
-            {options.isError && <p className="text-sm text-destructive">{describeError(options.error)}</p>}
+            {ensureLocal.isError && <CommandErrorNotice error={ensureLocal.error} onRetry={() => ensureLocal.mutate()} />}
+            {options.isError && <CommandErrorNotice error={options.error} onRetry={() => void options.refetch()} />}
           </div>
           <div className="flex flex-col gap-2">
             <Label htmlFor="base-model">Base model</Label>
@@ -588,11 +589,7 @@ export function TrainingConfigure() {
               </Button>
             </div>
           )}
-          {launch.isError && !budgetRefusal && (
-            <p role="alert" className="text-sm text-destructive">
-              {describeError(launch.error)}
-            </p>
-          )}
+          {launch.isError && !budgetRefusal && <CommandErrorNotice error={launch.error} />}
           <DialogFooter>
             <Button variant="outline" onClick={() => setConfirmOpen(false)} disabled={launch.isPending}>
               Back

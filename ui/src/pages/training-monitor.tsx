@@ -13,7 +13,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
-import { describeError, insideTauri, unwrap } from "@/lib/ipc";
+import { CommandErrorNotice } from "@/components/command-error-notice";
+import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
 import { costBand, formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/pages/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/pages/training-queries";
@@ -40,7 +41,7 @@ export function TrainingMonitor() {
   }, [jobId]);
 
   if (detail.isPending) return <p className="text-sm text-muted-foreground">Loading…</p>;
-  if (detail.isError) return <p role="alert">{describeError(detail.error)}</p>;
+  if (detail.isError) return <CommandErrorNotice error={detail.error} onRetry={() => void detail.refetch()} />;
   return <Monitor detail={detail.data} />;
 }
 
@@ -343,7 +344,7 @@ function CancelButton({ jobId }: { jobId: string }) {
             <Label htmlFor="cancel-reason">Why?</Label>
             <Input id="cancel-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Wrong dataset, loss not falling…" />
           </div>
-          {cancel.isError && <p className="text-sm text-destructive">{describeError(cancel.error)}</p>}
+          {cancel.isError && <CommandErrorNotice error={cancel.error} />}
           <DialogFooter>
             <Button variant="outline" onClick={() => setOpen(false)}>
               Keep running
@@ -383,7 +384,7 @@ function RetryButton({ detail }: { detail: JobDetail_Serialize }) {
           <RotateCcw aria-hidden="true" /> Retry
         </Button>
       </div>
-      {retry.isError && <p className="max-w-sm text-right text-xs text-destructive">{describeError(retry.error)}</p>}
+      {retry.isError && <CommandErrorNotice className="flex max-w-sm flex-col items-end gap-1 text-right text-xs text-destructive" error={retry.error} />}
     </div>
   );
 }
