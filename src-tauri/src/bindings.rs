@@ -54,7 +54,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             commands::datasets::DatasetImportProgress,
-            crate::poller::JobEvents,
+            crate::dto::jobs::JobEvents,
             crate::notify::OpenJob,
             commands::training::LaunchProgressEvent,
             crate::dto::clusters::LocalPrepareProgress,

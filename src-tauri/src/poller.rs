@@ -8,13 +8,11 @@ use std::time::Duration;
 use brightrun_core::jobs::{JobEvent, Poller, PollerConfig};
 
 use crate::core_state::CoreState;
-use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::commands::jobs::MetricsPointView;
-use crate::commands::notifications::NotificationView;
+pub use crate::dto::jobs::{JobEvents, JobUpdate};
 use crate::error::{AppError, ErrorCode};
 use crate::notify::AppNotifier;
 
@@ -30,159 +28,6 @@ pub type JobsRuntime = CoreState;
 /// converts the core's errors into typed codes (`core_errors.rs`).
 pub fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::new(ErrorCode::Internal, error.to_string())
-}
-
-/// One batch of job changes, sent only when something changed.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct JobEvents {
-    /// The changes in the order they happened (progress coalesced to the latest per job).
-    pub updates: Vec<JobUpdate>,
-    /// Events were lost (a slow UI): read the jobs again instead of applying `updates` alone.
-    pub resync: bool,
-}
-
-/// One change about a job, as the UI sees it (the core's `JobEvent`, with numbers the UI can hold).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum JobUpdate {
-    /// The job moved to another status.
-    StatusChanged {
-        /// Local job id.
-        job_id: String,
-        /// Before.
-        from: String,
-        /// Now.
-        to: String,
-    },
-    /// Progress, stage, step or cost moved.
-    Progress {
-        /// Local job id.
-        job_id: String,
-        /// Status now.
-        status: String,
-        /// Stage now.
-        stage: Option<String>,
-        /// Percent done.
-        progress: f64,
-        /// Current step.
-        current_step: f64,
-        /// Total steps.
-        total_steps: Option<f64>,
-        /// Cost so far (USD).
-        cost_usd: f64,
-    },
-    /// New metrics points.
-    Metrics {
-        /// Local job id.
-        job_id: String,
-        /// The points, in step order.
-        points: Vec<MetricsPointView>,
-    },
-    /// New log text.
-    Log {
-        /// Local job id.
-        job_id: String,
-        /// The text.
-        text: String,
-    },
-    /// The job's cluster does not answer.
-    Unreachable {
-        /// Local job id.
-        job_id: String,
-        /// The cluster.
-        cluster_id: String,
-        /// Since when (RFC 3339).
-        since: String,
-        /// The transport error.
-        message: String,
-        /// Wait before the next try.
-        retry_in_ms: f64,
-    },
-    /// The adapter download advanced.
-    Download {
-        /// Local job id.
-        job_id: String,
-        /// Bytes so far.
-        done: f64,
-        /// Bytes in all.
-        total: f64,
-    },
-    /// The adapter is downloaded and verified.
-    ModelReady {
-        /// Local job id.
-        job_id: String,
-        /// The model.
-        model_id: String,
-    },
-    /// The adapter download failed.
-    DownloadFailed {
-        /// Local job id.
-        job_id: String,
-        /// Why.
-        message: String,
-    },
-    /// A notification was recorded.
-    Notification {
-        /// The notification.
-        notification: NotificationView,
-    },
-}
-
-impl From<JobEvent> for JobUpdate {
-    fn from(event: JobEvent) -> Self {
-        match event {
-            JobEvent::StatusChanged { job_id, from, to } => JobUpdate::StatusChanged {
-                job_id,
-                from: from.as_str().to_string(),
-                to: to.as_str().to_string(),
-            },
-            JobEvent::Progress {
-                job_id,
-                status,
-                stage,
-                progress,
-                current_step,
-                total_steps,
-                cost_usd,
-            } => JobUpdate::Progress {
-                job_id,
-                status: status.as_str().to_string(),
-                stage,
-                progress,
-                current_step: current_step as f64,
-                total_steps: total_steps.map(|t| t as f64),
-                cost_usd,
-            },
-            JobEvent::Metrics { job_id, points } => JobUpdate::Metrics {
-                job_id,
-                points: points.iter().map(MetricsPointView::from).collect(),
-            },
-            JobEvent::Log { job_id, text } => JobUpdate::Log { job_id, text },
-            JobEvent::Unreachable {
-                job_id,
-                cluster_id,
-                since,
-                message,
-                retry_in_ms,
-            } => JobUpdate::Unreachable {
-                job_id,
-                cluster_id,
-                since,
-                message,
-                retry_in_ms: retry_in_ms as f64,
-            },
-            JobEvent::Download { job_id, done, total } => JobUpdate::Download {
-                job_id,
-                done: done as f64,
-                total: total as f64,
-            },
-            JobEvent::ModelReady { job_id, model_id } => JobUpdate::ModelReady { job_id, model_id },
-            JobEvent::DownloadFailed { job_id, message } => JobUpdate::DownloadFailed { job_id, message },
-            JobEvent::Notification(n) => JobUpdate::Notification {
-                notification: NotificationView::from(&n),
-            },
-        }
-    }
 }
 
 /// Folds a burst of events into a batch: a job's progress events keep only the latest (a later one
@@ -254,7 +99,8 @@ async fn forward(app: AppHandle, mut receiver: tokio::sync::broadcast::Receiver<
         let status_moved = batch
             .iter()
             .any(|e| matches!(e, JobEvent::StatusChanged { .. } | JobEvent::ModelReady { .. }));
-        let updates = coalesce(batch);
+        let mut updates = coalesce(batch);
+        fill_cost_alerts(&app, &mut updates).await;
         if !updates.is_empty() || resync {
             if let Err(err) = (JobEvents { updates, resync }).emit(&app) {
                 tracing::warn!("cannot send job events to the window: {err}");
@@ -265,6 +111,50 @@ async fn forward(app: AppHandle, mut receiver: tokio::sync::broadcast::Receiver<
         }
         if closed {
             return;
+        }
+    }
+}
+
+/// Gives each progress update the core's cost alert against its job's estimate (read once per batch, on the
+/// blocking pool): the monitor's cost band stays live without a copy of the rule in the UI.
+async fn fill_cost_alerts(app: &AppHandle, updates: &mut [JobUpdate]) {
+    let ids: Vec<String> = updates
+        .iter()
+        .filter_map(|u| match u {
+            JobUpdate::Progress { job_id, .. } => Some(job_id.clone()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let core = app.state::<CoreState>().inner().clone();
+    let jobs = core
+        .read(move |s| {
+            ids.iter()
+                .map(|id| s.training_jobs().try_get(id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await;
+    let jobs = match jobs {
+        Ok(jobs) => jobs.into_iter().flatten().collect::<Vec<_>>(),
+        Err(err) => {
+            tracing::warn!("cannot read the jobs' estimates: {err}");
+            return;
+        }
+    };
+    for update in updates.iter_mut() {
+        if let JobUpdate::Progress {
+            job_id,
+            cost_usd,
+            cost_alert,
+            ..
+        } = update
+        {
+            *cost_alert = jobs
+                .iter()
+                .find(|j| &j.id == job_id)
+                .and_then(|j| crate::dto::jobs::cost_alert_of(j, *cost_usd));
         }
     }
 }

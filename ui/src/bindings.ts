@@ -57,34 +57,28 @@ export const commands = {
 	cancelPrepareLocalCluster: () => __TAURI_INVOKE<boolean>("cancel_prepare_local_cluster"),
 	/**  Presets, ranges, clusters and ready datasets. */
 	trainingDefaults: () => typedError<TrainingDefaults, AppError>(__TAURI_INVOKE("training_defaults")),
-	/**  Makes sure the local cluster exists and runs (the configurator's default cluster); returns its id. */
+	/**  Makes sure the local cluster exists and runs (the configurator's default cluster). */
 	ensureLocalCluster: () => typedError<ClusterChoice, AppError>(__TAURI_INVOKE("ensure_local_cluster")),
 	/**  What a cluster offers (GPU types, prices, base models), asked live. */
 	clusterOptions: (clusterId: string) => typedError<ClusterOptions, AppError>(__TAURI_INVOKE("cluster_options", { clusterId })),
 	/**  The estimate of the form and of each preset on the chosen GPU, the badge and the field issues. */
 	estimateTraining: (form: TrainingForm_Deserialize, gpu: GpuChoice | null) => typedError<TrainingEstimateView_Serialize, AppError>(__TAURI_INVOKE("estimate_training", { form, gpu })),
-	/**
-	 *  The exact job JSON the cluster will receive, from the launch's own plan (the converted and split files'
-	 *  hashes, `auto` checkpointing decided), as pretty JSON text. Nothing is recorded or uploaded.
-	 */
+	/**  The exact job JSON the cluster will receive, as pretty JSON text. Nothing is recorded or uploaded. */
 	previewJob: (form: TrainingForm_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_job", { form })),
 	/**
 	 *  Launches the job: convert, upload (progress as `LaunchProgressEvent`), submit, record; then asks the
 	 *  poller for a pass. A budget refusal is the error `over_budget` unless `budget_override` is set.
 	 */
 	launchTraining: (form: TrainingForm_Deserialize, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("launch_training", { form, budgetOverride })),
-	/**  Jobs, newest first, optionally of one status. */
-	listJobs: (status: string | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
-	/**  One job with its metrics, log tail and checkpoints; asks the poller for a fresh pass. */
+	/**  Jobs, newest first; only those of `status` when given. */
+	listJobs: (status: JobStatus | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
+	/**  One job with its metrics, log tail and checkpoints. */
 	jobDetail: (jobId: string) => typedError<JobDetail_Serialize, AppError>(__TAURI_INVOKE("job_detail", { jobId })),
 	/**  Asks the poller for a pass now. */
 	pollJobsNow: () => typedError<null, AppError>(__TAURI_INVOKE("poll_jobs_now")),
 	/**  Cancels a job with the user's reason. */
 	cancelJob: (jobId: string, reason: string) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("cancel_job", { jobId, reason })),
-	/**
-	 *  Launches a failed or cancelled job again by the core's rule (`jobs::retry_request`: "(Retry #n)",
-	 *  `retry_of` = this job, the out-of-memory fix), with `hyperparameters` when the user edited them.
-	 */
+	/**  Launches a failed or cancelled job again by the core's rule, with `hyperparameters` when the user edited them. */
 	retryJob: (jobId: string, hyperparameters: HyperparametersInput | null, budgetOverride: boolean) => typedError<JobView_Serialize, AppError>(__TAURI_INVOKE("retry_job", { jobId, hyperparameters, budgetOverride })),
 	/**  Trained adapters, newest first. */
 	listModels: () => typedError<ModelView_Serialize[], AppError>(__TAURI_INVOKE("list_models")),
@@ -150,6 +144,15 @@ export type AppInfo = {
 	/**  Absolute path of the data folder. */
 	dataDir: string,
 };
+
+/**  Where the download of a completed job's adapter stands. */
+export type ArtifactStatus = 
+/**  Being downloaded and checked. */
+"downloading" | 
+/**  Downloaded, every file's SHA-256 checked: the model is on the Models page. */
+"ready" | 
+/**  The download failed (see `artifacts_error`); the poller tries again. */
+"failed";
 
 /**  A base model a cluster offers. */
 export type BaseModelChoice = {
@@ -285,6 +288,12 @@ export type ClusterView_Serialize = {
 	/**  What the last good test read. */
 	capabilities: CapabilitiesView | null,
 };
+
+/**
+ *  A job's cost so far against its estimate (the core's `cost_status`): normal below 80 %, warning from 80 %
+ *  to 100 %, over above 100 %, far over above 120 %.
+ */
+export type CostAlert = "normal" | "warning" | "over_estimate" | "far_over_estimate";
 
 /**  A total by some key. */
 export type CostGroup = {
@@ -593,8 +602,8 @@ export type EstimateSummary_Deserialize = {
 	seconds: [number | null, number | null, number | null],
 	/**  USD [low, expected, high]. */
 	cost_usd: [number | null, number | null, number | null],
-	/**  GPU memory verdict: `fits`, `tight` or `does_not_fit`. */
-	memory_verdict: string,
+	/**  Whether the run fits in the device's memory. */
+	memory_verdict: MemoryVerdict,
 	/**  Peak memory share of the device. */
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
@@ -615,8 +624,8 @@ export type EstimateSummary_Serialize = {
 	seconds: [number | null, number | null, number | null],
 	/**  USD [low, expected, high]. */
 	cost_usd: [number | null, number | null, number | null],
-	/**  GPU memory verdict: `fits`, `tight` or `does_not_fit`. */
-	memory_verdict: string,
+	/**  Whether the run fits in the device's memory. */
+	memory_verdict: MemoryVerdict,
 	/**  Peak memory share of the device. */
 	memory_usage: number | null,
 	/**  What to change when it does not fit, in words. */
@@ -771,6 +780,75 @@ export type JobDetail_Serialize = {
 	suggested_retry: HyperparametersInput | null,
 };
 
+/**  Why a job failed: the trainer's kinds, the agent's and the app's own (api `JobError.kind`, docs/trainer.md). */
+export type JobErrorKind = JobErrorKind_Serialize | JobErrorKind_Deserialize;
+
+/**  Why a job failed: the trainer's kinds, the agent's and the app's own (api `JobError.kind`, docs/trainer.md). */
+export type JobErrorKind_Deserialize = 
+/**  The run did not fit in GPU memory: retry with half the batch. */
+"out_of_memory" | 
+/**  The loss became NaN. */
+"nan_loss" | 
+/**  The dataset could not be read as training data. */
+"invalid_dataset" | 
+/**  The cluster refused the job's settings. */
+"invalid_job" | 
+/**  The trainer could not find the dataset file. */
+"dataset_not_found" | 
+/**  The base model could not be found. */
+"model_not_found" | 
+/**  The job ran past its max duration. */
+"max_duration" | 
+/**  The agent restarted and could not resume the job. */
+"agent_restarted" | 
+/**  The cluster's trainer could not start. */
+"trainer_unavailable" | 
+/**  The uploaded dataset was gone from the cluster. */
+"dataset_missing" | 
+/**  The run ended without its adapter files. */
+"missing_artifacts" | 
+/**  The launch did not finish (recorded here before the cluster answered). */
+"launch_failed" | 
+/**  The cluster no longer knows the job. */
+"cluster_lost" | 
+/**  A bug in the trainer or agent. */
+"internal" | 
+/**  A kind this version does not know (a newer cluster); the message and hint still say what happened. */
+string;
+
+/**  Why a job failed: the trainer's kinds, the agent's and the app's own (api `JobError.kind`, docs/trainer.md). */
+export type JobErrorKind_Serialize = 
+/**  The run did not fit in GPU memory: retry with half the batch. */
+"out_of_memory" | 
+/**  The loss became NaN. */
+"nan_loss" | 
+/**  The dataset could not be read as training data. */
+"invalid_dataset" | 
+/**  The cluster refused the job's settings. */
+"invalid_job" | 
+/**  The trainer could not find the dataset file. */
+"dataset_not_found" | 
+/**  The base model could not be found. */
+"model_not_found" | 
+/**  The job ran past its max duration. */
+"max_duration" | 
+/**  The agent restarted and could not resume the job. */
+"agent_restarted" | 
+/**  The cluster's trainer could not start. */
+"trainer_unavailable" | 
+/**  The uploaded dataset was gone from the cluster. */
+"dataset_missing" | 
+/**  The run ended without its adapter files. */
+"missing_artifacts" | 
+/**  The launch did not finish (recorded here before the cluster answered). */
+"launch_failed" | 
+/**  The cluster no longer knows the job. */
+"cluster_lost" | 
+/**  A bug in the trainer or agent. */
+"internal" | 
+/**  A kind this version does not know (a newer cluster); the message and hint still say what happened. */
+"other";
+
 /**  One batch of job changes, sent only when something changed. */
 export type JobEvents = JobEvents_Serialize | JobEvents_Deserialize;
 
@@ -790,6 +868,22 @@ export type JobEvents_Serialize = {
 	resync: boolean,
 };
 
+/**  The trainer's stage within a running job (docs/trainer.md, the `stage` event). */
+export type JobStage = 
+/**  Reading, splitting and tokenizing the dataset. */
+"preprocessing" | 
+/**  Loading the base model. */
+"model_loading" | 
+/**  Training steps. */
+"training" | 
+/**  Evaluating on the validation set. */
+"validating" | 
+/**  Writing the adapter. */
+"saving";
+
+/**  Where a job stands (`submitting` is local only: the cluster has not confirmed it yet). */
+export type JobStatus = "submitting" | "queued" | "initializing" | "running" | "completed" | "failed" | "cancelled";
+
 /**  One change about a job, as the UI sees it (the core's `JobEvent`, with numbers the UI can hold). */
 export type JobUpdate = JobUpdate_Serialize | JobUpdate_Deserialize;
 
@@ -800,17 +894,17 @@ export type JobUpdate_Deserialize =
 /**  Local job id. */
 job_id: string; 
 /**  Before. */
-from: string; 
+from: JobStatus; 
 /**  Now. */
-to: string } | 
+to: JobStatus } | 
 /**  Progress, stage, step or cost moved. */
 { type: "progress"; 
 /**  Local job id. */
 job_id: string; 
 /**  Status now. */
-status: string; 
+status: JobStatus; 
 /**  Stage now. */
-stage?: string | null; 
+stage?: JobStage | null; 
 /**  Percent done. */
 progress: number | null; 
 /**  Current step. */
@@ -818,7 +912,9 @@ current_step: number | null;
 /**  Total steps. */
 total_steps?: number | null; 
 /**  Cost so far (USD). */
-cost_usd: number | null } | 
+cost_usd: number | null; 
+/**  The cost against the job's estimate (filled in by the forwarder, which reads the estimate). */
+cost_alert?: CostAlert | null } | 
 /**  New metrics points. */
 { type: "metrics"; 
 /**  Local job id. */
@@ -875,17 +971,17 @@ export type JobUpdate_Serialize =
 /**  Local job id. */
 job_id: string; 
 /**  Before. */
-from: string; 
+from: JobStatus; 
 /**  Now. */
-to: string } | 
+to: JobStatus } | 
 /**  Progress, stage, step or cost moved. */
 { type: "progress"; 
 /**  Local job id. */
 job_id: string; 
 /**  Status now. */
-status: string; 
+status: JobStatus; 
 /**  Stage now. */
-stage: string | null; 
+stage: JobStage | null; 
 /**  Percent done. */
 progress: number | null; 
 /**  Current step. */
@@ -893,7 +989,9 @@ current_step: number | null;
 /**  Total steps. */
 total_steps: number | null; 
 /**  Cost so far (USD). */
-cost_usd: number | null } | 
+cost_usd: number | null; 
+/**  The cost against the job's estimate (filled in by the forwarder, which reads the estimate). */
+cost_alert: CostAlert | null } | 
 /**  New metrics points. */
 { type: "metrics"; 
 /**  Local job id. */
@@ -972,10 +1070,10 @@ export type JobView_Deserialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
-	/**  `submitting`, `queued`, `initializing`, `running`, `completed`, `failed`, `cancelled`. */
-	status: string,
+	/**  Where it stands. */
+	status: JobStatus,
 	/**  Stage within a running job. */
-	stage?: string | null,
+	stage?: JobStage | null,
 	/**  Percent done. */
 	progress: number | null,
 	/**  Current step. */
@@ -994,16 +1092,18 @@ export type JobView_Deserialize = {
 	estimate_seconds?: number | null,
 	/**  Spent so far (USD). */
 	cost_usd: number | null,
-	/**  Why it failed (`out_of_memory`, …). */
-	error_kind?: string | null,
+	/**  The spend against the estimate; `None` without an estimate. */
+	cost_alert?: CostAlert | null,
+	/**  Why it failed. */
+	error_kind?: JobErrorKind_Deserialize | null,
 	/**  What happened. */
 	error_message?: string | null,
 	/**  What to do about it. */
 	error_hint?: string | null,
 	/**  Reason given when cancelled. */
 	cancel_reason?: string | null,
-	/**  Adapter download: `downloading`, `ready`, `failed`. */
-	artifacts_status?: string | null,
+	/**  Adapter download. */
+	artifacts_status?: ArtifactStatus | null,
 	/**  Why the download failed. */
 	artifacts_error?: string | null,
 	/**  Launched here (RFC 3339). */
@@ -1044,10 +1144,10 @@ export type JobView_Serialize = {
 	spot: boolean,
 	/**  Max duration (hours). */
 	max_duration_hours: number | null,
-	/**  `submitting`, `queued`, `initializing`, `running`, `completed`, `failed`, `cancelled`. */
-	status: string,
+	/**  Where it stands. */
+	status: JobStatus,
 	/**  Stage within a running job. */
-	stage: string | null,
+	stage: JobStage | null,
 	/**  Percent done. */
 	progress: number | null,
 	/**  Current step. */
@@ -1066,16 +1166,18 @@ export type JobView_Serialize = {
 	estimate_seconds: number | null,
 	/**  Spent so far (USD). */
 	cost_usd: number | null,
-	/**  Why it failed (`out_of_memory`, …). */
-	error_kind: string | null,
+	/**  The spend against the estimate; `None` without an estimate. */
+	cost_alert: CostAlert | null,
+	/**  Why it failed. */
+	error_kind: JobErrorKind_Serialize | null,
 	/**  What happened. */
 	error_message: string | null,
 	/**  What to do about it. */
 	error_hint: string | null,
 	/**  Reason given when cancelled. */
 	cancel_reason: string | null,
-	/**  Adapter download: `downloading`, `ready`, `failed`. */
-	artifacts_status: string | null,
+	/**  Adapter download. */
+	artifacts_status: ArtifactStatus | null,
 	/**  Why the download failed. */
 	artifacts_error: string | null,
 	/**  Launched here (RFC 3339). */
@@ -1092,13 +1194,22 @@ export type JobView_Serialize = {
 
 /**  Launch progress, as an event to the window. */
 export type LaunchProgressEvent = {
-	/**  `converting`, `uploading` or `submitting`. */
-	step: string,
+	/**  Which step of the launch. */
+	step: LaunchStep,
 	/**  Bytes done. */
 	done: number | null,
 	/**  Bytes in all. */
 	total: number | null,
 };
+
+/**  A step of a launch, in order. */
+export type LaunchStep = 
+/**  Converting (and splitting) the dataset into the training file. */
+"converting" | 
+/**  Uploading it to the cluster (skipped or resumed when the cluster has it). */
+"uploading" | 
+/**  Asking the cluster to start the job. */
+"submitting";
 
 /**  The stats bar over the whole library (trash excluded). */
 export type LibraryStats = {
@@ -1187,6 +1298,15 @@ export type LocalPrepareProgress_Serialize = {
 	/**  About how many bytes the step writes in all. */
 	bytesExpected: number | null,
 };
+
+/**  Whether a run fits in the device's memory (the core's estimator). */
+export type MemoryVerdict = 
+/**  Fits with room to spare. */
+"fits" | 
+/**  Fits, but close to the limit. */
+"tight" | 
+/**  Will run out of memory: see the suggestion. */
+"does_not_fit";
 
 /**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
 export type MessageView = MessageView_Serialize | MessageView_Deserialize;
@@ -1369,6 +1489,13 @@ export type ModelView_Serialize = {
 	created_at: string,
 };
 
+/**  What a notification is about. */
+export type NotificationKind = "job_queued" | "job_started" | "job_completed" | "job_failed" | "job_cancelled" | "artifact_ready" | 
+/**  A job's cost passed 80 %, 100 % or 120 % of its estimate. */
+"cost_alert" | 
+/**  The month's spend passed 80 %, 90 % or 100 % of the budget. */
+"budget_alert" | "dataset_ready";
+
 /**  The list and the unread count. */
 export type NotificationList = NotificationList_Serialize | NotificationList_Deserialize;
 
@@ -1388,6 +1515,9 @@ export type NotificationList_Serialize = {
 	unread: number,
 };
 
+/**  How urgently the user should see a notification. */
+export type NotificationPriority = "low" | "medium" | "high" | "critical";
+
 /**  A notification as the UI shows it. */
 export type NotificationView = NotificationView_Serialize | NotificationView_Deserialize;
 
@@ -1395,10 +1525,10 @@ export type NotificationView = NotificationView_Serialize | NotificationView_Des
 export type NotificationView_Deserialize = {
 	/**  Id. */
 	id: string,
-	/**  `job_completed`, `budget_alert`, … */
-	kind: string,
-	/**  `low`, `medium`, `high`, `critical`. */
-	priority: string,
+	/**  What it is about. */
+	kind: NotificationKind,
+	/**  How urgent. */
+	priority: NotificationPriority,
 	/**  One line. */
 	title: string,
 	/**  Details. */
@@ -1415,10 +1545,10 @@ export type NotificationView_Deserialize = {
 export type NotificationView_Serialize = {
 	/**  Id. */
 	id: string,
-	/**  `job_completed`, `budget_alert`, … */
-	kind: string,
-	/**  `low`, `medium`, `high`, `critical`. */
-	priority: string,
+	/**  What it is about. */
+	kind: NotificationKind,
+	/**  How urgent. */
+	priority: NotificationPriority,
 	/**  One line. */
 	title: string,
 	/**  Details. */

@@ -8,6 +8,8 @@ import {
   events,
   type GpuChoice,
   type HyperparametersInput,
+  type LaunchStep,
+  type MemoryVerdict,
   type RangesView,
   type TrainingForm_Deserialize as TrainingForm,
 } from "@/bindings";
@@ -21,6 +23,7 @@ import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
 import { CommandErrorNotice } from "@/components/command-error-notice";
 import { CommandError, describeError, insideTauri, unwrap } from "@/lib/ipc";
+import { LAUNCH_STEP_WORDS, MEMORY_VERDICT_WORDS } from "@/lib/job-vocabulary";
 import { cn } from "@/lib/utils";
 import {
   formatDurationRange,
@@ -43,7 +46,7 @@ const PRESET_BLURB: Record<string, string> = {
   aggressive: "High rank and many epochs: more capacity, more risk of overfitting.",
 };
 
-type LaunchStep = { step: string; done: number; total: number } | null;
+type LaunchState = { step: LaunchStep; done: number; total: number } | null;
 
 /** Training → Configure: dataset, cluster, model, preset, advanced settings, estimate, checklist, launch. */
 export function TrainingConfigure() {
@@ -67,7 +70,7 @@ export function TrainingConfigure() {
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
   const [budgetRefusal, setBudgetRefusal] = useState<string | null>(null);
-  const [launchStep, setLaunchStep] = useState<LaunchStep>(null);
+  const [launchStep, setLaunchStep] = useState<LaunchState>(null);
 
   const data = defaults.data;
   // Until the user picks, the defaults are the dataset in the URL (or the first ready one), the first
@@ -613,12 +616,12 @@ function capitalise(s: string) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function verdictWords(verdict: string) {
-  return verdict === "fits" ? "fits" : verdict === "tight" ? "tight" : "does not fit";
+function verdictWords(verdict: MemoryVerdict) {
+  return MEMORY_VERDICT_WORDS[verdict];
 }
 
-function stepWords(step: string) {
-  return step === "converting" ? "Preparing the training file…" : step === "uploading" ? "Uploading the dataset…" : "Submitting the job…";
+function stepWords(step: LaunchStep) {
+  return LAUNCH_STEP_WORDS[step];
 }
 
 function Figure({ label, value }: { label: string; value: string }) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 
 import type { HyperparametersInput, RangesView } from "@/bindings";
 import {
-  costBand,
   formatDuration,
   formatDurationRange,
   formatLearningRate,
@@ -93,14 +92,6 @@ describe("validation against the core's ranges", () => {
 });
 
 describe("cost tracking", () => {
-  it("puts the spend in the 80/100/120 % bands", () => {
-    expect(costBand(0.5, 1)).toBe("normal");
-    expect(costBand(0.8, 1)).toBe("warning");
-    expect(costBand(1.1, 1)).toBe("over");
-    expect(costBand(1.3, 1)).toBe("far_over");
-    expect(costBand(1, null)).toBe("unknown");
-  });
-
   it("projects cost and remaining time from progress", () => {
     expect(projectedCost(1, 25)).toBe(4);
     expect(projectedCost(1, 0)).toBeNull();

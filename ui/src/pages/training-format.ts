@@ -97,16 +97,6 @@ export function presetBadge(h: HyperparametersInput, presets: { name: string; hy
   return presets.find((p) => same(p.hyperparameters, h))?.name ?? "custom";
 }
 
-/** Job cost against its estimate: the spec's bands (normal < 80 %, warning 80–100 %, alert > 100 %, > 120 %). */
-export function costBand(spentUsd: number, estimateUsd: number | null | undefined): "normal" | "warning" | "over" | "far_over" | "unknown" {
-  if (!estimateUsd || estimateUsd <= 0) return "unknown";
-  const share = spentUsd / estimateUsd;
-  if (share > 1.2) return "far_over";
-  if (share > 1) return "over";
-  if (share >= 0.8) return "warning";
-  return "normal";
-}
-
 /** Cost at the end if spending goes on at the rate so far (null before any progress). */
 export function projectedCost(spentUsd: number, progressPercent: number): number | null {
   if (progressPercent <= 0) return null;

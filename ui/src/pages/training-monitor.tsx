@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { ArrowDownRight, ArrowRight, ArrowUpRight, RotateCcw, Square, WifiOff } from "lucide-react";
 
-import { commands, type HyperparametersInput, type JobDetail_Serialize } from "@/bindings";
+import { commands, type CostAlert, type HyperparametersInput, type JobDetail_Serialize } from "@/bindings";
 import { MetricChart } from "@/components/charts/metric-chart";
 import { latest, toChartData, trend, type MetricField } from "@/components/charts/series";
 import { Badge } from "@/components/ui/badge";
@@ -16,10 +16,11 @@ import { Progress } from "@/components/ui/progress";
 import { CommandErrorNotice } from "@/components/command-error-notice";
 import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { costBand, formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/pages/training-format";
+import { COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS } from "@/lib/job-vocabulary";
+import { formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/pages/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/pages/training-queries";
 
-const STAGES = ["preprocessing", "model_loading", "training", "validating", "saving"];
+const STAGES = JOB_STAGES;
 
 const METRIC_ROWS: { field: MetricField; label: string; digits: number }[] = [
   { field: "train_loss", label: "Training loss", digits: 4 },
@@ -112,7 +113,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
                     done && "border-success/50 text-success",
                   )}
                 >
-                  {stage.replace("_", " ")}
+                  {JOB_STAGE_WORDS[stage]}
                 </li>
               );
             })}
@@ -134,7 +135,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
         </CardContent>
       </Card>
 
-      <CostTracker spent={job.cost_usd ?? 0} estimate={job.estimate_usd ?? null} high={job.estimate_high_usd ?? null} progress={job.progress ?? 0} />
+      <CostTracker spent={job.cost_usd ?? 0} estimate={job.estimate_usd ?? null} high={job.estimate_high_usd ?? null} progress={job.progress ?? 0} alert={job.cost_alert} />
 
       <Card>
         <CardContent>
@@ -276,23 +277,28 @@ function LogTail({ text }: { text: string }) {
   );
 }
 
-const BAND_WORDS = {
-  normal: "within the estimate",
-  warning: "80–100 % of the estimate",
-  over: "over the estimate",
-  far_over: "more than 120 % of the estimate",
-  unknown: "no estimate to compare with",
-} as const;
-
-function CostTracker({ spent, estimate, high, progress }: { spent: number; estimate: number | null; high: number | null; progress: number }) {
-  const band = costBand(spent, estimate);
+/** The cost against the estimate; `alert` is the core's band (live through the poller's progress updates). */
+function CostTracker({
+  spent,
+  estimate,
+  high,
+  progress,
+  alert,
+}: {
+  spent: number;
+  estimate: number | null;
+  high: number | null;
+  progress: number;
+  alert: CostAlert | null;
+}) {
+  const band = alert ?? "unknown";
   const share = estimate ? (spent / estimate) * 100 : null;
   const projected = projectedCost(spent, progress);
   return (
     <Card data-testid="cost-tracker" data-band={band}>
       <CardHeader>
         <CardTitle>Cost</CardTitle>
-        <CardDescription>{BAND_WORDS[band]}</CardDescription>
+        <CardDescription>{alert ? COST_ALERT_WORDS[alert] : "no estimate to compare with"}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
         <div className="grid grid-cols-3 gap-4 text-sm">
