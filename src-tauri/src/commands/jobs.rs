@@ -163,6 +163,10 @@ pub fn tail(text: &str, max: usize) -> &str {
 }
 
 #[cfg(test)]
+#[path = "jobs_tests.rs"]
+mod command_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

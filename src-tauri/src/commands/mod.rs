@@ -11,3 +11,6 @@ pub mod jobs;
 pub mod models;
 pub mod notifications;
 pub mod training;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -43,25 +43,27 @@ pub async fn list(core: &CoreState, unread_only: bool) -> Result<NotificationLis
     .await
 }
 
-/// Marks `ids` read (every unread one when empty); how many were unread before.
+/// Marks `ids` read (every unread one when empty); how many of them were unread.
 pub async fn mark_read(core: &CoreState, ids: Vec<String>) -> Result<u32, AppError> {
     core.read(move |s| -> Result<u32, StoreError> {
-        let ids = if ids.is_empty() {
-            s.notifications()
+        let marked = if ids.is_empty() {
+            s.notifications().mark_all_read()?
+        } else {
+            let unread: std::collections::HashSet<String> = s
+                .notifications()
                 .list(true, u32::MAX)?
                 .into_iter()
                 .map(|n| n.id)
-                .collect()
-        } else {
-            ids
-        };
-        let mut marked = 0;
-        for id in &ids {
-            if s.notifications().mark_read(id)? {
-                marked += 1;
+                .collect();
+            let mut marked = 0;
+            for id in ids.iter().filter(|id| unread.contains(*id)) {
+                if s.notifications().mark_read(id)? {
+                    marked += 1;
+                }
             }
-        }
-        Ok(marked)
+            marked
+        };
+        Ok(u32::try_from(marked).unwrap_or(u32::MAX))
     })
     .await
 }

@@ -85,6 +85,12 @@ pub async fn launch_training(
     launch_with_events(&app, &core, request).await
 }
 
+/// What the cluster offers, asked live (the local one is started first).
+pub async fn cluster_options_of(core: &CoreState, cluster_id: &str) -> Result<ClusterOptions, AppError> {
+    let capabilities = core.client(cluster_id).await?.capabilities().await?;
+    Ok(ClusterOptions::from(&capabilities))
+}
+
 /// The configurator's starting point from the store.
 pub async fn defaults(core: &CoreState) -> Result<TrainingDefaults, AppError> {
     let (clusters, datasets) = core
