@@ -182,6 +182,26 @@ async fn preview_launch_cancel_retry_and_follow_a_job_on_a_real_agent() {
     assert_eq!(retry.hyperparameters.lora_rank, 8);
     assert_eq!(retry.gpu_type.as_deref(), Some(recorded.gpu_type.as_str()));
     assert!(retry.model_spec.is_some(), "the retry is estimated like a launch");
+
+    // Already over the month's budget: the launch is refused with `over_budget`, and launches when overridden.
+    core.read({
+        let id = first.id.clone();
+        move |s| {
+            s.cost_records().record(&id, 5.0, chrono::Utc::now())?;
+            s.settings().set_monthly_budget_usd(Some(1.0))
+        }
+    })
+    .await
+    .unwrap();
+    let over = training::launch(&core, retry.clone(), |_| {}).await.unwrap_err();
+    assert_eq!(over.code, ErrorCode::OverBudget, "{}", over.message);
+    assert_eq!(
+        list(&core, None).await.unwrap().len(),
+        1,
+        "a refused launch records nothing"
+    );
+    let mut retry = retry;
+    retry.budget_override = true;
     let second = training::launch(&core, retry, |_| {}).await.unwrap();
     assert_eq!(second.retry_of.as_deref(), Some(first.id.as_str()));
 

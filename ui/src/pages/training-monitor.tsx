@@ -16,7 +16,7 @@ import { Progress } from "@/components/ui/progress";
 import { CommandErrorNotice } from "@/components/command-error-notice";
 import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS } from "@/lib/job-vocabulary";
+import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS } from "@/lib/job-vocabulary";
 import { formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/pages/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/pages/training-queries";
 
@@ -130,7 +130,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
             />
             <Stat label="Elapsed" value={elapsed !== null ? formatDuration(elapsed) : "—"} />
             <Stat label="Remaining" value={remaining !== null ? `about ${formatDuration(remaining)}` : "—"} />
-            <Stat label="Adapter" value={job.artifacts_status ?? (job.status === "completed" ? "waiting" : "—")} testId="job-artifacts" />
+            <Stat label="Adapter" value={job.artifacts_status ? ARTIFACT_STATUS_WORDS[job.artifacts_status] : job.status === "completed" ? "waiting" : "—"} testId="job-artifacts" />
           </dl>
         </CardContent>
       </Card>
