@@ -105,14 +105,16 @@ impl CoreState {
         }
     }
 
-    /// How the local cluster is started: agent and Python from `BRIGHTRUN_AGENT_BIN` / `BRIGHTRUN_PYTHON`
-    /// or their defaults (see docs/clusters.md).
+    /// How the local cluster is started for training: agent and Python from `BRIGHTRUN_AGENT_BIN` /
+    /// `BRIGHTRUN_PYTHON` or their defaults (see docs/clusters.md). The Python stack is checked when the agent
+    /// has to be started (about 10 s, only then): without it every job would fail as its trainer starts, so the
+    /// configurator gets `python_stack_missing` and offers "Prepare" instead.
     pub fn local_options(&self) -> LocalOptions {
         LocalOptions {
             data_dir: self.data_dir.clone(),
             agent_bin: None,
             python: None,
-            check_python: false,
+            check_python: true,
         }
     }
 

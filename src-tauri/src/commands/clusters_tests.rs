@@ -2,7 +2,7 @@
 //! keyring (run under scripts/with-session.sh, which provides an unlocked one).
 
 use super::*;
-use crate::commands::test_support::{open_core, Agent};
+use crate::commands::test_support::{open_core, Agent, ENV_LOCK};
 
 /// Every file of the data folder, to look for a key in.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
@@ -139,7 +139,7 @@ async fn the_local_cluster_reports_a_missing_python_stack_with_the_fix() {
     let (_dir, core) = open_core();
     // Point the local cluster at a Python that cannot import the trainer's stack.
     let view = {
-        let _guard = PYTHON_ENV_LOCK.lock().await;
+        let _guard = ENV_LOCK.lock().await;
         std::env::set_var(local::PYTHON_ENV, "/nonexistent/python3");
         let view = local_status(&core).await;
         std::env::remove_var(local::PYTHON_ENV);
@@ -150,6 +150,3 @@ async fn the_local_cluster_reports_a_missing_python_stack_with_the_fix() {
     assert_eq!(view.prepare_command, "brightrun cluster prepare-local");
     assert!(view.url.is_none());
 }
-
-/// Tests that set `BRIGHTRUN_PYTHON` take turns.
-static PYTHON_ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

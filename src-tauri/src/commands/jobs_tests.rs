@@ -12,7 +12,7 @@ use brightrun_core::store::notifications::{NewNotification, NotificationKind as 
 use brightrun_core::training::Hyperparameters;
 
 use super::*;
-use crate::commands::test_support::{open_core, Agent};
+use crate::commands::test_support::{agent_bin, open_core, Agent, ENV_LOCK};
 use crate::commands::{clusters, datasets, models, notifications, training};
 use crate::dto::jobs::{JobErrorKind, JobStage};
 use crate::dto::notifications::NotificationKind;
@@ -396,4 +396,29 @@ async fn notifications_list_count_and_mark_read() {
         "empty: every unread one"
     );
     assert_eq!(notifications::list(&core, false).await.unwrap().unread, 0);
+}
+
+#[tokio::test]
+async fn the_local_cluster_without_its_python_stack_is_python_stack_missing() {
+    use brightrun_core::cluster::local::{running_agent, AGENT_BIN_ENV, LOCAL_AGENT_FOLDER, PYTHON_ENV};
+    let (dir, core) = open_core();
+    let error = {
+        let _guard = ENV_LOCK.lock().await;
+        let agent_before = std::env::var_os(AGENT_BIN_ENV);
+        std::env::set_var(AGENT_BIN_ENV, agent_bin());
+        std::env::set_var(PYTHON_ENV, "/nonexistent/python3");
+        let result = training::ensure_local(&core).await;
+        std::env::remove_var(PYTHON_ENV);
+        match agent_before {
+            Some(before) => std::env::set_var(AGENT_BIN_ENV, before),
+            None => std::env::remove_var(AGENT_BIN_ENV),
+        }
+        result.unwrap_err()
+    };
+    // The UI offers "Prepare" for this code, instead of a job that would fail as its trainer starts.
+    assert_eq!(error.code, ErrorCode::PythonStackMissing, "{}", error.message);
+    assert!(
+        running_agent(&dir.path().join(LOCAL_AGENT_FOLDER)).is_none(),
+        "no agent is started without its Python stack"
+    );
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::core_state::CoreState;
 
 /// `BRIGHTRUN_AGENT_BIN`, else the workspace's `target/debug/brightrun-agent`, else this build's target folder.
-fn agent_bin() -> PathBuf {
+pub fn agent_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("BRIGHTRUN_AGENT_BIN") {
         return PathBuf::from(path);
     }
@@ -99,3 +99,6 @@ pub fn open_core() -> (tempfile::TempDir, CoreState) {
     }
     (dir, core)
 }
+
+/// Tests that set process-wide variables (`BRIGHTRUN_PYTHON`, `BRIGHTRUN_AGENT_BIN`) take turns.
+pub static ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -32,14 +32,7 @@ pub async fn training_defaults(core: State<'_, CoreState>) -> Result<TrainingDef
 #[tauri::command]
 #[specta::specta]
 pub async fn ensure_local_cluster(core: State<'_, CoreState>) -> Result<ClusterChoice, AppError> {
-    let local = brightrun_core::cluster::local::ensure_running(
-        &*core.store,
-        &core.keyring,
-        &core.http,
-        &core.local_options(),
-    )
-    .await?;
-    Ok(ClusterChoice::from(local.cluster))
+    ensure_local(&core).await
 }
 
 /// What a cluster offers (GPU types, prices, base models), asked live.
@@ -83,6 +76,15 @@ pub async fn launch_training(
 ) -> Result<JobView, AppError> {
     let request = launch_request_of(&core, form, budget_override).await?;
     launch_with_events(&app, &core, request).await
+}
+
+/// The local cluster, started when it is not running (its Python stack checked first: `python_stack_missing`).
+pub async fn ensure_local(core: &CoreState) -> Result<ClusterChoice, AppError> {
+    let options = core.local_options();
+    let local =
+        brightrun_core::cluster::local::ensure_running(&*core.store, &core.keyring, &core.http, &options)
+            .await?;
+    Ok(ClusterChoice::from(local.cluster))
 }
 
 /// What the cluster offers, asked live (the local one is started first).
