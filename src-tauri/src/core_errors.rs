@@ -3,6 +3,7 @@
 
 use brightrun_core::cluster::{ClientError, ClusterError, KeyringError, LocalError};
 use brightrun_core::dataset::DatasetError;
+use brightrun_core::jobs::JobsError;
 use brightrun_core::store::{ImportError, StoreError};
 
 use crate::error::{AppError, ErrorCode};
@@ -10,6 +11,8 @@ use crate::error::{AppError, ErrorCode};
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         let code = match &error {
+            // Jobs and launches name their cluster by id: a missing one was removed in Settings.
+            StoreError::NotFound { what: "cluster", .. } => ErrorCode::ClusterMissing,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::InvalidInput { .. } => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
@@ -46,6 +49,36 @@ impl From<KeyringError> for AppError {
     }
 }
 
+impl From<ClientError> for AppError {
+    fn from(error: ClientError) -> Self {
+        let code = match &error {
+            ClientError::Unreachable { .. } => ErrorCode::ClusterUnreachable,
+            ClientError::Unauthorized { .. } => ErrorCode::KeyRejected,
+            ClientError::InvalidUrl { .. } | ClientError::InsecureUrl { .. } => ErrorCode::InvalidInput,
+            // The cluster's own answers: a job it no longer knows, a request it refuses.
+            ClientError::Api(failure) => match failure.status {
+                404 | 410 => ErrorCode::NotFound,
+                400 | 409 | 422 => ErrorCode::InvalidInput,
+                _ => ErrorCode::Internal,
+            },
+            ClientError::BadResponse { .. }
+            | ClientError::Io { .. }
+            | ClientError::ChecksumMismatch { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, error.to_string())
+    }
+}
+
+impl From<LocalError> for AppError {
+    fn from(error: LocalError) -> Self {
+        let code = match &error {
+            LocalError::PythonStackMissing { .. } => ErrorCode::PythonStackMissing,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, error.to_string())
+    }
+}
+
 impl From<ClusterError> for AppError {
     fn from(error: ClusterError) -> Self {
         match error {
@@ -61,10 +94,40 @@ impl From<ClusterError> for AppError {
                 ErrorCode::InvalidInput,
                 format!("That cluster URL cannot be used: {detail}."),
             ),
-            ClusterError::Local(LocalError::PythonStackMissing { .. }) => {
-                AppError::new(ErrorCode::PythonStackMissing, error.to_string())
+            ClusterError::Client(inner) => inner.into(),
+            ClusterError::Local(inner) => inner.into(),
+        }
+    }
+}
+
+impl From<JobsError> for AppError {
+    fn from(error: JobsError) -> Self {
+        match error {
+            JobsError::Store(inner) => inner.into(),
+            JobsError::Cluster(inner) => inner.into(),
+            JobsError::Keyring(inner) => inner.into(),
+            JobsError::Dataset(inner) => inner.into(),
+            JobsError::OverBudget(check) => AppError::new(
+                ErrorCode::OverBudget,
+                format!(
+                    "This launch would bring the month's spend to ${:.2}, ${:.2} over the monthly budget of \
+                     ${:.2} (spent so far: ${:.2}).",
+                    check.projected_usd,
+                    check.over_budget_usd,
+                    check.monthly_budget_usd.unwrap_or(0.0),
+                    check.spent_this_month_usd
+                ),
+            ),
+            other @ (JobsError::InvalidHyperparameters(_) | JobsError::DatasetNotReady { .. }) => {
+                AppError::new(ErrorCode::InvalidInput, other.to_string())
             }
-            other => AppError::new(ErrorCode::Internal, other.to_string()),
+            other @ (JobsError::NotOffered { .. } | JobsError::NotSupported { .. }) => {
+                AppError::new(ErrorCode::NotSupported, other.to_string())
+            }
+            other @ (JobsError::NotSubmitted(_)
+            | JobsError::Io { .. }
+            | JobsError::UnsafeArtifactName(_)
+            | JobsError::Task(_)) => AppError::new(ErrorCode::Internal, other.to_string()),
         }
     }
 }
@@ -75,4 +138,67 @@ pub(crate) fn join_error(error: tokio::task::JoinError) -> AppError {
         ErrorCode::Internal,
         format!("a background task stopped unexpectedly: {error}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(error: impl Into<AppError>) -> ErrorCode {
+        error.into().code
+    }
+
+    #[test]
+    fn a_missing_cluster_is_not_a_missing_job() {
+        let cluster = StoreError::NotFound {
+            what: "cluster",
+            id: "c1".into(),
+        };
+        let job = StoreError::NotFound {
+            what: "training job",
+            id: "j1".into(),
+        };
+        assert_eq!(code(JobsError::Store(cluster)), ErrorCode::ClusterMissing);
+        assert_eq!(code(JobsError::Store(job)), ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn cluster_answers_get_their_own_codes() {
+        let unreachable = ClientError::Unreachable {
+            url: "http://127.0.0.1:1".into(),
+            detail: "connection refused".into(),
+        };
+        let rejected = ClientError::Unauthorized {
+            url: "http://127.0.0.1:1".into(),
+            message: "bad key".into(),
+            hint: None,
+        };
+        assert_eq!(
+            code(JobsError::Cluster(unreachable)),
+            ErrorCode::ClusterUnreachable
+        );
+        assert_eq!(code(ClusterError::Client(rejected)), ErrorCode::KeyRejected);
+    }
+
+    #[test]
+    fn a_missing_python_stack_offers_prepare() {
+        let missing = LocalError::PythonStackMissing {
+            python: "/x/python".into(),
+            detail: "no torch".into(),
+        };
+        assert_eq!(code(ClusterError::Local(missing)), ErrorCode::PythonStackMissing);
+    }
+
+    #[test]
+    fn refusals_of_the_cluster_are_not_supported() {
+        let unsupported = JobsError::NotSupported {
+            message: "QLoRA needs CUDA".into(),
+        };
+        let not_offered = JobsError::NotOffered {
+            message: "no such model".into(),
+        };
+        assert_eq!(code(unsupported), ErrorCode::NotSupported);
+        assert_eq!(code(not_offered), ErrorCode::NotSupported);
+        assert_eq!(code(JobsError::Task("boom".into())), ErrorCode::Internal);
+    }
 }

@@ -8,19 +8,30 @@ use serde::Serialize;
 pub enum ErrorCode {
     /// The app's data folder is missing or cannot be read.
     DataDirUnavailable,
-    /// The dataset or cluster asked for does not exist (deleted elsewhere): the UI goes back to the list.
+    /// The dataset, cluster, job or model asked for does not exist (deleted elsewhere, or gone from its
+    /// cluster): the UI says it is gone and goes back to the list.
     NotFound,
-    /// A value the user typed is not acceptable (empty name, bad URL, duplicate name): shown by the form.
+    /// The cluster a job or launch names was removed: the UI offers to pick another cluster in Settings.
+    ClusterMissing,
+    /// A value the user typed is not acceptable (empty name, bad URL, out-of-range setting, a dataset not
+    /// ready to train): shown by the form.
     InvalidInput,
     /// The OS keyring is missing, locked or has no key: the UI shows the keyring's own advice.
     Keyring,
+    /// The cluster refused its API key (HTTP 401): the UI offers to edit the cluster's key.
+    KeyRejected,
+    /// The cluster did not answer (network, stopped agent): the UI says so and offers to try again.
+    ClusterUnreachable,
     /// The local cluster's trainer Python stack is missing: the UI offers "Prepare".
     PythonStackMissing,
+    /// The cluster cannot do what was asked (a base model or GPU it does not offer, QLoRA without CUDA,
+    /// a retry of a job that is still running): the message says what to change.
+    NotSupported,
     /// The user cancelled the operation: nothing to show.
     Cancelled,
     /// The launch's estimate exceeds what remains of the monthly budget; the UI offers "Override budget".
     OverBudget,
-    /// Anything the UI cannot act on beyond showing the message.
+    /// Anything the UI cannot act on beyond showing the message (a database or disk failure, a bug).
     Internal,
 }
 
@@ -64,6 +75,16 @@ pub enum StartupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_cross_in_snake_case() {
+        let json = serde_json::to_value(ErrorCode::PythonStackMissing).unwrap();
+        assert_eq!(json, "python_stack_missing");
+        assert_eq!(
+            serde_json::to_value(ErrorCode::KeyRejected).unwrap(),
+            "key_rejected"
+        );
+    }
 
     #[test]
     fn crosses_as_code_and_message() {

@@ -60,10 +60,8 @@ pub fn run() {
             );
             // The keyring service is the flavour's identifier, like the data folder: builds never share keys.
             let core = CoreState::open(state.data_dir(), state.identifier())?;
-            let jobs = poller::JobsRuntime::new(&core, state.data_dir());
             app.manage(core);
             app.manage(state);
-            app.manage(jobs);
             poller::start(app.handle())?;
             tray::install(app)?;
             Ok(())

@@ -7,8 +7,8 @@ use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::core_state::CoreState;
 use crate::notify::{open_job, show_window};
-use crate::poller::JobsRuntime;
 
 const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
@@ -34,23 +34,35 @@ pub fn install(app: &tauri::App) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Reads the active jobs again and updates the tooltip, title and menu, on the main thread (where the menu
-/// lives on Linux); callers (commands, the event forwarder) never wait for it.
+/// Reads the active jobs again (on the blocking pool) and updates the tooltip, title and menu on the main
+/// thread (where the menu lives on Linux); callers (commands, the event forwarder) never wait for it.
 pub fn refresh(app: &AppHandle) {
+    let Some(core) = app.try_state::<CoreState>().map(|c| c.inner().clone()) else {
+        return;
+    };
     let handle = app.clone();
-    if let Err(err) = app.run_on_main_thread(move || refresh_now(&handle)) {
-        tracing::warn!("cannot refresh the tray: {err}");
-    }
+    tauri::async_runtime::spawn(async move {
+        let jobs = match core.read(|s| s.training_jobs().list(None)).await {
+            Ok(jobs) => active(jobs),
+            Err(err) => {
+                tracing::warn!("cannot read the active jobs for the tray: {err}");
+                return;
+            }
+        };
+        let main = handle.clone();
+        if let Err(err) = handle.run_on_main_thread(move || show(&main, &jobs)) {
+            tracing::warn!("cannot refresh the tray: {err}");
+        }
+    });
 }
 
-fn refresh_now(app: &AppHandle) {
+fn show(app: &AppHandle, jobs: &[TrainingJob]) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let jobs = active_jobs(app);
     let _ = tray.set_tooltip(Some(tooltip(jobs.len())));
     let _ = tray.set_title(title(jobs.len()));
-    match build_menu(app, &jobs) {
+    match build_menu(app, jobs) {
         Ok(menu) => {
             let _ = tray.set_menu(Some(menu));
         }
@@ -71,17 +83,22 @@ fn title(active: usize) -> Option<String> {
     (active > 0).then(|| active.to_string())
 }
 
+/// The unfinished jobs, read once at startup (setup runs before the window shows).
 fn active_jobs(app: &AppHandle) -> Vec<TrainingJob> {
-    let Some(runtime) = app.try_state::<JobsRuntime>() else {
+    let Some(core) = app.try_state::<CoreState>() else {
         return Vec::new();
     };
-    match runtime.with_store(|s| s.training_jobs().list(None)) {
-        Ok(jobs) => jobs.into_iter().filter(|j| !j.status.is_finished()).collect(),
+    match core.with_store(|s| s.training_jobs().list(None)) {
+        Ok(jobs) => active(jobs),
         Err(err) => {
             tracing::warn!("cannot read the active jobs for the tray: {err}");
             Vec::new()
         }
     }
+}
+
+fn active(jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
+    jobs.into_iter().filter(|j| !j.status.is_finished()).collect()
 }
 
 fn build_menu<R: Runtime>(app: &AppHandle<R>, jobs: &[TrainingJob]) -> tauri::Result<Menu<R>> {

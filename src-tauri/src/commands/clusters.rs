@@ -12,7 +12,6 @@ use crate::core_errors::join_error;
 use crate::core_state::CoreState;
 use crate::dto::clusters::{ClusterTestView, ClusterView, LocalClusterView, LocalPrepareProgress};
 use crate::error::{AppError, ErrorCode};
-use crate::poller::JobsRuntime;
 use brightrun_core::jobs::ClientSource as _;
 
 /// Every cluster, local first.
@@ -47,7 +46,6 @@ pub async fn test_cluster(core: State<'_, CoreState>, id: String) -> Result<Clus
 #[specta::specta]
 pub async fn update_cluster(
     core: State<'_, CoreState>,
-    jobs: State<'_, JobsRuntime>,
     id: String,
     url: Option<String>,
     api_key: Option<String>,
@@ -62,20 +60,16 @@ pub async fn update_cluster(
     )
     .await;
     // The poller's cached client holds the old URL and key: a rotated key would otherwise give 401 for ever.
-    jobs.clients.forget(&id);
+    core.clients.forget(&id);
     updated
 }
 
 /// Removes a cluster and its keyring entry.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_cluster(
-    core: State<'_, CoreState>,
-    jobs: State<'_, JobsRuntime>,
-    id: String,
-) -> Result<ClusterView, AppError> {
+pub async fn remove_cluster(core: State<'_, CoreState>, id: String) -> Result<ClusterView, AppError> {
     let removed = remove(&core, &id).await;
-    jobs.clients.forget(&id);
+    core.clients.forget(&id);
     removed
 }
 

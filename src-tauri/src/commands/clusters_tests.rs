@@ -1,99 +1,8 @@
 //! The cluster handlers against a real `brightrun-agent` on 127.0.0.1:0, a real SQLite file and the real OS
 //! keyring (run under scripts/with-session.sh, which provides an unlocked one).
 
-use std::io::BufRead;
-use std::path::PathBuf;
-
 use super::*;
-
-/// `BRIGHTRUN_AGENT_BIN`, else the workspace's `target/debug/brightrun-agent`, else this build's target folder.
-fn agent_bin() -> PathBuf {
-    if let Some(path) = std::env::var_os("BRIGHTRUN_AGENT_BIN") {
-        return PathBuf::from(path);
-    }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/brightrun-agent");
-    let own = std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("debug/brightrun-agent"));
-    [Some(workspace), own]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("these tests talk to a real agent: run `cargo build -p brightrun-agent` first")
-        })
-}
-
-/// A real agent with one API key; killed on drop (the model page's tests use it too).
-pub(crate) struct Agent {
-    child: std::process::Child,
-    pub(crate) url: String,
-    pub(crate) key: String,
-    _data: tempfile::TempDir,
-}
-
-impl Agent {
-    pub(crate) fn start() -> Self {
-        let bin = agent_bin();
-        let data = tempfile::tempdir().unwrap();
-        let created = std::process::Command::new(&bin)
-            .args(["keys", "create", "--data-dir"])
-            .arg(data.path())
-            .output()
-            .unwrap();
-        assert!(created.status.success(), "keys create failed");
-        let key = String::from_utf8(created.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_owned();
-        let mut child = std::process::Command::new(&bin)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--python",
-                "/nonexistent/python",
-                "--data-dir",
-            ])
-            .arg(data.path())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let url = std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("listening on ").map(|u| u.trim().to_owned()))
-            .expect("the agent announces its address");
-        Agent {
-            child,
-            url,
-            key,
-            _data: data,
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A store in a temporary folder and a keyring service of its own; panics when no keyring answers.
-pub(crate) fn open_core() -> (tempfile::TempDir, CoreState) {
-    let dir = tempfile::tempdir().unwrap();
-    let service = format!("app.brightrun.desktop.test.app-{}", uuid::Uuid::new_v4());
-    let core = CoreState::open(dir.path(), &service).unwrap();
-    if let Err(err) = core.keyring.check() {
-        panic!("these tests need the OS keyring: run them under scripts/with-session.sh ({err})");
-    }
-    (dir, core)
-}
+use crate::commands::test_support::{open_core, Agent, ENV_LOCK};
 
 /// Every file of the data folder, to look for a key in.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
@@ -230,7 +139,7 @@ async fn the_local_cluster_reports_a_missing_python_stack_with_the_fix() {
     let (_dir, core) = open_core();
     // Point the local cluster at a Python that cannot import the trainer's stack.
     let view = {
-        let _guard = PYTHON_ENV_LOCK.lock().await;
+        let _guard = ENV_LOCK.lock().await;
         std::env::set_var(local::PYTHON_ENV, "/nonexistent/python3");
         let view = local_status(&core).await;
         std::env::remove_var(local::PYTHON_ENV);
@@ -241,6 +150,3 @@ async fn the_local_cluster_reports_a_missing_python_stack_with_the_fix() {
     assert_eq!(view.prepare_command, "brightrun cluster prepare-local");
     assert!(view.url.is_none());
 }
-
-/// Tests that set `BRIGHTRUN_PYTHON` take turns.
-static PYTHON_ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -50,7 +50,7 @@ pub async fn use_local_model_folder(
     path: String,
 ) -> Result<LocalModelView, AppError> {
     let store = runtime.store.clone();
-    let data_dir = runtime.data_dir.clone();
+    let data_dir = runtime.data_dir().to_path_buf();
     tokio::task::spawn_blocking(move || {
         let cluster = store
             .with_store(|s| s.clusters().find(&cluster_id))

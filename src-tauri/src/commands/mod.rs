@@ -17,3 +17,6 @@ pub mod playground;
 pub mod training;
 pub mod training_rules;
 pub mod training_tokens;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -11,7 +11,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::commands::models::{view, ModelView};
+use crate::commands::models::ModelView;
 use crate::core_errors::join_error;
 use crate::dto::model_use::{ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView};
 use crate::error::{AppError, ErrorCode};
@@ -85,7 +85,7 @@ pub fn deleted(runtime: &JobsRuntime) -> Result<Vec<ModelView>, AppError> {
     })?;
     Ok(models
         .iter()
-        .map(|(m, name)| view(runtime, m, name.clone()))
+        .map(|(m, name)| ModelView::new(runtime.data_dir(), m, name.clone()))
         .collect())
 }
 
@@ -158,7 +158,7 @@ pub async fn export_to(
     dest: &Path,
 ) -> Result<ExportedZipView, AppError> {
     let store = runtime.store.clone();
-    let data_dir = runtime.data_dir.clone();
+    let data_dir = runtime.data_dir().to_path_buf();
     let (model_id, dest) = (model_id.to_string(), dest.to_path_buf());
     let zip = tokio::task::spawn_blocking(move || {
         store.with_store(|s| models::export_model(s, &data_dir, &model_id, &dest))
@@ -217,7 +217,7 @@ pub async fn merge(
         Ok((model, job))
     })?;
     let client = runtime.client(&job.cluster_id).await?;
-    let dest = brightrun_core::jobs::models_dir(&runtime.data_dir).join(format!("{}-merged", model.job_id));
+    let dest = brightrun_core::jobs::models_dir(runtime.data_dir()).join(format!("{}-merged", model.job_id));
     let mut progress = |p: MergeProgress| {
         on_step(match p {
             MergeProgress::Merging => MergeStep::Merging,
@@ -249,7 +249,7 @@ pub fn page(runtime: &JobsRuntime, model_id: &str) -> Result<ModelPage, AppError
                 .map(|c| c.name);
             Ok((m, dataset_name, version, versions, cluster_name))
         })?;
-    let view = view(runtime, &model, dataset_name);
+    let view = ModelView::new(runtime.data_dir(), &model, dataset_name);
     let snippets = Snippets {
         peft: models::export::peft_snippet(&model.base_model, &view.adapter_dir),
         vllm: models::export::vllm_snippet(&model.base_model, &view.adapter_dir, &file_stem(&model.name)),
@@ -277,7 +277,7 @@ pub fn record_parent(runtime: &JobsRuntime, job_id: &str, parent_model_id: &str)
 
 fn adapter_folder(runtime: &JobsRuntime, model_id: &str) -> Result<PathBuf, AppError> {
     let model = runtime.with_store(|s| s.model_artifacts().find(model_id))?;
-    let folder = runtime.data_dir.join(&model.adapter_dir);
+    let folder = runtime.data_dir().join(&model.adapter_dir);
     if !folder.is_dir() {
         return Err(AppError::new(
             ErrorCode::NotFound,

@@ -29,7 +29,7 @@ fn fixture() -> Fixture {
 }
 
 fn fixture_on(dir: tempfile::TempDir, core: &CoreState) -> Fixture {
-    let runtime = JobsRuntime::new(core, dir.path());
+    let runtime = core.clone();
     let dataset_id = runtime.with_store(|s| {
         let new = NewDataset {
             name: "EQ demo".into(),
@@ -331,7 +331,7 @@ fn file_stems_from_model_names() {
 /// that does not know this job answers with its error, which the page shows; nothing is streamed or written.
 #[tokio::test]
 async fn merge_and_chat_reach_the_models_cluster_and_show_its_refusal() {
-    use crate::commands::clusters::tests::{open_core, Agent};
+    use crate::commands::test_support::{open_core, Agent};
     let agent = Agent::start();
     let (dir, core) = open_core();
     let cluster = crate::commands::clusters::add(

@@ -1,131 +1,50 @@
 //! The Models page: trained adapters with their quality metrics and lineage (dataset, configuration, job).
+//! Each command is a thin wrapper over a plain function of [`CoreState`] that tests call without a window.
 
-use brightrun_core::store::model_artifacts::ModelArtifact;
-use serde::{Deserialize, Serialize};
+use brightrun_core::store::StoreError;
 use tauri::State;
 
+use crate::core_state::CoreState;
+pub use crate::dto::models::{ModelFile, ModelView};
 use crate::error::AppError;
-use crate::poller::{internal, JobsRuntime};
-
-/// A trained adapter as the UI shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
-pub struct ModelView {
-    /// Id.
-    pub id: String,
-    /// Name (the job's).
-    pub name: String,
-    /// The job that trained it.
-    pub job_id: String,
-    /// Base model.
-    pub base_model: String,
-    /// Dataset id.
-    pub dataset_id: String,
-    /// Dataset name, when the dataset is still in the library.
-    pub dataset_name: Option<String>,
-    /// Training file hash.
-    pub dataset_sha256: String,
-    /// Absolute adapter folder.
-    pub adapter_dir: String,
-    /// Hyperparameters, GPUs and cluster of the run (pretty JSON text).
-    pub config: String,
-    /// Final training loss.
-    pub final_train_loss: Option<f64>,
-    /// Final validation loss.
-    pub final_val_loss: Option<f64>,
-    /// Perplexity.
-    pub perplexity: Option<f64>,
-    /// Improvement over the first loss (%).
-    pub improvement_pct: Option<f64>,
-    /// Validation loss well above training loss.
-    pub overfitting: bool,
-    /// 1–5.
-    pub rating: u8,
-    /// Files (name, size, sha256).
-    pub files: Vec<ModelFile>,
-    /// Bytes in all.
-    pub bytes: f64,
-    /// Every file's SHA-256 matched the cluster's.
-    pub verified: bool,
-    /// When recorded.
-    pub created_at: String,
-}
-
-/// One adapter file.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
-pub struct ModelFile {
-    /// Name.
-    pub name: String,
-    /// Bytes.
-    pub size: f64,
-    /// SHA-256.
-    pub sha256: String,
-}
-
-/// The UI's shape of a model (also the model page's, `model_use.rs`).
-pub(crate) fn view(runtime: &JobsRuntime, m: &ModelArtifact, dataset_name: Option<String>) -> ModelView {
-    ModelView {
-        id: m.id.clone(),
-        name: m.name.clone(),
-        job_id: m.job_id.clone(),
-        base_model: m.base_model.clone(),
-        dataset_id: m.dataset_id.clone(),
-        dataset_name,
-        dataset_sha256: m.dataset_sha256.clone(),
-        adapter_dir: runtime.data_dir.join(&m.adapter_dir).display().to_string(),
-        config: serde_json::to_string_pretty(&m.config).unwrap_or_default(),
-        final_train_loss: m.quality.final_train_loss,
-        final_val_loss: m.quality.final_val_loss,
-        perplexity: m.quality.perplexity,
-        improvement_pct: m.quality.improvement_pct,
-        overfitting: m.quality.overfitting,
-        rating: m.quality.rating,
-        files: m
-            .files
-            .iter()
-            .map(|f| ModelFile {
-                name: f.name.clone(),
-                size: f.size as f64,
-                sha256: f.sha256.clone(),
-            })
-            .collect(),
-        bytes: m.bytes as f64,
-        verified: m.verified,
-        created_at: m.created_at.clone(),
-    }
-}
 
 /// Trained adapters, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_models(runtime: State<'_, JobsRuntime>) -> Result<Vec<ModelView>, AppError> {
-    let models = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let models = s.model_artifacts().list()?;
-            Ok(models
-                .into_iter()
-                .map(|m| {
-                    let name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
-                    (m, name)
-                })
-                .collect::<Vec<_>>())
-        })
-        .map_err(internal)?;
-    Ok(models
-        .iter()
-        .map(|(m, name)| view(&runtime, m, name.clone()))
-        .collect())
+pub async fn list_models(core: State<'_, CoreState>) -> Result<Vec<ModelView>, AppError> {
+    list(&core).await
 }
 
 /// One adapter.
 #[tauri::command]
 #[specta::specta]
-pub async fn model_detail(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelView, AppError> {
-    let (model, name) = runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let m = s.model_artifacts().find(&model_id)?;
-            let name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
-            Ok((m, name))
-        })
-        .map_err(internal)?;
-    Ok(view(&runtime, &model, name))
+pub async fn model_detail(core: State<'_, CoreState>, model_id: String) -> Result<ModelView, AppError> {
+    detail(&core, model_id).await
+}
+
+/// Every recorded adapter with its dataset's name (when the dataset is still in the library).
+pub async fn list(core: &CoreState) -> Result<Vec<ModelView>, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
+    core.read(move |s| -> Result<_, StoreError> {
+        let models = s.model_artifacts().list()?;
+        Ok(models
+            .iter()
+            .map(|m| {
+                let dataset = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+                ModelView::new(&data_dir, m, dataset)
+            })
+            .collect())
+    })
+    .await
+}
+
+/// One adapter by id (`not_found` when it is gone).
+pub async fn detail(core: &CoreState, model_id: String) -> Result<ModelView, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
+    core.read(move |s| -> Result<_, StoreError> {
+        let m = s.model_artifacts().find(&model_id)?;
+        let dataset = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+        Ok(ModelView::new(&data_dir, &m, dataset))
+    })
+    .await
 }

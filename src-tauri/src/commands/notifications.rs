@@ -1,104 +1,69 @@
 //! The Notifications page and the header menu: the recorded notifications, the unread count, marking read.
+//! Each command is a thin wrapper over a plain function of [`CoreState`] that tests call without a window.
 
-use brightrun_core::store::notifications::Notification;
-use serde::{Deserialize, Serialize};
+use brightrun_core::store::StoreError;
 use tauri::State;
 
+use crate::core_state::CoreState;
+pub use crate::dto::notifications::{
+    NotificationKind, NotificationList, NotificationPriority, NotificationView,
+};
 use crate::error::AppError;
-use crate::poller::{internal, JobsRuntime};
 
 /// How many notifications one list holds; older ones stay in the store.
 pub const LIST_LIMIT: u32 = 200;
-
-/// A notification as the UI shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct NotificationView {
-    /// Id.
-    pub id: String,
-    /// `job_completed`, `budget_alert`, …
-    pub kind: String,
-    /// `low`, `medium`, `high`, `critical`.
-    pub priority: String,
-    /// One line.
-    pub title: String,
-    /// Details.
-    pub body: String,
-    /// The job it is about.
-    pub job_id: Option<String>,
-    /// Seen.
-    pub read: bool,
-    /// When (RFC 3339).
-    pub created_at: String,
-}
-
-impl From<&Notification> for NotificationView {
-    fn from(n: &Notification) -> Self {
-        Self {
-            id: n.id.clone(),
-            kind: n.kind.as_str().to_string(),
-            priority: n.priority.as_str().to_string(),
-            title: n.title.clone(),
-            body: n.body.clone(),
-            job_id: n.job_id.clone(),
-            read: n.read,
-            created_at: n.created_at.clone(),
-        }
-    }
-}
-
-/// The list and the unread count.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
-pub struct NotificationList {
-    /// Newest first.
-    pub items: Vec<NotificationView>,
-    /// How many are unread (of all, not only the listed).
-    pub unread: u32,
-}
 
 /// Notifications, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_notifications(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     unread_only: bool,
 ) -> Result<NotificationList, AppError> {
-    runtime
-        .with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let items = s.notifications().list(unread_only, LIST_LIMIT)?;
-            let unread = s.notifications().list(true, u32::MAX)?.len();
-            Ok(NotificationList {
-                items: items.iter().map(NotificationView::from).collect(),
-                unread: u32::try_from(unread).unwrap_or(u32::MAX),
-            })
-        })
-        .map_err(internal)
+    list(&core, unread_only).await
 }
 
 /// Marks notifications read (all unread ones when `ids` is empty).
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_notifications_read(
-    runtime: State<'_, JobsRuntime>,
-    ids: Vec<String>,
-) -> Result<u32, AppError> {
-    runtime
-        .with_store(|s| -> Result<u32, brightrun_core::store::StoreError> {
-            let ids = if ids.is_empty() {
-                s.notifications()
-                    .list(true, u32::MAX)?
-                    .into_iter()
-                    .map(|n| n.id)
-                    .collect()
-            } else {
-                ids
-            };
+pub async fn mark_notifications_read(core: State<'_, CoreState>, ids: Vec<String>) -> Result<u32, AppError> {
+    mark_read(&core, ids).await
+}
+
+/// The newest [`LIST_LIMIT`] notifications (unread ones only when asked) and the unread count of all.
+pub async fn list(core: &CoreState, unread_only: bool) -> Result<NotificationList, AppError> {
+    core.read(move |s| -> Result<_, StoreError> {
+        let items = s.notifications().list(unread_only, LIST_LIMIT)?;
+        let unread = s.notifications().list(true, u32::MAX)?.len();
+        Ok(NotificationList {
+            items: items.iter().map(NotificationView::from).collect(),
+            unread: u32::try_from(unread).unwrap_or(u32::MAX),
+        })
+    })
+    .await
+}
+
+/// Marks `ids` read (every unread one when empty); how many of them were unread.
+pub async fn mark_read(core: &CoreState, ids: Vec<String>) -> Result<u32, AppError> {
+    core.read(move |s| -> Result<u32, StoreError> {
+        let marked = if ids.is_empty() {
+            s.notifications().mark_all_read()?
+        } else {
+            let unread: std::collections::HashSet<String> = s
+                .notifications()
+                .list(true, u32::MAX)?
+                .into_iter()
+                .map(|n| n.id)
+                .collect();
             let mut marked = 0;
-            for id in &ids {
+            for id in ids.iter().filter(|id| unread.contains(*id)) {
                 if s.notifications().mark_read(id)? {
                     marked += 1;
                 }
             }
-            Ok(marked)
-        })
-        .map_err(internal)
+            marked
+        };
+        Ok(u32::try_from(marked).unwrap_or(u32::MAX))
+    })
+    .await
 }

@@ -47,7 +47,7 @@ pub async fn count_dataset_tokens(
     .map_err(internal)?
     .map(|(d, c)| (d, c.kind))
     .map_err(|e| AppError::new(ErrorCode::NotFound, e.to_string()))?;
-    let data_dir = runtime.data_dir.clone();
+    let data_dir = runtime.data_dir().to_path_buf();
     let folder = local_folder_of(&data_dir, kind, &base_model);
     let tokenizer = match tokenizer_at_hand(&data_dir, &base_model, folder.as_deref()) {
         Some(found) => Some(found),
@@ -107,7 +107,7 @@ pub fn cached_count_for(
         .ok()
         .flatten()?
         .kind;
-    cached_count(&runtime.data_dir, kind, dataset, base_model)
+    cached_count(runtime.data_dir(), kind, dataset, base_model)
 }
 
 #[cfg(test)]

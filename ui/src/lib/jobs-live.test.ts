@@ -41,7 +41,7 @@ describe("job events in the cache", () => {
       [
         { type: "metrics", job_id: "j1", points: [point(2, 2.5)] },
         { type: "log", job_id: "j1", text: "step 2\n" },
-        { type: "progress", job_id: "j1", status: "running", stage: "training", progress: 50, current_step: 2, total_steps: 4, cost_usd: 0.1 },
+        { type: "progress", job_id: "j1", status: "running", stage: "training", progress: 50, current_step: 2, total_steps: 4, cost_usd: 0.1, cost_alert: "warning" },
       ],
       false,
     );
@@ -50,6 +50,7 @@ describe("job events in the cache", () => {
     expect(after?.log_tail).toBe("start\nstep 2\n");
     expect(after?.job.progress).toBe(50);
     expect(after?.job.stage).toBe("training");
+    expect(after?.job.cost_alert).toBe("warning");
   });
 
   it("marks an unreachable cluster and leaves other jobs alone", () => {

@@ -45,6 +45,7 @@ export function applyJobUpdates(client: QueryClient, updates: JobUpdate_Serializ
                   current_step: update.current_step,
                   total_steps: update.total_steps,
                   cost_usd: update.cost_usd,
+                  cost_alert: update.cost_alert,
                   unreachable_since: null,
                 },
               }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 
 import {
-  costBand,
   formatDuration,
   formatDurationRange,
   formatLearningRate,
@@ -36,14 +35,6 @@ describe("estimate formatting", () => {
 });
 
 describe("cost tracking", () => {
-  it("puts the spend in the 80/100/120 % bands", () => {
-    expect(costBand(0.5, 1)).toBe("normal");
-    expect(costBand(0.8, 1)).toBe("warning");
-    expect(costBand(1.1, 1)).toBe("over");
-    expect(costBand(1.3, 1)).toBe("far_over");
-    expect(costBand(1, null)).toBe("unknown");
-  });
-
   it("projects cost and remaining time from progress", () => {
     expect(projectedCost(1, 25)).toBe(4);
     expect(projectedCost(1, 0)).toBeNull();

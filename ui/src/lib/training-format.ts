@@ -1,3 +1,6 @@
+import type { MemoryVerdict } from "@/bindings";
+import { MEMORY_VERDICT_WORDS } from "@/lib/job-vocabulary";
+
 /** "$0.42", "$12.30", "$1,204" — cents below $100, whole dollars above. */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
@@ -44,23 +47,13 @@ export function formatLearningRate(value: number | null): string {
 }
 
 /** A GPU memory verdict in words: "fits", "tight" or "does not fit". */
-export function verdictWords(verdict: string) {
-  return verdict === "fits" ? "fits" : verdict === "tight" ? "tight" : "does not fit";
+export function verdictWords(verdict: MemoryVerdict) {
+  return MEMORY_VERDICT_WORDS[verdict];
 }
 
 /** "balanced" → "Balanced". */
 export function capitalise(s: string) {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** Job cost against its estimate: the spec's bands (normal < 80 %, warning 80–100 %, alert > 100 %, > 120 %). */
-export function costBand(spentUsd: number, estimateUsd: number | null | undefined): "normal" | "warning" | "over" | "far_over" | "unknown" {
-  if (!estimateUsd || estimateUsd <= 0) return "unknown";
-  const share = spentUsd / estimateUsd;
-  if (share > 1.2) return "far_over";
-  if (share > 1) return "over";
-  if (share >= 0.8) return "warning";
-  return "normal";
 }
 
 /** Cost at the end if spending goes on at the rate so far (null before any progress). */

@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 
-import { commands } from "@/bindings";
+import { commands, type JobStatus } from "@/bindings";
 import { unwrap } from "@/lib/ipc";
 
 /** Query keys of the training side (jobs, models, costs, notifications); the event bridge invalidates them. */
@@ -23,10 +23,11 @@ export const trainingDefaultsQuery = queryOptions({
   queryFn: () => unwrap(commands.trainingDefaults()),
 });
 
-export const jobsQuery = (status: string) =>
+/** Jobs of one status, or all (`null`). */
+export const jobsQuery = (status: JobStatus | null) =>
   queryOptions({
-    queryKey: trainingKeys.jobs(status),
-    queryFn: () => unwrap(commands.listJobs(status === "all" ? null : status)),
+    queryKey: trainingKeys.jobs(status ?? "all"),
+    queryFn: () => unwrap(commands.listJobs(status)),
   });
 
 export const jobDetailQuery = (id: string) =>
@@ -58,10 +59,10 @@ export const notificationsQuery = queryOptions({
 });
 
 /** Jobs that are not finished. */
-export const ACTIVE_STATUSES = ["submitting", "queued", "initializing", "running"];
+export { ACTIVE_STATUSES } from "@/lib/job-vocabulary";
 
 /** Badge colour for a job status. */
-export function statusVariant(status: string): "default" | "secondary" | "destructive" | "success" | "warning" | "outline" {
+export function statusVariant(status: JobStatus): "default" | "secondary" | "destructive" | "success" | "warning" | "outline" {
   switch (status) {
     case "completed":
       return "success";

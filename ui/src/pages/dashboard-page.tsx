@@ -22,7 +22,7 @@ const STEPS = [
 
 export function DashboardPage() {
   const connected = insideTauri();
-  const jobs = useQuery({ ...jobsQuery("all"), enabled: connected });
+  const jobs = useQuery({ ...jobsQuery(null), enabled: connected });
   const models = useQuery({ ...modelsQuery, enabled: connected });
   const costs = useQuery({ ...costsQuery(30), enabled: connected });
   const active = (jobs.data ?? []).filter((j) => ACTIVE_STATUSES.includes(j.status));

@@ -7,18 +7,23 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
+import type { JobStatus } from "@/bindings";
 import { describeError } from "@/lib/ipc";
+import { JOB_STATUSES, JOB_STATUS_WORDS } from "@/lib/job-vocabulary";
 import { cn } from "@/lib/utils";
 import { formatUsd } from "@/lib/training-format";
 import { jobsQuery, statusVariant } from "@/lib/training-queries";
 
-const FILTERS = ["all", "running", "queued", "completed", "failed", "cancelled"] as const;
+/** The filter buttons: every job, then one status each (the statuses come from the bindings). */
+const FILTERS: readonly ("all" | JobStatus)[] = ["all", "running", "queued", "completed", "failed", "cancelled"];
 
 /** Training → Jobs: every job with its status, progress and cost, filtered by status. */
 export function TrainingJobs() {
   const [params, setParams] = useSearchParams();
-  const status = params.get("status") ?? "all";
-  const jobs = useQuery(jobsQuery(status));
+  const asked = params.get("status");
+  // A status the app does not know (an old bookmark) shows every job.
+  const status: "all" | JobStatus = JOB_STATUSES.find((s) => s === asked) ?? "all";
+  const jobs = useQuery(jobsQuery(status === "all" ? null : status));
   // Ticked jobs, for Compare (2 to 6).
   const [ticked, setTicked] = useState<string[]>([]);
   const navigate = useNavigate();
@@ -36,7 +41,7 @@ export function TrainingJobs() {
             onClick={() => setParams(f === "all" ? {} : { status: f })}
             data-testid={`filter-${f}`}
           >
-            {f === "all" ? "All" : f.charAt(0).toUpperCase() + f.slice(1)}
+            {f === "all" ? "All" : JOB_STATUS_WORDS[f]}
           </Button>
         ))}
       </div>

@@ -5,7 +5,7 @@ import { ArrowDownRight, ArrowRight, ArrowUpRight, RotateCcw, Square, WifiOff } 
 
 import { CompareWithPrevious } from "@/pages/compare-with-previous";
 
-import { commands, type HyperparametersInput, type JobDetail_Serialize } from "@/bindings";
+import { commands, type CostAlert, type HyperparametersInput, type JobDetail_Serialize } from "@/bindings";
 import { MetricChart } from "@/components/charts/metric-chart";
 import { latest, toChartData, trend, type MetricField } from "@/components/charts/series";
 import { Badge } from "@/components/ui/badge";
@@ -15,12 +15,14 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
-import { describeError, insideTauri, unwrap } from "@/lib/ipc";
+import { CommandErrorNotice } from "@/components/command-error-notice";
+import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { costBand, formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/lib/training-format";
+import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS } from "@/lib/job-vocabulary";
+import { formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/lib/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/lib/training-queries";
 
-const STAGES = ["preprocessing", "model_loading", "training", "validating", "saving"];
+const STAGES = JOB_STAGES;
 
 const METRIC_ROWS: { field: MetricField; label: string; digits: number }[] = [
   { field: "train_loss", label: "Training loss", digits: 4 },
@@ -42,7 +44,7 @@ export function TrainingMonitor() {
   }, [jobId]);
 
   if (detail.isPending) return <p className="text-sm text-muted-foreground">Loading…</p>;
-  if (detail.isError) return <p role="alert">{describeError(detail.error)}</p>;
+  if (detail.isError) return <CommandErrorNotice error={detail.error} onRetry={() => void detail.refetch()} />;
   return <Monitor detail={detail.data} />;
 }
 
@@ -114,7 +116,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
                     done && "border-success/50 text-success",
                   )}
                 >
-                  {stage.replace("_", " ")}
+                  {JOB_STAGE_WORDS[stage]}
                 </li>
               );
             })}
@@ -131,12 +133,12 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
             />
             <Stat label="Elapsed" value={elapsed !== null ? formatDuration(elapsed) : "—"} />
             <Stat label="Remaining" value={remaining !== null ? `about ${formatDuration(remaining)}` : "—"} />
-            <Stat label="Adapter" value={job.artifacts_status ?? (job.status === "completed" ? "waiting" : "—")} testId="job-artifacts" />
+            <Stat label="Adapter" value={job.artifacts_status ? ARTIFACT_STATUS_WORDS[job.artifacts_status] : job.status === "completed" ? "waiting" : "—"} testId="job-artifacts" />
           </dl>
         </CardContent>
       </Card>
 
-      <CostTracker spent={job.cost_usd ?? 0} estimate={job.estimate_usd ?? null} high={job.estimate_high_usd ?? null} progress={job.progress ?? 0} />
+      <CostTracker spent={job.cost_usd ?? 0} estimate={job.estimate_usd ?? null} high={job.estimate_high_usd ?? null} progress={job.progress ?? 0} alert={job.cost_alert} />
 
       <Card>
         <CardContent>
@@ -278,23 +280,28 @@ function LogTail({ text }: { text: string }) {
   );
 }
 
-const BAND_WORDS = {
-  normal: "within the estimate",
-  warning: "80–100 % of the estimate",
-  over: "over the estimate",
-  far_over: "more than 120 % of the estimate",
-  unknown: "no estimate to compare with",
-} as const;
-
-function CostTracker({ spent, estimate, high, progress }: { spent: number; estimate: number | null; high: number | null; progress: number }) {
-  const band = costBand(spent, estimate);
+/** The cost against the estimate; `alert` is the core's band (live through the poller's progress updates). */
+function CostTracker({
+  spent,
+  estimate,
+  high,
+  progress,
+  alert,
+}: {
+  spent: number;
+  estimate: number | null;
+  high: number | null;
+  progress: number;
+  alert: CostAlert | null;
+}) {
+  const band = alert ?? "unknown";
   const share = estimate ? (spent / estimate) * 100 : null;
   const projected = projectedCost(spent, progress);
   return (
     <Card data-testid="cost-tracker" data-band={band}>
       <CardHeader>
         <CardTitle>Cost</CardTitle>
-        <CardDescription>{BAND_WORDS[band]}</CardDescription>
+        <CardDescription>{alert ? COST_ALERT_WORDS[alert] : "no estimate to compare with"}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
         <div className="grid grid-cols-3 gap-4 text-sm">
@@ -346,7 +353,7 @@ function CancelButton({ jobId }: { jobId: string }) {
             <Label htmlFor="cancel-reason">Why?</Label>
             <Input id="cancel-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Wrong dataset, loss not falling…" />
           </div>
-          {cancel.isError && <p className="text-sm text-destructive">{describeError(cancel.error)}</p>}
+          {cancel.isError && <CommandErrorNotice error={cancel.error} />}
           <DialogFooter>
             <Button variant="outline" onClick={() => setOpen(false)}>
               Keep running
@@ -386,7 +393,7 @@ function RetryButton({ detail }: { detail: JobDetail_Serialize }) {
           <RotateCcw aria-hidden="true" /> Retry
         </Button>
       </div>
-      {retry.isError && <p className="max-w-sm text-right text-xs text-destructive">{describeError(retry.error)}</p>}
+      {retry.isError && <CommandErrorNotice className="flex max-w-sm flex-col items-end gap-1 text-right text-xs text-destructive" error={retry.error} />}
     </div>
   );
 }

@@ -2,9 +2,9 @@ import { Link } from "react-router";
 
 import type { NotificationView_Serialize } from "@/bindings";
 import { Badge } from "@/components/ui/badge";
+import { PRIORITY_VARIANT } from "@/lib/job-vocabulary";
 import { cn } from "@/lib/utils";
 
-const PRIORITY_VARIANT = { low: "secondary", medium: "outline", high: "warning", critical: "destructive" } as const;
 
 /** One notification, linking to its job. */
 export function NotificationItem({ n, onOpen }: { n: NotificationView_Serialize; onOpen?: () => void }) {
@@ -13,7 +13,7 @@ export function NotificationItem({ n, onOpen }: { n: NotificationView_Serialize;
       <span className="flex items-center gap-2 font-medium">
         {!n.read && <span className="size-2 rounded-full bg-primary" aria-label="unread" />}
         {n.title}
-        <Badge variant={PRIORITY_VARIANT[n.priority as keyof typeof PRIORITY_VARIANT] ?? "outline"} className="ml-auto">
+        <Badge variant={PRIORITY_VARIANT[n.priority]} className="ml-auto">
           {n.priority}
         </Badge>
       </span>

@@ -4,6 +4,7 @@ import { Controller, useFormContext } from "react-hook-form";
 import { FolderOpen } from "lucide-react";
 
 import { commands, type ClusterOptions, type TrainingDefaults } from "@/bindings";
+import { CommandErrorNotice } from "@/components/command-error-notice";
 import { SELECT } from "@/components/training/fields";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -104,8 +105,8 @@ export function DatasetModelPicker({
               {ensureLocal.isPending ? "Starting the local cluster…" : "Use this computer (local cluster)"}
             </Button>
           )}
-          {ensureLocal.isError && <p className="text-sm text-destructive">{describeError(ensureLocal.error)}</p>}
-          {optionsError != null && <p className="text-sm text-destructive">{describeError(optionsError)}</p>}
+          {ensureLocal.isError && <CommandErrorNotice error={ensureLocal.error} onRetry={() => ensureLocal.mutate()} />}
+          {optionsError != null && <CommandErrorNotice error={optionsError} />}
         </div>
         <Controller
           control={control}

@@ -1,17 +1,20 @@
 import { CheckCircle2, Circle, Eye, Rocket } from "lucide-react";
 
+import type { LaunchStep as LaunchStepKind } from "@/bindings";
+import { CommandErrorNotice } from "@/components/command-error-notice";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Progress } from "@/components/ui/progress";
 import { describeError } from "@/lib/ipc";
+import { LAUNCH_STEP_WORDS } from "@/lib/job-vocabulary";
 import { formatUsd } from "@/lib/training-format";
 
 /** A launch step as the shell's progress events report it. */
-export type LaunchStep = { step: string; done: number; total: number } | null;
+export type LaunchStep = { step: LaunchStepKind; done: number; total: number } | null;
 
-function stepWords(step: string) {
-  return step === "converting" ? "Preparing the training file…" : step === "uploading" ? "Uploading the dataset…" : "Submitting the job…";
+function stepWords(step: LaunchStepKind) {
+  return LAUNCH_STEP_WORDS[step];
 }
 
 /** What must hold before a launch, ticked as it does; then Preview and Launch. */
@@ -152,11 +155,7 @@ export function LaunchDialog({
             </Button>
           </div>
         )}
-        {error != null && !budgetRefusal && (
-          <p role="alert" className="text-sm text-destructive">
-            {describeError(error)}
-          </p>
-        )}
+        {error != null && !budgetRefusal && <CommandErrorNotice error={error} />}
         <DialogFooter>
           <Button variant="outline" onClick={() => onOpenChange(false)} disabled={launching}>
             Back
