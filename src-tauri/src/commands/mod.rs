@@ -5,9 +5,11 @@
 pub mod app;
 pub mod clusters;
 pub mod costs;
+pub mod dashboard;
 pub mod datasets;
 pub mod exports;
 pub mod jobs;
 pub mod models;
 pub mod notifications;
+pub mod settings;
 pub mod training;

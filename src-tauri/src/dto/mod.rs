@@ -2,7 +2,11 @@
 //! ids strings), in the camelCase the UI expects.
 
 pub mod clusters;
+pub mod costs;
+pub mod dashboard;
+pub mod dataset_sorts;
 pub mod datasets;
+pub mod settings;
 
 /// A count as the UI receives it; exact up to 2^53, far past any dataset's size.
 pub(crate) fn count(value: u64) -> f64 {
