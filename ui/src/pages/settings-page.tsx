@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Plus, Server } from "lucide-react";
 
 import { AppInfoCard } from "@/components/app-info-card";
+import { BudgetCard } from "@/components/settings/budget-card";
 import { ClusterCard } from "@/components/clusters/cluster-card";
 import { ClusterDialog } from "@/components/clusters/cluster-dialog";
 import { LocalClusterCard } from "@/components/clusters/local-cluster-card";
@@ -35,6 +36,7 @@ export function SettingsPage() {
             </Tabs>
           </CardContent>
         </Card>
+        <BudgetCard />
         <AppInfoCard />
         <div className="lg:col-span-2">
           <ClustersSection />

@@ -27,13 +27,28 @@ type Props = {
   exportable?: boolean;
   /** Called after each draw with the time it took (ms), for the benchmark. */
   onDrawn?: (ms: number) => void;
+  /** The x axis's name ("step" unless told). */
+  xLabel?: string;
+  /** X values are Unix seconds, shown as dates (a daily chart). */
+  timeX?: boolean;
 };
 
 /**
  * A uPlot line chart. uPlot draws on one canvas and keeps the data as typed columns, so 100,000 points
  * redraw in milliseconds; the chart is created once and later data goes through `setData`.
  */
-export function MetricChart({ title, data, series, height = 220, testId, logY = false, exportable = false, onDrawn }: Props) {
+export function MetricChart({
+  title,
+  data,
+  series,
+  height = 220,
+  testId,
+  logY = false,
+  exportable = false,
+  onDrawn,
+  xLabel = "step",
+  timeX = false,
+}: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const drawStart = useRef(0);
@@ -43,7 +58,7 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
   }, [onDrawn]);
 
   // Create once per series layout; the data effect below feeds it.
-  const layout = series.map((s) => `${s.label}:${s.color}:${s.dashed ? 1 : 0}`).join("|") + `|${logY}|${height}`;
+  const layout = series.map((s) => `${s.label}:${s.color}:${s.dashed ? 1 : 0}`).join("|") + `|${logY}|${height}|${xLabel}|${timeX}`;
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
@@ -54,13 +69,13 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
       height,
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
+      scales: { x: { time: timeX }, y: logY ? { distr: 3 } : {} },
       axes: [
-        { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, label: "step" },
+        { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, label: xLabel },
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, size: 60 },
       ],
       series: [
-        { label: "step" },
+        { label: xLabel },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
