@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { clusterFlow, datasetFlow } from "./datasets-clusters.mjs";
+import { budgetFlow } from "./budget.e2e.mjs";
 import { chartBenchmark, trainingFlow } from "./training.e2e.mjs";
 import { Session, waitForDriver } from "./webdriver.mjs";
 
@@ -78,6 +79,8 @@ async function main() {
     // Configure → launch on the local cluster (tiny model, CPU) → loss chart fills → completion notification →
     // verified adapter on Models; then the loss chart's 100,000-point benchmark.
     await trainingFlow(session, { check, save, dataDir });
+    // Settings' budget → a launch over it is refused → the override launches (docs/app.md, "Budget").
+    await budgetFlow(session, { check, save, dataDir });
     await chartBenchmark(session, { check });
 
     // Theme toggle and collapsed sidebar, seen on the Dashboard.
