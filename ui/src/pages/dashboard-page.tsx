@@ -47,41 +47,8 @@ export function DashboardPage() {
       {overview.isError && <p role="alert">{describeError(overview.error)}</p>}
       <StatCards />
       {firstRun && <GetStarted />}
-      <div className="grid gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2" data-testid="active-jobs">
-          <CardHeader>
-            <CardTitle>Active jobs</CardTitle>
-            <CardDescription>Runs in progress, polled in the background.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            {active.length === 0 ? (
-              <EmptyState
-                icon={Cpu}
-                title="No active jobs"
-                description="Launch a run on the Training page; it shows here while it runs."
-                actions={
-                  <Button asChild>
-                    <Link to="/training/configure">Configure a run</Link>
-                  </Button>
-                }
-              />
-            ) : (
-              <ul className="flex flex-col divide-y">
-                {active.map((job) => (
-                  <li key={job.id}>
-                    <Link to={`/training/jobs/${job.id}`} className="grid grid-cols-[1fr_8rem_auto] items-center gap-4 py-2 hover:bg-accent">
-                      <span className="truncate text-sm font-medium">{job.name}</span>
-                      <Progress value={job.progress ?? 0} />
-                      <Badge variant={statusVariant(job.status)}>{job.status}</Badge>
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </CardContent>
-        </Card>
-        <AppInfoCard />
-        <Card className="lg:col-span-3" data-testid="activity-feed">
+      <div className="grid items-start gap-4 lg:grid-cols-3">
+        <Card className="lg:col-span-2" data-testid="activity-feed">
           <CardHeader>
             <CardTitle>Recent activity</CardTitle>
             <CardDescription>Jobs, datasets, models and money alerts, newest first.</CardDescription>
@@ -112,6 +79,39 @@ export function DashboardPage() {
             )}
           </CardContent>
         </Card>
+        <div className="flex flex-col gap-4">
+          <Card data-testid="active-jobs">
+            <CardHeader>
+              <CardTitle>Active jobs</CardTitle>
+              <CardDescription>Runs in progress, polled in the background.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              {active.length === 0 ? (
+                <p className="text-sm text-muted-foreground">
+                  No runs in progress.{" "}
+                  <Link to="/training/configure" className="underline">
+                    Configure a run
+                  </Link>
+                </p>
+              ) : (
+                <ul className="flex flex-col divide-y">
+                  {active.map((job) => (
+                    <li key={job.id}>
+                      <Link to={`/training/jobs/${job.id}`} className="flex flex-col gap-1.5 py-2 hover:bg-accent">
+                        <span className="flex items-center justify-between gap-2">
+                          <span className="truncate text-sm font-medium">{job.name}</span>
+                          <Badge variant={statusVariant(job.status)}>{job.status}</Badge>
+                        </span>
+                        <Progress value={job.progress ?? 0} />
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </CardContent>
+          </Card>
+          <AppInfoCard />
+        </div>
       </div>
     </div>
   );

@@ -29,7 +29,7 @@ type Props = {
   onDrawn?: (ms: number) => void;
   /** The x axis's name ("step" unless told). */
   xLabel?: string;
-  /** X values are Unix seconds, shown as dates (a daily chart). */
+  /** X values are Unix seconds, shown as UTC dates (a daily chart). */
   timeX?: boolean;
 };
 
@@ -70,6 +70,8 @@ export function MetricChart({
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: timeX }, y: logY ? { distr: 3 } : {} },
+      // Days are UTC (the months the budget counts): label them so wherever the user is.
+      ...(timeX ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") } : {}),
       axes: [
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, label: xLabel },
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, size: 60 },
