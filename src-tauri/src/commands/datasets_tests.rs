@@ -368,7 +368,7 @@ async fn the_format_can_be_forced_like_the_clis_format_flag() {
     let chat = write(folder.path(), "chat.jsonl", &format!("{OPENAI_LINE}\n"));
     import_as(
         &core,
-        &[chat.clone()],
+        std::slice::from_ref(&chat),
         Some(DatasetFormat::Alpaca),
         Arc::new(Delivered::default()),
     )
