@@ -12,6 +12,8 @@ APT_PACKAGES=(
   librsvg2-dev libgtk-3-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev
   # run it headless: a display, a D-Bus session, a notification daemon, a keyring, WebDriver
   xvfb x11-utils imagemagick webkit2gtk-driver dbus dbus-x11 dunst gnome-keyring libsecret-tools keyutils
+  # the e2e budget step seeds a month's spend into the app's database (tests/e2e/budget.e2e.mjs)
+  sqlite3
   # what the .deb depends on beyond WebKitGTK (scripts/bundle.sh, tests/install/run.sh): Python and pip, which
   # fetches uv when the local cluster is prepared
   python3 python3-pip

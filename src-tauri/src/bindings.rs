@@ -68,6 +68,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::exports::save_chart_png,
             commands::notifications::list_notifications,
             commands::notifications::mark_notifications_read,
+            commands::settings::get_settings,
+            commands::settings::set_setting,
+            commands::dashboard::dashboard_overview,
         ])
         .events(collect_events![
             commands::datasets::DatasetImportProgress,

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import { clusterFlow, datasetFlow } from "./datasets-clusters.mjs";
 import { modelUseFlow } from "./model-use.e2e.mjs";
+import { budgetFlow } from "./budget.e2e.mjs";
 import { chartBenchmark, trainingFlow } from "./training.e2e.mjs";
 import { Session, waitForDriver } from "./webdriver.mjs";
 
@@ -82,6 +83,8 @@ async function main() {
     await trainingFlow(session, { check, save, dataDir });
     // The model page → Export ZIP → Playground (both answers stream) → Compare when two jobs exist.
     await modelUseFlow(session, { check, save, saveDir: process.env.BRIGHTRUN_TEST_SAVE_DIR });
+    // Settings' budget → a launch over it is refused → the override launches (docs/app.md, "Budget").
+    await budgetFlow(session, { check, save, dataDir });
     await chartBenchmark(session, { check });
 
     // Theme toggle and collapsed sidebar, seen on the Dashboard.

@@ -9,8 +9,12 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Version, flavour and data folder of the running app. */
 	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
-	/**  Imports files and folders in the background; returns at once with one ticket per file. */
-	importDatasets: (paths: string[]) => typedError<ImportTicket[], AppError>(__TAURI_INVOKE("import_datasets", { paths })),
+	/**
+	 *  Imports files and folders in the background; returns at once with one ticket per file. `format` forces
+	 *  one of the core's formats (`brightrun_lora_v4`, `openai_messages`…, as `brightrun dataset import
+	 *  --format`); `None` detects it. Each finished validation is recorded as a `dataset_ready` notification.
+	 */
+	importDatasets: (paths: string[], format: string | null) => typedError<ImportTicket[], AppError>(__TAURI_INVOKE("import_datasets", { paths, format })),
 	/**  Stops an import in flight; `false` when it already finished. */
 	cancelImport: (importId: string) => __TAURI_INVOKE<boolean>("cancel_import", { importId }),
 	/**  Opens the system's file dialog to pick dataset files; an empty list when the user closes it. */
@@ -142,6 +146,9 @@ export const commands = {
 	/**  Spend over the last `days` (7, 30 or 90). */
 	costSummary: (days: number) => typedError<CostSummary_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
 	/**  The period's records as CSV (recorded_at, job, name, kind, gpu, capacity, amount). */
+	/**  Spend over the last `days` days, today included (1 to 366; the page offers 7, 30 and 90). */
+	costSummary: (days: number) => typedError<CostsView_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
+	/**  The period's rows as CSV (`date,job_id,name,gpu,capacity,kind,usd`), as `brightrun costs --csv` writes them. */
 	costCsv: (days: number) => typedError<string, AppError>(__TAURI_INVOKE("cost_csv", { days })),
 	/**
 	 *  Asks where to save the period's costs as CSV and writes them there. The saved path, or `None` when the user
@@ -157,6 +164,15 @@ export const commands = {
 	listNotifications: (unreadOnly: boolean) => typedError<NotificationList_Serialize, AppError>(__TAURI_INVOKE("list_notifications", { unreadOnly })),
 	/**  Marks notifications read (all unread ones when `ids` is empty). */
 	markNotificationsRead: (ids: string[]) => typedError<number, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
+	/**  Every user setting. */
+	getSettings: () => typedError<SettingsView_Serialize, AppError>(__TAURI_INVOKE("get_settings")),
+	/**
+	 *  Changes one setting from the text the user typed (`none` or empty removes the budget); refused with
+	 *  `invalid_input` and the core's message when out of range. Returns every setting as now stored.
+	 */
+	setSetting: (key: SettingKey, value: string) => typedError<SettingsView_Serialize, AppError>(__TAURI_INVOKE("set_setting", { key, value })),
+	/**  The cards and the newest `limit` events (at most 50; the dashboard asks for 12). */
+	dashboardOverview: (limit: number | null) => typedError<DashboardView_Serialize, AppError>(__TAURI_INVOKE("dashboard_overview", { limit })),
 };
 
 /** Events */
@@ -169,6 +185,38 @@ export const events = {
 };
 
 /* Types */
+/**  What an event is about, which decides where clicking it leads. */
+export type ActivitySubjectView = "job" | "dataset" | "model" | "notification";
+
+/**  One event of the feed. */
+export type ActivityView = ActivityView_Serialize | ActivityView_Deserialize;
+
+/**  One event of the feed. */
+export type ActivityView_Deserialize = {
+	subject: ActivitySubjectView,
+	/**  The job, dataset, model or notification. */
+	id: string,
+	title: string,
+	detail: string,
+	/**  RFC 3339 UTC. */
+	at: string,
+	/**  The job a model or an alert is about, if any. */
+	jobId?: string | null,
+};
+
+/**  One event of the feed. */
+export type ActivityView_Serialize = {
+	subject: ActivitySubjectView,
+	/**  The job, dataset, model or notification. */
+	id: string,
+	title: string,
+	detail: string,
+	/**  RFC 3339 UTC. */
+	at: string,
+	/**  The job a model or an alert is about, if any. */
+	jobId: string | null,
+};
+
 /**  The flavour of a running app. */
 export type AppEnvironment = 
 /**  A release build run by a user. */
@@ -480,72 +528,105 @@ export type CostGroup = {
 	/**  USD. */
 	amount_usd: number | null,
 };
+/**  What a cost was for, as clusters report it. */
+export type CostKind = 
+/**  GPU or CPU time. */
+"compute" | 
+/**  Keeping datasets, checkpoints and adapters. */
+"storage" | 
+/**  Moving data in or out. */
+"transfer";
 
-/**  One cost record with its job's facts. */
-export type CostLine = {
-	/**  When (RFC 3339). */
-	recorded_at: string,
-	/**  The job. */
-	job_id: string,
-	/**  Its name. */
-	job_name: string,
-	/**  `compute`. */
-	kind: string,
-	/**  GPU type. */
-	gpu_type: string,
-	/**  `spot` or `on_demand`. */
-	capacity: string,
-	/**  USD. */
-	amount_usd: number | null,
+/**  Spend over the last `days` days (today included), and this month against the budget. */
+export type CostsView = CostsView_Serialize | CostsView_Deserialize;
+
+/**  Spend over the last `days` days (today included), and this month against the budget. */
+export type CostsView_Deserialize = {
+	days: number,
+	totalUsd: number | null,
+	/**  Every day of the period, oldest first (0 on a day without spend). */
+	byDay: DayCostView[],
+	/**  Most expensive first. */
+	byJob: JobCostView[],
+	/**  Most expensive first. */
+	byGpu: GpuCostView[],
+	/**  Compute, storage and transfer, always all three in that order (0 where nothing was recorded). */
+	byKind: KindCostView[],
+	/**
+	 *  Whether any record of the period is storage or transfer: clusters that bill only compute report
+	 *  none, and the page says so instead of showing zeros as if they were measured.
+	 */
+	kindsReported: boolean,
+	/**  This calendar month (UTC). */
+	monthSpentUsd: number | null,
+	/**  The monthly budget, if set. */
+	monthlyBudgetUsd?: number | null,
 };
 
-/**  Spend over a period. */
-export type CostSummary = CostSummary_Serialize | CostSummary_Deserialize;
-
-/**  Spend over a period. */
-export type CostSummary_Deserialize = {
-	/**  Days covered. */
+/**  Spend over the last `days` days (today included), and this month against the budget. */
+export type CostsView_Serialize = {
 	days: number,
-	/**  Total (USD). */
-	total_usd: number | null,
-	/**  By GPU type and capacity. */
-	by_type: CostGroup[],
-	/**  By day (YYYY-MM-DD), oldest first. */
-	by_day: CostGroup[],
-	/**  By job. */
-	by_job: CostGroup[],
-	/**  Every record, newest first. */
-	lines: CostLine[],
+	totalUsd: number | null,
+	/**  Every day of the period, oldest first (0 on a day without spend). */
+	byDay: DayCostView[],
+	/**  Most expensive first. */
+	byJob: JobCostView[],
+	/**  Most expensive first. */
+	byGpu: GpuCostView[],
+	/**  Compute, storage and transfer, always all three in that order (0 where nothing was recorded). */
+	byKind: KindCostView[],
+	/**
+	 *  Whether any record of the period is storage or transfer: clusters that bill only compute report
+	 *  none, and the page says so instead of showing zeros as if they were measured.
+	 */
+	kindsReported: boolean,
 	/**  This calendar month (UTC). */
-	month_spent_usd: number | null,
-	/**  Monthly budget, if set. */
-	monthly_budget_usd?: number | null,
-};
-
-/**  Spend over a period. */
-export type CostSummary_Serialize = {
-	/**  Days covered. */
-	days: number,
-	/**  Total (USD). */
-	total_usd: number | null,
-	/**  By GPU type and capacity. */
-	by_type: CostGroup[],
-	/**  By day (YYYY-MM-DD), oldest first. */
-	by_day: CostGroup[],
-	/**  By job. */
-	by_job: CostGroup[],
-	/**  Every record, newest first. */
-	lines: CostLine[],
-	/**  This calendar month (UTC). */
-	month_spent_usd: number | null,
-	/**  Monthly budget, if set. */
-	monthly_budget_usd: number | null,
+	monthSpentUsd: number | null,
+	/**  The monthly budget, if set. */
+	monthlyBudgetUsd: number | null,
 };
 
 /**  One value of a distribution. */
 export type CountView = {
 	value: string,
 	count: number | null,
+};
+
+/**  The dashboard's cards and feed. */
+export type DashboardView = DashboardView_Serialize | DashboardView_Deserialize;
+
+/**  The dashboard's cards and feed. */
+export type DashboardView_Deserialize = {
+	/**  Datasets in the library (not in the trash). */
+	datasets: number | null,
+	/**  Of those, ready to train. */
+	datasetsReady: number | null,
+	/**  Jobs submitting, queued, initializing or running. */
+	activeJobs: number | null,
+	/**  Models of completed jobs (not in the trash). */
+	completedModels: number | null,
+	/**  This calendar month (UTC). */
+	monthSpentUsd: number | null,
+	monthlyBudgetUsd?: number | null,
+	/**  Newest first. */
+	activity: ActivityView_Deserialize[],
+};
+
+/**  The dashboard's cards and feed. */
+export type DashboardView_Serialize = {
+	/**  Datasets in the library (not in the trash). */
+	datasets: number | null,
+	/**  Of those, ready to train. */
+	datasetsReady: number | null,
+	/**  Jobs submitting, queued, initializing or running. */
+	activeJobs: number | null,
+	/**  Models of completed jobs (not in the trash). */
+	completedModels: number | null,
+	/**  This calendar month (UTC). */
+	monthSpentUsd: number | null,
+	monthlyBudgetUsd: number | null,
+	/**  Newest first. */
+	activity: ActivityView_Serialize[],
 };
 
 /**  A dataset ready for training. */
@@ -637,8 +718,8 @@ export type DatasetListQuery = DatasetListQuery_Serialize | DatasetListQuery_Des
 /**  Which datasets the list shows. Sort, format and status use the core's stable ids. */
 export type DatasetListQuery_Deserialize = {
 	search?: string | null,
-	/**  `newest` (default), `oldest`, `name`, `name-desc`, `most-examples`, `fewest-examples`. */
-	sort?: string | null,
+	/**  `newest` when absent. */
+	sort?: DatasetSortView | null,
 	format?: string | null,
 	status?: string | null,
 	ready?: boolean | null,
@@ -646,14 +727,15 @@ export type DatasetListQuery_Deserialize = {
 	trash: boolean,
 	/**  1-based. */
 	page: number,
+	/**  1 to 500; 0 means the default of 25. */
 	perPage: number,
 };
 
 /**  Which datasets the list shows. Sort, format and status use the core's stable ids. */
 export type DatasetListQuery_Serialize = {
 	search: string | null,
-	/**  `newest` (default), `oldest`, `name`, `name-desc`, `most-examples`, `fewest-examples`. */
-	sort: string | null,
+	/**  `newest` when absent. */
+	sort: DatasetSortView | null,
 	format: string | null,
 	status: string | null,
 	ready: boolean | null,
@@ -661,8 +743,12 @@ export type DatasetListQuery_Serialize = {
 	trash: boolean,
 	/**  1-based. */
 	page: number,
+	/**  1 to 500; 0 means the default of 25. */
 	perPage: number,
 };
+
+/**  An order of the dataset list; the names are the core's (`brightrun dataset list --sort`). */
+export type DatasetSortView = "newest" | "oldest" | "name" | "name-desc" | "recently-updated" | "largest" | "smallest" | "most-examples" | "fewest-examples" | "most-tokens" | "fewest-tokens" | "best-quality" | "worst-quality" | "recently-used";
 
 /**  One dataset of the library (the list's card, the detail's header). */
 export type DatasetSummary = DatasetSummary_Serialize | DatasetSummary_Deserialize;
@@ -696,6 +782,10 @@ export type DatasetSummary_Deserialize = {
 	validatedAt?: string | null,
 	/**  Set while the dataset is in the trash. */
 	deletedAt?: string | null,
+	/**  Mean quality score (v4, 1–5); absent when the format carries none. */
+	qualityMean?: number | null,
+	/**  When the newest training job on it was created; absent when never trained on. */
+	lastUsedAt?: string | null,
 };
 
 /**  One dataset of the library (the list's card, the detail's header). */
@@ -727,6 +817,17 @@ export type DatasetSummary_Serialize = {
 	validatedAt: string | null,
 	/**  Set while the dataset is in the trash. */
 	deletedAt: string | null,
+	/**  Mean quality score (v4, 1–5); absent when the format carries none. */
+	qualityMean: number | null,
+	/**  When the newest training job on it was created; absent when never trained on. */
+	lastUsedAt: string | null,
+};
+
+/**  The spend of one day. */
+export type DayCostView = {
+	/**  `YYYY-MM-DD` (UTC). */
+	date: string,
+	usd: number | null,
 };
 
 /**  A setting that differs. */
@@ -864,6 +965,12 @@ export type GpuChoice = {
 	liger: boolean,
 };
 
+/**  The spend on one GPU type. */
+export type GpuCostView = {
+	gpu: string,
+	usd: number | null,
+};
+
 /**  One GPU type of a cluster. */
 export type GpuView = {
 	gpuType: string,
@@ -939,6 +1046,13 @@ export type IssueView_Serialize = {
 	code: string,
 	message: string,
 	suggestion: string | null,
+};
+
+/**  The spend of one job. */
+export type JobCostView = {
+	jobId: string,
+	name: string,
+	usd: number | null,
 };
 
 /**  Everything the monitor shows at once. */
@@ -1390,6 +1504,12 @@ export type JobView_Serialize = {
 	unreachable_since: string | null,
 	/**  The job this one retries. */
 	retry_of: string | null,
+};
+
+/**  The spend of one kind of cost. */
+export type KindCostView = {
+	kind: CostKind,
+	usd: number | null,
 };
 
 /**  Launch progress, as an event to the window. */
@@ -2044,6 +2164,34 @@ export type TokenCountView = {
 	tokens_total: number | null,
 	/**  `exact` (counted with the model's tokenizer) or `estimate` (characters / 4: no tokenizer at hand). */
 	method: string,
+/**  The settings a user may change, by the CLI's names (docs/cli.md, `brightrun settings`). */
+export type SettingKey = 
+/**  The monthly spending budget in US dollars (`none` removes it). */
+"monthly_budget_usd" | 
+/**  Seconds between two polls of a running job. */
+"poll_interval_s";
+
+/**  Every user setting's current value. */
+export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
+
+/**  Every user setting's current value. */
+export type SettingsView_Deserialize = {
+	/**  The monthly budget (USD); `null` when none is set (launches are then never refused). */
+	monthlyBudgetUsd?: number | null,
+	/**  Seconds between two polls of a running job. */
+	pollIntervalS: number,
+	/**  The smallest and largest poll interval accepted, for the form's hints. */
+	pollIntervalRange: [number, number],
+};
+
+/**  Every user setting's current value. */
+export type SettingsView_Serialize = {
+	/**  The monthly budget (USD); `null` when none is set (launches are then never refused). */
+	monthlyBudgetUsd: number | null,
+	/**  Seconds between two polls of a running job. */
+	pollIntervalS: number,
+	/**  The smallest and largest poll interval accepted, for the form's hints. */
+	pollIntervalRange: [number, number],
 };
 
 /**  One function call of the assistant. */

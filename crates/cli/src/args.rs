@@ -175,8 +175,16 @@ pub enum SortArg {
     Oldest,
     Name,
     NameDesc,
+    RecentlyUpdated,
+    Largest,
+    Smallest,
     MostExamples,
     FewestExamples,
+    MostTokens,
+    FewestTokens,
+    BestQuality,
+    WorstQuality,
+    RecentlyUsed,
 }
 
 impl From<SortArg> for DatasetSort {
@@ -186,8 +194,16 @@ impl From<SortArg> for DatasetSort {
             SortArg::Oldest => DatasetSort::Oldest,
             SortArg::Name => DatasetSort::Name,
             SortArg::NameDesc => DatasetSort::NameDesc,
+            SortArg::RecentlyUpdated => DatasetSort::RecentlyUpdated,
+            SortArg::Largest => DatasetSort::Largest,
+            SortArg::Smallest => DatasetSort::Smallest,
             SortArg::MostExamples => DatasetSort::MostExamples,
             SortArg::FewestExamples => DatasetSort::FewestExamples,
+            SortArg::MostTokens => DatasetSort::MostTokens,
+            SortArg::FewestTokens => DatasetSort::FewestTokens,
+            SortArg::BestQuality => DatasetSort::BestQuality,
+            SortArg::WorstQuality => DatasetSort::WorstQuality,
+            SortArg::RecentlyUsed => DatasetSort::RecentlyUsed,
         }
     }
 }

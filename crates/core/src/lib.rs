@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod dataset;
 pub mod jobs;
 pub mod models;
+pub mod overview;
 pub mod paths;
 pub mod store;
 pub mod training;

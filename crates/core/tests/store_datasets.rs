@@ -3,11 +3,13 @@
 
 mod store_support;
 
-use brightrun_core::dataset::DatasetFormat;
+use brightrun_core::dataset::{DatasetFormat, QualityStats};
 use brightrun_core::store::datasets::INTERRUPTED_MESSAGE;
+use brightrun_core::store::training_jobs::NewTrainingJob;
 use brightrun_core::store::{
     DatasetQuery, DatasetSort, DatasetStatus, Inserted, NewDataset, Store, StoreError,
 };
+use brightrun_core::training::Hyperparameters;
 use chrono::{TimeZone, Utc};
 use store_support::*;
 
@@ -186,15 +188,100 @@ fn soft_delete_moves_to_the_trash_and_restore_brings_it_back() {
     assert_eq!(store.datasets().restore(&keep.id).unwrap().deleted_at, None);
 }
 
-/// Four datasets with distinct names, dates and example counts, in a known creation order.
+/// Sets one column of a dataset row by hand, so order tests choose every key independently.
+fn set_column(store: &Store, id: &str, column: &str, value: rusqlite::types::Value) {
+    store
+        .connection()
+        .execute(
+            &format!("UPDATE datasets SET {column} = ?2 WHERE id = ?1"),
+            rusqlite::params![id, value],
+        )
+        .expect("set column");
+}
+
+/// Records a job trained on `dataset_id`, created at `created_at` (what "last used" reads).
+fn use_dataset(store: &Store, dataset_id: &str, created_at: &str) {
+    let job = store
+        .training_jobs()
+        .insert_submitting(&NewTrainingJob {
+            cluster_id: "cluster-1".into(),
+            name: format!("run on {dataset_id}"),
+            dataset_id: dataset_id.into(),
+            dataset_sha256: "a".repeat(64),
+            base_model: "tiny".into(),
+            hyperparameters: Hyperparameters::default(),
+            gpu_type: "cpu".into(),
+            gpu_count: 1,
+            spot: false,
+            max_duration_hours: 1.0,
+            estimate: None,
+            retry_of: None,
+            validation_sha256: None,
+            split: None,
+            skipped_invalid: 0,
+        })
+        .expect("insert job");
+    store
+        .connection()
+        .execute(
+            "UPDATE training_jobs SET created_at = ?2 WHERE id = ?1",
+            [&job.id, created_at],
+        )
+        .expect("set job created_at");
+}
+
+/// Four datasets whose every sort key gives a different order: name, import date, last change, size,
+/// examples, tokens, quality (one without scores) and last use (two never trained on).
 fn sortable_library(store: &Store) {
+    use rusqlite::types::Value::{Integer, Null, Real, Text};
+    // name, seed, created, examples, updated, bytes, tokens, quality, last used
     let rows = [
-        ("banana", 1, "2026-01-02T00:00:00.000Z", 30),
-        ("Apple", 2, "2026-01-04T00:00:00.000Z", 10),
-        ("cherry", 3, "2026-01-01T00:00:00.000Z", 40),
-        ("date", 4, "2026-01-03T00:00:00.000Z", 20),
+        (
+            "banana",
+            1,
+            "2026-01-02",
+            30,
+            "2026-02-04",
+            500,
+            9000,
+            Real(3.5),
+            Some("2026-03-05"),
+        ),
+        (
+            "Apple",
+            2,
+            "2026-01-04",
+            10,
+            "2026-02-01",
+            4000,
+            7000,
+            Real(4.5),
+            None,
+        ),
+        (
+            "cherry",
+            3,
+            "2026-01-01",
+            40,
+            "2026-02-03",
+            2000,
+            1000,
+            Null,
+            None,
+        ),
+        (
+            "date",
+            4,
+            "2026-01-03",
+            20,
+            "2026-02-02",
+            3000,
+            5000,
+            Real(2.0),
+            Some("2026-03-01"),
+        ),
     ];
-    for (name, seed, created, examples) in rows {
+    for (name, seed, created, examples, updated, bytes, tokens, quality, used) in rows {
         let d = insert_validated(
             store,
             name,
@@ -204,7 +291,19 @@ fn sortable_library(store: &Store) {
             examples,
             true,
         );
-        set_created_at(store, &d.id, created);
+        set_created_at(store, &d.id, &format!("{created}T00:00:00.000Z"));
+        set_column(
+            store,
+            &d.id,
+            "updated_at",
+            Text(format!("{updated}T00:00:00.000Z")),
+        );
+        set_column(store, &d.id, "bytes", Integer(bytes));
+        set_column(store, &d.id, "tokens_total", Integer(tokens));
+        set_column(store, &d.id, "quality_mean", quality);
+        if let Some(used) = used {
+            use_dataset(store, &d.id, &format!("{used}T00:00:00.000Z"));
+        }
     }
 }
 
@@ -217,8 +316,21 @@ fn every_sort_orders_the_library() {
         (DatasetSort::Oldest, ["cherry", "banana", "date", "Apple"]),
         (DatasetSort::Name, ["Apple", "banana", "cherry", "date"]),
         (DatasetSort::NameDesc, ["date", "cherry", "banana", "Apple"]),
+        (
+            DatasetSort::RecentlyUpdated,
+            ["banana", "cherry", "date", "Apple"],
+        ),
+        (DatasetSort::Largest, ["Apple", "date", "cherry", "banana"]),
+        (DatasetSort::Smallest, ["banana", "cherry", "date", "Apple"]),
         (DatasetSort::MostExamples, ["cherry", "banana", "date", "Apple"]),
         (DatasetSort::FewestExamples, ["Apple", "date", "banana", "cherry"]),
+        (DatasetSort::MostTokens, ["banana", "Apple", "date", "cherry"]),
+        (DatasetSort::FewestTokens, ["cherry", "date", "Apple", "banana"]),
+        // No scores (cherry) come last whichever way quality is sorted.
+        (DatasetSort::BestQuality, ["Apple", "banana", "date", "cherry"]),
+        (DatasetSort::WorstQuality, ["date", "banana", "Apple", "cherry"]),
+        // Never trained on (Apple, cherry) come last, newest import first.
+        (DatasetSort::RecentlyUsed, ["banana", "date", "Apple", "cherry"]),
     ];
     assert_eq!(
         expect.len(),
@@ -232,8 +344,79 @@ fn every_sort_orders_the_library() {
         };
         assert_eq!(names(&store, &query), order, "sort {sort}");
         assert_eq!(sort.as_str().parse::<DatasetSort>().unwrap(), sort);
+        // Paged one at a time, the order is the same: the sort happens in the query, before LIMIT.
+        let paged: Vec<String> = (1..=4)
+            .flat_map(|page| {
+                names(
+                    &store,
+                    &DatasetQuery {
+                        sort,
+                        page,
+                        per_page: 1,
+                        ..DatasetQuery::default()
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(paged, order, "sort {sort}, one per page");
     }
     assert!("sideways".parse::<DatasetSort>().is_err());
+
+    let listed = store.datasets().list(&DatasetQuery::default()).unwrap();
+    let banana = listed.items.iter().find(|d| d.name == "banana").unwrap();
+    assert_eq!(banana.quality_mean, Some(3.5));
+    assert_eq!(banana.last_used_at.as_deref(), Some("2026-03-05T00:00:00.000Z"));
+    let cherry = listed.items.iter().find(|d| d.name == "cherry").unwrap();
+    assert_eq!(
+        (cherry.quality_mean, cherry.last_used_at.as_deref()),
+        (None, None)
+    );
+}
+
+#[test]
+fn a_page_holds_25_unless_asked_otherwise() {
+    let (_dir, store) = temp_store();
+    for i in 0..30u32 {
+        insert(&store, &format!("set {i:02}"), None, i + 1);
+    }
+    let first = store.datasets().list(&DatasetQuery::default()).unwrap();
+    assert_eq!((first.items.len(), first.per_page, first.total), (25, 25, 30));
+    let second = store
+        .datasets()
+        .list(&DatasetQuery {
+            page: 2,
+            ..DatasetQuery::default()
+        })
+        .unwrap();
+    assert_eq!(second.items.len(), 5);
+}
+
+#[test]
+fn the_quality_score_follows_the_report() {
+    let (_dir, store) = temp_store();
+    let d = insert(&store, "scored", None, 1);
+    let mut scored = report(DatasetFormat::BrightrunLoraV4, true, 10, true);
+    scored.stats.quality = Some(QualityStats {
+        scored_examples: 10,
+        min: 2.0,
+        mean: 3.25,
+        max: 5.0,
+        distribution: Default::default(),
+        human_reviewed: 0,
+    });
+    let recorded = store.datasets().record_report(&d.id, &scored).unwrap();
+    assert_eq!(recorded.quality_mean, Some(3.25));
+    let unscored = store
+        .datasets()
+        .record_report(&d.id, &report(DatasetFormat::OpenaiMessages, true, 10, true))
+        .unwrap();
+    assert_eq!(
+        unscored.quality_mean, None,
+        "a report without scores clears the old one"
+    );
+    store.datasets().record_report(&d.id, &scored).unwrap();
+    let failed = store.datasets().record_failure(&d.id, "disk gone").unwrap();
+    assert_eq!(failed.quality_mean, None, "no report, no score");
 }
 
 #[test]
@@ -480,4 +663,43 @@ fn a_validation_with_a_fresh_heartbeat_is_left_running() {
         )
         .unwrap();
     assert!(hb.as_str() > "2000-01-01T00:00:00.000Z", "{hb}");
+}
+
+#[test]
+fn a_finished_validation_is_announced_once() {
+    use brightrun_core::store::dataset_notices::record_dataset_ready;
+    use brightrun_core::store::notifications::{NotificationKind, Priority};
+
+    let (_dir, store) = temp_store();
+    let pending = insert(&store, "pending", None, 1);
+    assert_eq!(
+        record_dataset_ready(&store, &pending).unwrap(),
+        None,
+        "nothing to say while validating"
+    );
+
+    let ready = insert_validated(&store, "chats", 2, DatasetFormat::OpenaiMessages, true, 10, true);
+    let told = record_dataset_ready(&store, &ready).unwrap().expect("recorded");
+    assert_eq!(told.kind, NotificationKind::DatasetReady);
+    assert_eq!(told.title, "chats is ready to train");
+    assert!(told.body.contains("10 training examples"), "{}", told.body);
+    assert_eq!((told.priority, told.job_id.as_deref()), (Priority::Low, None));
+    assert_eq!(
+        record_dataset_ready(&store, &ready).unwrap(),
+        None,
+        "the same validation is not announced twice"
+    );
+
+    let bad = insert_validated(&store, "broken", 3, DatasetFormat::Sharegpt, false, 4, true);
+    let told = record_dataset_ready(&store, &bad).unwrap().expect("recorded");
+    assert_eq!(told.title, "broken has problems");
+    assert_eq!(told.priority, Priority::Medium);
+    let failed = store
+        .datasets()
+        .record_failure(&bad.id, "the disk is gone")
+        .unwrap();
+    let told = record_dataset_ready(&store, &failed)
+        .unwrap()
+        .expect("a failure after a report is news");
+    assert!(told.body.contains("the disk is gone"), "{}", told.body);
 }

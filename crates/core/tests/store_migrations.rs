@@ -20,7 +20,7 @@ fn seed(conn: &Connection, migration: &str) {
                      error_count, warning_count, ready, report_json, created_at, updated_at, validated_at)
                  VALUES ('0190e0e0-0000-7000-8000-000000000001', 'old library entry', 'kept across upgrades',
                      'ready', 'aaaa', 'datasets/aaaa.jsonl', 'old.jsonl', 10, 'alpaca', 1, 2, 2, 30, 0, 0, 1,
-                     NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                     '{\"stats\":{\"quality\":{\"mean\":4.25}}}', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
                      '2026-01-01T00:00:01.000Z')",
             )
             .unwrap();
@@ -110,6 +110,13 @@ fn seed(conn: &Connection, migration: &str) {
             conn.execute("UPDATE model_artifacts SET version = 3 WHERE id = 'm1'", [])
                 .unwrap();
         }
+        "20261130140000_datasets_quality_and_use" => {
+            conn.execute(
+                "UPDATE datasets SET quality_mean = 4.25 WHERE id = '0190e0e0-0000-7000-8000-000000000001'",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -125,6 +132,11 @@ fn check_seeded(store: &Store, applied: &[&str]) {
         assert_eq!(d.status, DatasetStatus::Ready);
         assert_eq!(d.training_examples, 2);
         assert!(d.ready);
+        // Copied out of the stored report by the quality migration, whenever the row was written.
+        assert_eq!(d.quality_mean, Some(4.25));
+        if applied.contains(&"20261122050000_training_jobs") {
+            assert_eq!(d.last_used_at.as_deref(), Some("2026-01-02T00:00:00.000Z"));
+        }
     }
     if applied.contains(&"20261122030100_settings") {
         assert_eq!(store.settings().monthly_budget_usd().unwrap(), Some(42.0));

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use brightrun_core::dataset::{read_examples, ValidateOptions};
+use brightrun_core::dataset::{read_examples, DatasetFormat, ValidateOptions};
+use brightrun_core::jobs::Notifier;
+use brightrun_core::store::dataset_notices::record_dataset_ready;
+use brightrun_core::store::datasets::DEFAULT_PER_PAGE;
 use brightrun_core::store::{
     import_dataset, DatasetQuery, ImportError, ImportOutcome, ImportRequest, StoreAccess,
 };
@@ -23,6 +26,7 @@ use crate::dto::datasets::{
     ReportView, SampleView,
 };
 use crate::error::{AppError, ErrorCode};
+use crate::notify::AppNotifier;
 
 /// Files a dropped or picked folder contributes: the dataset files directly inside it.
 const DATASET_EXTENSIONS: [&str; 3] = [".jsonl", ".json", ".jsonl.gz"];
@@ -52,20 +56,37 @@ pub struct DatasetImportProgress {
 /// Where progress events go: the window in the app, a list in tests.
 pub type ProgressSink = Arc<dyn Fn(DatasetImportProgress) + Send + Sync>;
 
-/// Imports files and folders in the background; returns at once with one ticket per file.
+/// Imports files and folders in the background; returns at once with one ticket per file. `format` forces
+/// one of the core's formats (`brightrun_lora_v4`, `openai_messages`…, as `brightrun dataset import
+/// --format`); `None` detects it. Each finished validation is recorded as a `dataset_ready` notification.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_datasets(
     app: AppHandle,
     core: State<'_, CoreState>,
     paths: Vec<String>,
+    format: Option<String>,
 ) -> Result<Vec<ImportTicket>, AppError> {
+    let format = parse_format(format.as_deref())?;
+    let notifier: Arc<dyn Notifier> = Arc::new(AppNotifier::new(app.clone()));
     let sink: ProgressSink = Arc::new(move |event: DatasetImportProgress| {
         // No window to tell (closing): the import still finishes and is in the list next time.
         let _ = event.emit(&app);
     });
-    let (tickets, _running) = start_imports(&core, paths, sink)?;
+    let (tickets, _running) = start_imports(&core, paths, format, sink, notifier)?;
     Ok(tickets)
+}
+
+/// The format the user forced, by the core's id; unknown ids are refused with the core's list.
+pub fn parse_format(format: Option<&str>) -> Result<Option<DatasetFormat>, AppError> {
+    format
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "auto")
+        .map(|f| {
+            f.parse::<DatasetFormat>()
+                .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))
+        })
+        .transpose()
 }
 
 /// Stops an import in flight; `false` when it already finished.
@@ -199,12 +220,15 @@ fn is_dataset_file(path: &Path) -> bool {
     DATASET_EXTENSIONS.iter().any(|ext| name.ends_with(ext))
 }
 
-/// Queues the files and validates them one after another on a blocking thread (the window stays free).
-/// Returns the tickets and the batch's task, which tests await.
+/// Queues the files and validates them one after another on a blocking thread (the window stays free), with
+/// `format` forced or detected. Each finished validation is recorded and handed to `notifier`. Returns the
+/// tickets and the batch's task, which tests await.
 pub fn start_imports(
     core: &CoreState,
     paths: Vec<String>,
+    format: Option<DatasetFormat>,
     sink: ProgressSink,
+    notifier: Arc<dyn Notifier>,
 ) -> Result<(Vec<ImportTicket>, tokio::task::JoinHandle<()>), AppError> {
     let files = expand_paths(&paths)?;
     let batch: Vec<(ImportTicket, PathBuf, Arc<AtomicBool>)> = files
@@ -224,8 +248,12 @@ pub fn start_imports(
     let tickets = batch.iter().map(|(t, _, _)| t.clone()).collect();
     let core = core.clone();
     let running = tokio::task::spawn_blocking(move || {
+        let opts = ValidateOptions {
+            format,
+            ..ValidateOptions::default()
+        };
         for (ticket, path, flag) in batch {
-            import_one(&core, &ticket, &path, &flag, &sink);
+            import_one(&core, &ticket, &path, &flag, &opts, &sink, notifier.as_ref());
             core.finish_import(&ticket.import_id);
         }
     });
@@ -243,7 +271,15 @@ pub fn cancel(core: &CoreState, import_id: &str) -> bool {
     }
 }
 
-fn import_one(core: &CoreState, ticket: &ImportTicket, path: &Path, flag: &AtomicBool, sink: &ProgressSink) {
+fn import_one(
+    core: &CoreState,
+    ticket: &ImportTicket,
+    path: &Path,
+    flag: &AtomicBool,
+    opts: &ValidateOptions,
+    sink: &ProgressSink,
+    notifier: &dyn Notifier,
+) {
     let total = file_size(path);
     if flag.load(Ordering::Relaxed) {
         sink(event(ticket, "cancelled", 0, total));
@@ -263,12 +299,13 @@ fn import_one(core: &CoreState, ticket: &ImportTicket, path: &Path, flag: &Atomi
         core.data_dir(),
         path,
         &ImportRequest::default(),
-        &ValidateOptions::default(),
+        opts,
         &progress,
         flag,
     );
     let finished = match outcome {
         Ok(imported) => {
+            announce_ready(core, &imported.dataset, notifier);
             let note = match imported.outcome {
                 ImportOutcome::Added => "added",
                 ImportOutcome::AlreadyInLibrary => "already in the library",
@@ -287,6 +324,19 @@ fn import_one(core: &CoreState, ticket: &ImportTicket, path: &Path, flag: &Atomi
         },
     };
     sink(finished);
+}
+
+/// Records the `dataset_ready` notification of a finished validation (once per validation: the same bytes
+/// imported again say nothing) and hands it to the notifier, like the poller does with job notifications.
+fn announce_ready(core: &CoreState, dataset: &brightrun_core::store::Dataset, notifier: &dyn Notifier) {
+    match core.store.with_store(|s| record_dataset_ready(s, dataset)) {
+        Ok(Some(notification)) => notifier.deliver(&notification),
+        Ok(None) => {}
+        // The dataset is imported; only the notice is lost, which is no reason to report the import failed.
+        Err(err) => {
+            tracing::warn!(dataset = %dataset.id, "cannot record the dataset_ready notification: {err}")
+        }
+    }
 }
 
 fn event(ticket: &ImportTicket, stage: &str, done: u64, total: u64) -> DatasetImportProgress {
@@ -316,10 +366,7 @@ pub fn list(core: &CoreState, query: &DatasetListQuery) -> Result<DatasetListPag
     let invalid = |e: &dyn std::fmt::Display| AppError::new(ErrorCode::InvalidInput, e.to_string());
     let core_query = DatasetQuery {
         search: query.search.clone(),
-        sort: match query.sort.as_deref() {
-            Some(s) => s.parse().map_err(|e| invalid(&e))?,
-            None => Default::default(),
-        },
+        sort: query.sort.map(Into::into).unwrap_or_default(),
         format: query
             .format
             .as_deref()
@@ -335,7 +382,11 @@ pub fn list(core: &CoreState, query: &DatasetListQuery) -> Result<DatasetListPag
         ready: query.ready,
         deleted: query.trash,
         page: query.page.max(1),
-        per_page: if query.per_page == 0 { 24 } else { query.per_page },
+        per_page: if query.per_page == 0 {
+            DEFAULT_PER_PAGE
+        } else {
+            query.per_page
+        },
     };
     Ok(core.store.with_store(|s| s.datasets().list(&core_query))?.into())
 }

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use brightrun_core::store::notifications::{Notification, NotificationKind};
+
 use super::*;
+use crate::dto::dataset_sorts::DatasetSortView;
 
 /// The real BrightHub v4 sample (12 conversations, 89 pairs, 44 with a target), kept beside the repository.
 fn v4_sample() -> PathBuf {
@@ -20,13 +23,33 @@ fn open_core() -> (tempfile::TempDir, CoreState) {
     (dir, core)
 }
 
+/// What the import handed to the app's notifier (the desktop path of notify.rs), in order.
+#[derive(Default)]
+struct Delivered(Mutex<Vec<Notification>>);
+
+impl Notifier for Delivered {
+    fn deliver(&self, notification: &Notification) {
+        self.0.lock().unwrap().push(notification.clone());
+    }
+}
+
 /// Imports `paths` through the handler and waits for the batch; returns every event it sent.
 async fn import(core: &CoreState, paths: &[PathBuf]) -> Vec<DatasetImportProgress> {
+    import_as(core, paths, None, Arc::new(Delivered::default())).await
+}
+
+/// [`import`] with a forced format, delivering notifications to `notifier`.
+async fn import_as(
+    core: &CoreState,
+    paths: &[PathBuf],
+    format: Option<DatasetFormat>,
+    notifier: Arc<Delivered>,
+) -> Vec<DatasetImportProgress> {
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     let sink: ProgressSink = Arc::new(move |e| seen.lock().unwrap().push(e));
     let paths = paths.iter().map(|p| p.display().to_string()).collect();
-    let (tickets, running) = start_imports(core, paths, sink).unwrap();
+    let (tickets, running) = start_imports(core, paths, format, sink, notifier).unwrap();
     running.await.unwrap();
     let events = events.lock().unwrap().clone();
     for ticket in tickets {
@@ -173,23 +196,27 @@ async fn the_list_sorts_filters_searches_and_pages() {
             .map(|d| d.name)
             .collect()
     };
-    let sorted = |sort: &str| DatasetListQuery {
-        sort: Some(sort.into()),
+    let sorted = |sort: DatasetSortView| DatasetListQuery {
+        sort: Some(sort),
         ..Default::default()
     };
-    assert_eq!(names(sorted("name")), ["alpha chat", "EQ-12-conversations-demo"]);
-    assert_eq!(
-        names(sorted("name-desc")),
-        ["EQ-12-conversations-demo", "alpha chat"]
-    );
-    assert_eq!(
-        names(sorted("most-examples")),
-        ["EQ-12-conversations-demo", "alpha chat"]
-    );
-    assert_eq!(
-        names(sorted("fewest-examples")),
-        ["alpha chat", "EQ-12-conversations-demo"]
-    );
+    let v4_first = ["EQ-12-conversations-demo", "alpha chat"];
+    let small_first = ["alpha chat", "EQ-12-conversations-demo"];
+    for (sort, expected) in [
+        (DatasetSortView::Name, small_first),
+        (DatasetSortView::NameDesc, v4_first),
+        (DatasetSortView::MostExamples, v4_first),
+        (DatasetSortView::FewestExamples, small_first),
+        (DatasetSortView::Largest, v4_first),
+        (DatasetSortView::Smallest, small_first),
+        (DatasetSortView::MostTokens, v4_first),
+        (DatasetSortView::FewestTokens, small_first),
+        // Only the v4 sample carries quality scores; the other comes last either way.
+        (DatasetSortView::BestQuality, v4_first),
+        (DatasetSortView::WorstQuality, v4_first),
+    ] {
+        assert_eq!(names(sorted(sort)), expected, "{sort:?}");
+    }
     let v4_only = DatasetListQuery {
         format: Some("brightrun_lora_v4".into()),
         ..Default::default()
@@ -212,7 +239,7 @@ async fn the_list_sorts_filters_searches_and_pages() {
     let second_page = list(
         &core,
         &DatasetListQuery {
-            sort: Some("name".into()),
+            sort: Some(DatasetSortView::Name),
             page: 2,
             per_page: 1,
             ..Default::default()
@@ -221,8 +248,140 @@ async fn the_list_sorts_filters_searches_and_pages() {
     .unwrap();
     assert_eq!(second_page.total, 2.0);
     assert_eq!(second_page.items[0].name, "EQ-12-conversations-demo");
-    let bad = list(&core, &sorted("loudest")).unwrap_err();
-    assert_eq!(bad.code, ErrorCode::InvalidInput);
+    // The sort crosses IPC as the core's names: an unknown one never reaches the handler.
+    let bad = serde_json::from_value::<DatasetListQuery>(serde_json::json!({
+        "search": null, "sort": "loudest", "format": null, "status": null, "ready": null,
+        "trash": false, "page": 1, "perPage": 0
+    }));
+    assert!(bad.is_err());
+    let good: DatasetListQuery = serde_json::from_value(serde_json::json!({
+        "search": null, "sort": "recently-used", "format": null, "status": null, "ready": null,
+        "trash": false, "page": 1, "perPage": 0
+    }))
+    .unwrap();
+    assert_eq!(good.sort, Some(DatasetSortView::RecentlyUsed));
+}
+
+#[tokio::test]
+async fn a_page_holds_25_by_default_and_the_user_may_pick_another_size() {
+    let (_dir, core) = open_core();
+    let folder = tempfile::tempdir().unwrap();
+    for i in 0..27 {
+        // Distinct bytes per file, or the library would hold one entry.
+        let line = OPENAI_LINE.replace("Hello!", &format!("Hello number {i}!"));
+        write(folder.path(), &format!("set {i:02}.jsonl"), &format!("{line}\n"));
+    }
+    import(&core, &[folder.path().to_path_buf()]).await;
+    let first = list(&core, &DatasetListQuery::default()).unwrap();
+    assert_eq!((first.items.len(), first.per_page, first.total), (25, 25, 27.0));
+    let page = |page: u32, per_page: u32| {
+        list(
+            &core,
+            &DatasetListQuery {
+                sort: Some(DatasetSortView::Name),
+                page,
+                per_page,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(page(2, 0).items.len(), 2, "page 2 of the default size");
+    let tens = page(3, 10);
+    assert_eq!((tens.items.len(), tens.per_page), (7, 10));
+    assert_eq!(tens.items[0].name, "set 20", "sorted by the query, then paged");
+    assert_eq!(page(1, 50).items.len(), 27);
+    let too_big = list(
+        &core,
+        &DatasetListQuery {
+            per_page: 501,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(too_big.code, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_finished_import_is_announced_once_as_dataset_ready() {
+    let (_dir, core) = open_core();
+    let delivered = Arc::new(Delivered::default());
+    import_as(&core, &[v4_sample()], None, delivered.clone()).await;
+    let stored = core
+        .store
+        .with_store(|s| s.notifications().list(false, 10))
+        .unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].kind, NotificationKind::DatasetReady);
+    assert_eq!(stored[0].title, "EQ-12-conversations-demo is ready to train");
+    assert!(
+        stored[0].body.contains("44 training examples"),
+        "{}",
+        stored[0].body
+    );
+    assert_eq!(
+        delivered.0.lock().unwrap().as_slice(),
+        stored.as_slice(),
+        "the recorded notification goes down the notifier path"
+    );
+    assert!(
+        !crate::notify::shows_on_desktop(NotificationKind::DatasetReady),
+        "it stays in the app's list"
+    );
+
+    // The same bytes again: no new validation, no new notification.
+    import_as(&core, &[v4_sample()], None, delivered.clone()).await;
+    let again = core
+        .store
+        .with_store(|s| s.notifications().list(false, 10))
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(delivered.0.lock().unwrap().len(), 1);
+
+    // A file with errors is announced too, saying so.
+    let folder = tempfile::tempdir().unwrap();
+    let broken = write(folder.path(), "broken.jsonl", "{not json\n");
+    import_as(&core, &[broken], None, delivered.clone()).await;
+    let latest = core
+        .store
+        .with_store(|s| s.notifications().list(false, 1))
+        .unwrap();
+    assert_eq!(latest[0].title, "broken has problems");
+}
+
+#[tokio::test]
+async fn the_format_can_be_forced_like_the_clis_format_flag() {
+    assert_eq!(parse_format(None).unwrap(), None);
+    assert_eq!(parse_format(Some("auto")).unwrap(), None);
+    assert_eq!(parse_format(Some("alpaca")).unwrap(), Some(DatasetFormat::Alpaca));
+    let unknown = parse_format(Some("csv")).unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::InvalidInput);
+    assert!(
+        unknown.message.contains("alpaca"),
+        "names the known formats: {}",
+        unknown.message
+    );
+
+    // OpenAI chat lines read as Alpaca have no instruction/output: validation says so, with the forced format.
+    let (_dir, core) = open_core();
+    let folder = tempfile::tempdir().unwrap();
+    let chat = write(folder.path(), "chat.jsonl", &format!("{OPENAI_LINE}\n"));
+    import_as(
+        &core,
+        std::slice::from_ref(&chat),
+        Some(DatasetFormat::Alpaca),
+        Arc::new(Delivered::default()),
+    )
+    .await;
+    let forced = &list(&core, &DatasetListQuery::default()).unwrap().items[0];
+    assert_eq!(forced.format.as_deref(), Some("alpaca"));
+    assert_eq!(forced.status, "error", "{forced:?}");
+
+    let (_dir2, detected_core) = open_core();
+    import(&detected_core, &[chat]).await;
+    let detected = &list(&detected_core, &DatasetListQuery::default()).unwrap().items[0];
+    assert_eq!(detected.format.as_deref(), Some("openai_messages"));
+    assert_eq!(detected.status, "ready");
 }
 
 #[tokio::test]
@@ -270,7 +429,16 @@ async fn a_cancelled_import_leaves_nothing_and_unknown_ids_cannot_be_cancelled()
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     let sink: ProgressSink = Arc::new(move |e| seen.lock().unwrap().push(e));
-    import_one(&core, &ticket, &v4_sample(), &flag, &sink);
+    let opts = ValidateOptions::default();
+    import_one(
+        &core,
+        &ticket,
+        &v4_sample(),
+        &flag,
+        &opts,
+        &sink,
+        &Delivered::default(),
+    );
     assert_eq!(events.lock().unwrap().last().unwrap().stage, "cancelled");
     assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 0.0);
 }

@@ -12,8 +12,8 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::commands::costs;
 use crate::core_errors::join_error;
+use crate::core_state::CoreState;
 use crate::error::{AppError, ErrorCode};
-use crate::poller::JobsRuntime;
 
 /// The first bytes of every PNG file.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -24,10 +24,10 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 #[specta::specta]
 pub async fn save_costs_csv(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     days: u32,
 ) -> Result<Option<String>, AppError> {
-    let csv = costs::cost_csv(runtime, days).await?;
+    let csv = costs::csv(&core, days, chrono::Utc::now()).await?;
     let name = format!("brightrun-costs-{days}d.csv");
     save_with_dialog(app, name, "CSV", "csv", csv.into_bytes()).await
 }

@@ -7,6 +7,7 @@ use brightrun_core::store::{Dataset, DatasetPage};
 use serde::{Deserialize, Serialize};
 
 use super::count;
+use super::dataset_sorts::DatasetSortView;
 
 /// One dataset of the library (the list's card, the detail's header).
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -39,6 +40,10 @@ pub struct DatasetSummary {
     pub validated_at: Option<String>,
     /// Set while the dataset is in the trash.
     pub deleted_at: Option<String>,
+    /// Mean quality score (v4, 1–5); absent when the format carries none.
+    pub quality_mean: Option<f64>,
+    /// When the newest training job on it was created; absent when never trained on.
+    pub last_used_at: Option<String>,
 }
 
 impl From<Dataset> for DatasetSummary {
@@ -65,6 +70,8 @@ impl From<Dataset> for DatasetSummary {
             updated_at: d.updated_at,
             validated_at: d.validated_at,
             deleted_at: d.deleted_at,
+            quality_mean: d.quality_mean,
+            last_used_at: d.last_used_at,
         }
     }
 }
@@ -74,8 +81,8 @@ impl From<Dataset> for DatasetSummary {
 #[serde(rename_all = "camelCase")]
 pub struct DatasetListQuery {
     pub search: Option<String>,
-    /// `newest` (default), `oldest`, `name`, `name-desc`, `most-examples`, `fewest-examples`.
-    pub sort: Option<String>,
+    /// `newest` when absent.
+    pub sort: Option<DatasetSortView>,
     pub format: Option<String>,
     pub status: Option<String>,
     pub ready: Option<bool>,
@@ -83,6 +90,7 @@ pub struct DatasetListQuery {
     pub trash: bool,
     /// 1-based.
     pub page: u32,
+    /// 1 to 500; 0 means the default of 25.
     pub per_page: u32,
 }
 

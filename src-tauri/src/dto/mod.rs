@@ -6,6 +6,9 @@
 //! each way, so a variant added in the core fails to compile until the UI's bindings have it too.
 
 pub mod clusters;
+pub mod costs;
+pub mod dashboard;
+pub mod dataset_sorts;
 pub mod datasets;
 pub mod model_use;
 pub mod estimate;
@@ -13,6 +16,7 @@ pub mod jobs;
 pub mod models;
 pub mod notifications;
 pub mod training;
+pub mod settings;
 
 /// A count as the UI receives it; exact up to 2^53, far past any dataset's size.
 pub(crate) fn count(value: u64) -> f64 {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, test } from "vitest";
 
 import {
   activeChips,
@@ -7,6 +7,7 @@ import {
   pageCount,
   removeChip,
   showingText,
+  SORTS,
   toQuery,
   withFilter,
   type DatasetFilters,
@@ -20,6 +21,7 @@ const busy: DatasetFilters = {
   ready: false,
   trash: true,
   page: 3,
+  perPage: 25,
 };
 
 describe("filter chips", () => {
@@ -77,4 +79,19 @@ describe("showing text and pages", () => {
 it("builds the command's query with a trimmed search or none", () => {
   expect(toQuery(busy)).toMatchObject({ search: "coach", sort: "name-desc", trash: true, page: 3 });
   expect(toQuery(DEFAULT_FILTERS).search).toBeNull();
+});
+
+test("the page size is a preference: it goes to the query and survives clearing the filters", () => {
+  const big = withFilter({ ...DEFAULT_FILTERS, page: 4 }, "perPage", 100);
+  expect(big.page).toBe(1);
+  expect(toQuery(big).perPage).toBe(100);
+  expect(toQuery(DEFAULT_FILTERS).perPage).toBe(25);
+  expect(clearAll({ ...big, search: "x", sort: "best-quality" })).toMatchObject({ search: "", sort: "best-quality", perPage: 100 });
+});
+
+test("every sort has a label and a distinct id", () => {
+  const ids = SORTS.map((s) => s.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids).toContain("recently-used");
+  expect(SORTS.every((s) => s.label.length > 0)).toBe(true);
 });

@@ -1,17 +1,32 @@
 /** The dataset list's query state: search, sort, filters as removable chips, and paging. */
 
+import type { DatasetSortView } from "@/bindings";
 import { formatLabel } from "@/lib/format";
 
-export type DatasetSortId = "newest" | "oldest" | "name" | "name-desc" | "most-examples" | "fewest-examples";
+/** An order of the list: the core's sorts, as the bindings type them. */
+export type DatasetSortId = DatasetSortView;
 
-export const SORTS: readonly { id: DatasetSortId; label: string }[] = [
-  { id: "newest", label: "Newest" },
-  { id: "oldest", label: "Oldest" },
-  { id: "name", label: "Name A–Z" },
-  { id: "name-desc", label: "Name Z–A" },
-  { id: "most-examples", label: "Most examples" },
-  { id: "fewest-examples", label: "Fewest examples" },
-];
+/** Every sort in words; a `Record` so a sort the core adds fails the typecheck until it has a label. */
+const SORT_LABELS: Record<DatasetSortId, string> = {
+  newest: "Newest import",
+  oldest: "Oldest import",
+  name: "Name A–Z",
+  "name-desc": "Name Z–A",
+  "recently-updated": "Recently updated",
+  largest: "Largest file",
+  smallest: "Smallest file",
+  "most-examples": "Most examples",
+  "fewest-examples": "Fewest examples",
+  "most-tokens": "Most tokens",
+  "fewest-tokens": "Fewest tokens",
+  "best-quality": "Best quality",
+  "worst-quality": "Lowest quality",
+  "recently-used": "Recently trained on",
+};
+
+export const SORTS: readonly { id: DatasetSortId; label: string }[] = (Object.keys(SORT_LABELS) as DatasetSortId[]).map(
+  (id) => ({ id, label: SORT_LABELS[id] }),
+);
 
 export const STATUSES = ["validating", "ready", "error"] as const;
 
@@ -24,9 +39,15 @@ export type DatasetFilters = {
   /** Show the trash instead of the library. */
   trash: boolean;
   page: number;
+  /** Datasets per page. */
+  perPage: number;
 };
 
-export const PER_PAGE = 12;
+/** Datasets per page until the user picks another size (the core's default too). */
+export const PER_PAGE = 25;
+
+/** The page sizes offered. */
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 export const DEFAULT_FILTERS: DatasetFilters = {
   search: "",
@@ -36,6 +57,7 @@ export const DEFAULT_FILTERS: DatasetFilters = {
   ready: null,
   trash: false,
   page: 1,
+  perPage: PER_PAGE,
 };
 
 export type FilterKey = "search" | "format" | "status" | "ready" | "trash";
@@ -78,9 +100,9 @@ export function removeChip(filters: DatasetFilters, key: FilterKey): DatasetFilt
   }
 }
 
-/** Every filter off; the sort stays (it is a preference, not a filter). */
+/** Every filter off; the sort and page size stay (they are preferences, not filters). */
 export function clearAll(filters: DatasetFilters): DatasetFilters {
-  return { ...DEFAULT_FILTERS, sort: filters.sort };
+  return { ...DEFAULT_FILTERS, sort: filters.sort, perPage: filters.perPage };
 }
 
 /** Changes one setting and goes back to page 1 (unless the page itself is what changes). */
@@ -115,6 +137,6 @@ export function toQuery(filters: DatasetFilters) {
     ready: filters.ready,
     trash: filters.trash,
     page: filters.page,
-    perPage: PER_PAGE,
+    perPage: filters.perPage,
   };
 }

@@ -6,6 +6,7 @@ import "@/components/charts/locale-guard";
 import { events, type JobDetail_Serialize, type JobUpdate_Serialize } from "@/bindings";
 import { mergePoints } from "@/components/charts/series";
 import { useTauriEvent } from "@/lib/use-tauri-event";
+import { dashboardQuery } from "@/lib/dashboard-queries";
 import { trainingKeys } from "@/lib/training-queries";
 
 /** How much log the monitor keeps in memory (the store keeps it all). */
@@ -83,6 +84,8 @@ export function applyJobUpdates(client: QueryClient, updates: JobUpdate_Serializ
     else if (what === "notifications") void client.invalidateQueries({ queryKey: trainingKeys.notifications });
     else if (what.startsWith("job:")) void client.invalidateQueries({ queryKey: trainingKeys.job(what.slice(4)) });
   }
+  // The dashboard's cards and feed sum up all of the above.
+  if (touched.size > 0 || resync) void client.invalidateQueries({ queryKey: dashboardQuery.queryKey });
 }
 
 /** Listens to the poller's batches and to "open this job" (a notification or the tray was clicked). */

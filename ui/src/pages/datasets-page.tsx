@@ -15,8 +15,8 @@ import {
   activeChips,
   clearAll,
   DEFAULT_FILTERS,
+  PAGE_SIZES,
   pageCount,
-  PER_PAGE,
   removeChip,
   showingText,
   SORTS,
@@ -34,7 +34,7 @@ const FORMATS_TEXT = "BrightRun v4 (JSONL / JSON), OpenAI chat, ShareGPT, Alpaca
 
 export function DatasetsPage() {
   const [filters, setFilters] = useState<DatasetFilters>(DEFAULT_FILTERS);
-  const { pickAndStart } = useImports();
+  const { pickAndStart, format: importFormat, setFormat: setImportFormat } = useImports();
   const list = useDatasetList(filters);
   const chips = activeChips(filters);
   const page = list.data;
@@ -46,9 +46,25 @@ export function DatasetsPage() {
         title="Datasets"
         description="Conversation files you can train on, checked line by line. Drop files or folders anywhere on the window."
         actions={
-          <Button onClick={() => void pickAndStart()} data-testid="import-button">
-            <Upload aria-hidden="true" /> Import
-          </Button>
+          <div className="flex items-center gap-2">
+            <NativeSelect
+              aria-label="Read imported files as"
+              title="Read imported files as"
+              value={importFormat ?? ""}
+              onChange={(e) => setImportFormat(e.target.value || null)}
+              data-testid="import-format"
+            >
+              <option value="">Detect the format</option>
+              {FORMAT_IDS.map((id) => (
+                <option key={id} value={id}>
+                  Read as {formatLabel(id)}
+                </option>
+              ))}
+            </NativeSelect>
+            <Button onClick={() => void pickAndStart()} data-testid="import-button">
+              <Upload aria-hidden="true" /> Import
+            </Button>
+          </div>
         }
       />
       <StatsBar />
@@ -126,7 +142,7 @@ export function DatasetsPage() {
 
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <span className="text-muted-foreground" data-testid="showing-text" aria-live="polite">
-          {showingText(filters.page, PER_PAGE, page?.items.length ?? 0, total)}
+          {showingText(filters.page, filters.perPage, page?.items.length ?? 0, total)}
         </span>
         {chips.map((chip) => (
           <span key={chip.key} className="inline-flex items-center gap-1 rounded-full border bg-muted px-2.5 py-0.5 text-xs" data-testid="filter-chip">
@@ -163,7 +179,12 @@ export function DatasetsPage() {
           <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="dataset-grid">
             {page?.items.map((d) => <DatasetCard key={d.id} dataset={d} />)}
           </div>
-          <Pager filters={filters} total={total} onPage={(p) => setFilters(withFilter(filters, "page", p))} />
+          <Pager
+            filters={filters}
+            total={total}
+            onPage={(p) => setFilters(withFilter(filters, "page", p))}
+            onPerPage={(n) => setFilters(withFilter(filters, "perPage", n))}
+          />
         </>
       )}
     </div>
@@ -216,20 +237,45 @@ function EmptyList({ filters, onClear, onImport }: { filters: DatasetFilters; on
   );
 }
 
-function Pager({ filters, total, onPage }: { filters: DatasetFilters; total: number; onPage: (page: number) => void }) {
-  const pages = pageCount(total, PER_PAGE);
-  if (pages <= 1) return null;
+function Pager({
+  filters,
+  total,
+  onPage,
+  onPerPage,
+}: {
+  filters: DatasetFilters;
+  total: number;
+  onPage: (page: number) => void;
+  onPerPage: (perPage: number) => void;
+}) {
+  const pages = pageCount(total, filters.perPage);
   return (
-    <nav className="flex items-center justify-center gap-2" aria-label="Pages">
-      <Button variant="outline" size="sm" disabled={filters.page <= 1} onClick={() => onPage(filters.page - 1)}>
-        Previous
-      </Button>
-      <span className="text-sm text-muted-foreground">
-        Page {filters.page} of {pages}
-      </span>
-      <Button variant="outline" size="sm" disabled={filters.page >= pages} onClick={() => onPage(filters.page + 1)}>
-        Next
-      </Button>
+    <nav className="flex flex-wrap items-center justify-center gap-2" aria-label="Pages">
+      {pages > 1 && (
+        <>
+          <Button variant="outline" size="sm" disabled={filters.page <= 1} onClick={() => onPage(filters.page - 1)}>
+            Previous
+          </Button>
+          <span className="text-sm text-muted-foreground">
+            Page {filters.page} of {pages}
+          </span>
+          <Button variant="outline" size="sm" disabled={filters.page >= pages} onClick={() => onPage(filters.page + 1)}>
+            Next
+          </Button>
+        </>
+      )}
+      <NativeSelect
+        aria-label="Datasets per page"
+        value={String(filters.perPage)}
+        onChange={(e) => onPerPage(Number(e.target.value))}
+        data-testid="dataset-per-page"
+      >
+        {PAGE_SIZES.map((n) => (
+          <option key={n} value={n}>
+            {n} per page
+          </option>
+        ))}
+      </NativeSelect>
     </nav>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Plus, Server } from "lucide-react";
 
 import { AppInfoCard } from "@/components/app-info-card";
+import { BudgetCard } from "@/components/settings/budget-card";
 import { ClusterCard } from "@/components/clusters/cluster-card";
 import { ClusterDialog } from "@/components/clusters/cluster-dialog";
 import { LocalClusterCard } from "@/components/clusters/local-cluster-card";
@@ -19,23 +20,26 @@ export function SettingsPage() {
   return (
     <div data-testid="page-settings" className="flex flex-col gap-6">
       <PageHeader title="Settings" description="Clusters, credentials, budget and appearance." />
-      <div className="grid gap-4 lg:grid-cols-2">
-        <Card>
-          <CardHeader>
-            <CardTitle>Appearance</CardTitle>
-            <CardDescription>Light, dark, or follow the system.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <Tabs value={preference} onValueChange={(value) => setPreference(parseThemePreference(value))}>
-              <TabsList aria-label="Theme">
-                <TabsTrigger value="light">Light</TabsTrigger>
-                <TabsTrigger value="dark">Dark</TabsTrigger>
-                <TabsTrigger value="system">System</TabsTrigger>
-              </TabsList>
-            </Tabs>
-          </CardContent>
-        </Card>
-        <AppInfoCard />
+      <div className="grid items-start gap-4 lg:grid-cols-2">
+        <BudgetCard />
+        <div className="flex flex-col gap-4">
+          <Card>
+            <CardHeader>
+              <CardTitle>Appearance</CardTitle>
+              <CardDescription>Light, dark, or follow the system.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <Tabs value={preference} onValueChange={(value) => setPreference(parseThemePreference(value))}>
+                <TabsList aria-label="Theme">
+                  <TabsTrigger value="light">Light</TabsTrigger>
+                  <TabsTrigger value="dark">Dark</TabsTrigger>
+                  <TabsTrigger value="system">System</TabsTrigger>
+                </TabsList>
+              </Tabs>
+            </CardContent>
+          </Card>
+          <AppInfoCard />
+        </div>
         <div className="lg:col-span-2">
           <ClustersSection />
         </div>

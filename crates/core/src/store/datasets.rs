@@ -78,7 +78,10 @@ impl FromStr for DatasetStatus {
     }
 }
 
-/// The order of a dataset list.
+/// The order of a dataset list: by name, import, last change, size, examples, tokens, quality or last use.
+///
+/// Every order ends on a unique column so pages never overlap; datasets without a value for the key (no
+/// quality scores, never trained on) come last in both directions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetSort {
@@ -91,21 +94,45 @@ pub enum DatasetSort {
     Name,
     /// Name Z–A, ignoring ASCII case.
     NameDesc,
+    /// Most recently changed (renamed, re-validated, restored) first.
+    RecentlyUpdated,
+    /// Biggest file first.
+    Largest,
+    /// Smallest file first.
+    Smallest,
     /// Most training examples first.
     MostExamples,
     /// Fewest training examples first.
     FewestExamples,
+    /// Most tokens first.
+    MostTokens,
+    /// Fewest tokens first.
+    FewestTokens,
+    /// Highest mean quality score first (formats without scores last).
+    BestQuality,
+    /// Lowest mean quality score first (formats without scores last).
+    WorstQuality,
+    /// Most recently trained on first (never used last).
+    RecentlyUsed,
 }
 
 impl DatasetSort {
     /// Every sort.
-    pub const ALL: [DatasetSort; 6] = [
+    pub const ALL: [DatasetSort; 14] = [
         DatasetSort::Newest,
         DatasetSort::Oldest,
         DatasetSort::Name,
         DatasetSort::NameDesc,
+        DatasetSort::RecentlyUpdated,
+        DatasetSort::Largest,
+        DatasetSort::Smallest,
         DatasetSort::MostExamples,
         DatasetSort::FewestExamples,
+        DatasetSort::MostTokens,
+        DatasetSort::FewestTokens,
+        DatasetSort::BestQuality,
+        DatasetSort::WorstQuality,
+        DatasetSort::RecentlyUsed,
     ];
 
     /// The stable identifier, e.g. `"most-examples"`.
@@ -115,20 +142,36 @@ impl DatasetSort {
             DatasetSort::Oldest => "oldest",
             DatasetSort::Name => "name",
             DatasetSort::NameDesc => "name-desc",
+            DatasetSort::RecentlyUpdated => "recently-updated",
+            DatasetSort::Largest => "largest",
+            DatasetSort::Smallest => "smallest",
             DatasetSort::MostExamples => "most-examples",
             DatasetSort::FewestExamples => "fewest-examples",
+            DatasetSort::MostTokens => "most-tokens",
+            DatasetSort::FewestTokens => "fewest-tokens",
+            DatasetSort::BestQuality => "best-quality",
+            DatasetSort::WorstQuality => "worst-quality",
+            DatasetSort::RecentlyUsed => "recently-used",
         }
     }
 
-    /// The ORDER BY clause; every order ends on a unique column so pages never overlap.
+    /// The ORDER BY clause over the list's columns (`last_used_at` is the query's own column).
     fn order_by(&self) -> &'static str {
         match self {
             DatasetSort::Newest => "created_at DESC, id DESC",
             DatasetSort::Oldest => "created_at ASC, id ASC",
             DatasetSort::Name => "name COLLATE NOCASE ASC, id ASC",
             DatasetSort::NameDesc => "name COLLATE NOCASE DESC, id DESC",
+            DatasetSort::RecentlyUpdated => "updated_at DESC, id DESC",
+            DatasetSort::Largest => "bytes DESC, created_at DESC, id DESC",
+            DatasetSort::Smallest => "bytes ASC, created_at DESC, id DESC",
             DatasetSort::MostExamples => "training_examples DESC, created_at DESC, id DESC",
             DatasetSort::FewestExamples => "training_examples ASC, created_at DESC, id DESC",
+            DatasetSort::MostTokens => "tokens_total DESC, created_at DESC, id DESC",
+            DatasetSort::FewestTokens => "tokens_total ASC, created_at DESC, id DESC",
+            DatasetSort::BestQuality => "quality_mean IS NULL, quality_mean DESC, created_at DESC, id DESC",
+            DatasetSort::WorstQuality => "quality_mean IS NULL, quality_mean ASC, created_at DESC, id DESC",
+            DatasetSort::RecentlyUsed => "last_used_at IS NULL, last_used_at DESC, created_at DESC, id DESC",
         }
     }
 }
@@ -141,8 +184,12 @@ impl fmt::Display for DatasetSort {
 
 /// A string that names no sort.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown sort `{0}`; valid sorts: newest, oldest, name, name-desc, most-examples, fewest-examples")]
+#[error("unknown sort `{0}`; valid sorts: {names}", names = sort_names())]
 pub struct UnknownSort(pub String);
+
+fn sort_names() -> String {
+    DatasetSort::ALL.map(|s| s.as_str()).join(", ")
+}
 
 impl FromStr for DatasetSort {
     type Err = UnknownSort;
@@ -200,6 +247,10 @@ pub struct Dataset {
     pub validated_at: Option<String>,
     /// When it was soft-deleted; `None` while in the library.
     pub deleted_at: Option<String>,
+    /// Mean quality score of its examples (v4 scores, 1–5); `None` when the format carries none.
+    pub quality_mean: Option<f64>,
+    /// When the newest training job on it was created; `None` when it was never trained on.
+    pub last_used_at: Option<String>,
 }
 
 impl Dataset {
@@ -261,6 +312,9 @@ pub struct DatasetQuery {
 /// The most items one page may hold.
 pub const MAX_PER_PAGE: u32 = 500;
 
+/// Items per page until the user picks another number (the original spec's 25).
+pub const DEFAULT_PER_PAGE: u32 = 25;
+
 impl Default for DatasetQuery {
     fn default() -> Self {
         DatasetQuery {
@@ -271,7 +325,7 @@ impl Default for DatasetQuery {
             ready: None,
             deleted: false,
             page: 1,
-            per_page: 50,
+            per_page: DEFAULT_PER_PAGE,
         }
     }
 }
@@ -314,7 +368,8 @@ impl Store {
 
 const COLUMNS: &str = "id, name, description, status, error_message, sha256, file_path, original_file_name, \
      bytes, format, conversations, training_examples, training_pairs, tokens_total, error_count, \
-     warning_count, ready, created_at, updated_at, validated_at, deleted_at";
+     warning_count, ready, created_at, updated_at, validated_at, deleted_at, quality_mean, \
+     (SELECT max(j.created_at) FROM training_jobs j WHERE j.dataset_id = datasets.id) AS last_used_at";
 
 fn dataset_from_row(row: &Row<'_>) -> rusqlite::Result<Dataset> {
     let status: String = row.get("status")?;
@@ -343,6 +398,8 @@ fn dataset_from_row(row: &Row<'_>) -> rusqlite::Result<Dataset> {
         updated_at: row.get("updated_at")?,
         validated_at: row.get("validated_at")?,
         deleted_at: row.get("deleted_at")?,
+        quality_mean: row.get("quality_mean")?,
+        last_used_at: row.get("last_used_at")?,
     })
 }
 
@@ -594,7 +651,7 @@ impl Datasets<'_> {
             "UPDATE datasets SET status = ?2, error_message = NULL, format = ?3, conversations = ?4,
                  training_examples = ?5, training_pairs = ?6, tokens_total = ?7, error_count = ?8,
                  warning_count = ?9, ready = ?10, report_json = ?11, validated_at = ?12, updated_at = ?12,
-                 validation_heartbeat_at = NULL
+                 validation_heartbeat_at = NULL, quality_mean = ?13
              WHERE id = ?1",
             params![
                 id,
@@ -608,7 +665,8 @@ impl Datasets<'_> {
                 int(report.warning_count),
                 ready,
                 json,
-                now
+                now,
+                report.stats.quality.as_ref().map(|q| q.mean)
             ],
         )?;
         self.expect_one(changed, id)?;
@@ -631,7 +689,7 @@ impl Datasets<'_> {
     pub fn record_failure(&self, id: &str, message: &str) -> Result<Dataset, StoreError> {
         let changed = self.conn.execute(
             "UPDATE datasets SET status = 'error', error_message = ?2, report_json = NULL, ready = 0,
-                 updated_at = ?3, validation_heartbeat_at = NULL
+                 quality_mean = NULL, updated_at = ?3, validation_heartbeat_at = NULL
              WHERE id = ?1",
             params![id, message, time::now()],
         )?;

@@ -6,6 +6,7 @@
 pub mod checkpoints;
 pub mod clusters;
 pub mod cost_records;
+pub mod dataset_notices;
 pub mod datasets;
 pub mod db;
 pub mod error;

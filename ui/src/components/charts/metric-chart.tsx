@@ -27,15 +27,28 @@ type Props = {
   exportable?: boolean;
   /** Called after each draw with the time it took (ms), for the benchmark. */
   onDrawn?: (ms: number) => void;
-  /** What the x axis counts (default "step"). */
+  /** The x axis's name ("step" unless told). */
   xLabel?: string;
+  /** X values are Unix seconds, shown as UTC dates (a daily chart). */
+  timeX?: boolean;
 };
 
 /**
  * A uPlot line chart. uPlot draws on one canvas and keeps the data as typed columns, so 100,000 points
  * redraw in milliseconds; the chart is created once and later data goes through `setData`.
  */
-export function MetricChart({ title, data, series, height = 220, testId, logY = false, exportable = false, onDrawn, xLabel = "step" }: Props) {
+export function MetricChart({
+  title,
+  data,
+  series,
+  height = 220,
+  testId,
+  logY = false,
+  exportable = false,
+  onDrawn,
+  xLabel = "step",
+  timeX = false,
+}: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const drawStart = useRef(0);
@@ -45,7 +58,7 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
   }, [onDrawn]);
 
   // Create once per series layout; the data effect below feeds it.
-  const layout = series.map((s) => `${s.label}:${s.color}:${s.dashed ? 1 : 0}`).join("|") + `|${logY}|${height}|${xLabel}`;
+  const layout = series.map((s) => `${s.label}:${s.color}:${s.dashed ? 1 : 0}`).join("|") + `|${logY}|${height}|${xLabel}|${timeX}`;
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
@@ -56,7 +69,9 @@ export function MetricChart({ title, data, series, height = 220, testId, logY = 
       height,
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
+      scales: { x: { time: timeX }, y: logY ? { distr: 3 } : {} },
+      // Days are UTC (the months the budget counts): label them so wherever the user is.
+      ...(timeX ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") } : {}),
       axes: [
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, label: xLabel },
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, size: 60 },

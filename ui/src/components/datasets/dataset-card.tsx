@@ -35,6 +35,13 @@ export function DatasetCard({ dataset }: { dataset: DatasetSummary_Serialize }) 
           {num(dataset.errorCount) > 0 && ` · ${formatCount(dataset.errorCount)} errors`}
           {num(dataset.warningCount) > 0 && ` · ${formatCount(dataset.warningCount)} warnings`}
         </p>
+        {(dataset.qualityMean != null || dataset.lastUsedAt) && (
+          <p className="text-xs text-muted-foreground" data-testid="dataset-use">
+            {dataset.qualityMean != null && `Quality ${dataset.qualityMean.toFixed(1)} / 5`}
+            {dataset.qualityMean != null && dataset.lastUsedAt && " · "}
+            {dataset.lastUsedAt && `Last trained on ${formatDate(dataset.lastUsedAt)}`}
+          </p>
+        )}
       </Link>
     </Card>
   );

@@ -9,13 +9,21 @@ import { datasetKeys } from "@/lib/dataset-queries";
 import { applyProgress, FINISHED_STAGES, type ImportProgress } from "@/lib/imports";
 import { describeError, insideTauri, unwrap } from "@/lib/ipc";
 import { useTauriEvent } from "@/lib/use-tauri-event";
+import { dashboardQuery } from "@/lib/dashboard-queries";
+import { trainingKeys } from "@/lib/training-queries";
 
 type ImportContextValue = {
   imports: ImportProgress[];
-  /** Imports files and folders; resolves once they are queued (validation runs in the background). */
-  start: (paths: string[]) => Promise<void>;
-  /** Opens the system file dialog, then imports what was picked. */
+  /**
+   * Imports files and folders; resolves once they are queued (validation runs in the background). `format`
+   * forces one of the core's formats; absent, each file's format is detected.
+   */
+  start: (paths: string[], format?: string | null) => Promise<void>;
+  /** Opens the system file dialog, then imports what was picked as the chosen format. */
   pickAndStart: () => Promise<void>;
+  /** The format picked and dropped files are read as: a core format id, or `null` to detect it (the default). */
+  format: string | null;
+  setFormat: (format: string | null) => void;
   cancel: (importId: string) => Promise<void>;
   /** Forgets the finished imports (the progress panel's "Dismiss"). */
   dismissFinished: () => void;
@@ -27,14 +35,15 @@ const ImportContext = createContext<ImportContextValue | null>(null);
 export function ImportProvider({ children }: { children: ReactNode }) {
   const [imports, setImports] = useState<ImportProgress[]>([]);
   const [hovering, setHovering] = useState(false);
+  const [format, setFormat] = useState<string | null>(null);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
 
   const start = useCallback(
-    async (paths: string[]) => {
+    async (paths: string[], format?: string | null) => {
       if (paths.length === 0) return;
       try {
-        await unwrap(commands.importDatasets(paths));
+        await unwrap(commands.importDatasets(paths, format ?? null));
       } catch (error) {
         toast.error(describeError(error));
       }
@@ -45,11 +54,11 @@ export function ImportProvider({ children }: { children: ReactNode }) {
   const pickAndStart = useCallback(async () => {
     try {
       const paths = await unwrap(commands.pickDatasetFiles());
-      await start(paths);
+      await start(paths, format);
     } catch (error) {
       toast.error(describeError(error));
     }
-  }, [start]);
+  }, [start, format]);
 
   const cancel = useCallback(async (importId: string) => {
     await commands.cancelImport(importId);
@@ -63,6 +72,9 @@ export function ImportProvider({ children }: { children: ReactNode }) {
     setImports((list) => applyProgress(list, payload));
     if (FINISHED_STAGES.has(payload.stage)) {
       void queryClient.invalidateQueries({ queryKey: datasetKeys.all });
+      // A finished validation is recorded as a dataset_ready notification and changes the dashboard.
+      void queryClient.invalidateQueries({ queryKey: trainingKeys.notifications });
+      void queryClient.invalidateQueries({ queryKey: dashboardQuery.queryKey });
       if (payload.stage === "failed") toast.error(`${payload.file}: ${payload.message ?? "import failed"}`);
     }
   });
@@ -85,7 +97,7 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           else if (payload.type === "drop") {
             setHovering(false);
             void navigate("/datasets");
-            void start(payload.paths);
+            void start(payload.paths, format);
           }
         }),
       );
@@ -94,11 +106,11 @@ export function ImportProvider({ children }: { children: ReactNode }) {
       disposed = true;
       unlisteners.forEach((unlisten) => unlisten());
     };
-  }, [queryClient, navigate, start]);
+  }, [queryClient, navigate, start, format]);
 
   const value = useMemo(
-    () => ({ imports, start, pickAndStart, cancel, dismissFinished }),
-    [imports, start, pickAndStart, cancel, dismissFinished],
+    () => ({ imports, start, pickAndStart, cancel, dismissFinished, format, setFormat }),
+    [imports, start, pickAndStart, cancel, dismissFinished, format],
   );
 
   return (
