@@ -53,6 +53,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261130130000_model_versions",
         sql: include_str!("../../migrations/20261130130000_model_versions.sql"),
     },
+    Migration {
+        name: "20261130140000_training_jobs_executor",
+        sql: include_str!("../../migrations/20261130140000_training_jobs_executor.sql"),
+    },
 ];
 
 #[cfg(test)]
