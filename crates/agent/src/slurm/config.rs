@@ -41,6 +41,9 @@ pub struct SlurmConfig {
     /// Memory per GPU by gres type, in GB (Slurm does not know it): `{ a100 = 80 }`. Default: read from the
     /// type's name (`a100-80gb` → 80), else 0.
     pub gpu_memory_gb: BTreeMap<String, f64>,
+    /// Gres GPU types not offered to jobs. Default `["fake"]`: the devices `scripts/slurm-local.sh` makes on a
+    /// machine without GPUs schedule like GPUs but cannot compute.
+    pub ignore_gpu_types: Vec<String>,
 }
 
 impl Default for SlurmConfig {
@@ -60,6 +63,7 @@ impl Default for SlurmConfig {
             poll_seconds: 5.0,
             max_submitted_jobs: 32,
             gpu_memory_gb: BTreeMap::new(),
+            ignore_gpu_types: vec!["fake".into()],
         }
     }
 }

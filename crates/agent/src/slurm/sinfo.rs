@@ -116,7 +116,11 @@ impl Partition {
     pub fn devices(&self, config: &SlurmConfig) -> Vec<Device> {
         let mut by_type: BTreeMap<String, u32> = BTreeMap::new();
         for node in &self.nodes {
-            for (gpu_type, count) in &node.gpus {
+            let offered = node
+                .gpus
+                .iter()
+                .filter(|(gpu_type, _)| !config.ignore_gpu_types.contains(gpu_type));
+            for (gpu_type, count) in offered {
                 *by_type.entry(gpu_type.clone()).or_insert(0) += count;
             }
         }
@@ -184,6 +188,11 @@ mod tests {
         assert_eq!((count("a100-80gb"), count("l4"), count("cpu")), (6, 1, 16));
         assert_eq!(devices[0].memory_gb, 80.0);
         assert_eq!(parse_gres("gpu:2"), BTreeMap::from([("gpu".to_string(), 2)]));
+        let fake = parse("localhost|2|23000|gpu:fake:2\n").devices(&SlurmConfig::default());
+        assert!(
+            fake.iter().all(|d| d.gpu_type == "cpu") && fake.len() == 2,
+            "{fake:?}"
+        );
         assert!(parse_gres("(null)").is_empty());
     }
 }

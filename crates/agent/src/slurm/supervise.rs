@@ -500,8 +500,13 @@ async fn on_state(
             {
                 requeued(state, job, files, slurm.restarts, f).await?;
             }
-            let id = job.id.clone();
-            let claimed = state.db.write(move |conn| db::jobs::claim(conn, &id)).await?;
+            // COMPLETING is also the tail of a requeued attempt: only RUNNING starts the job (again).
+            let claimed = if slurm.state == "RUNNING" {
+                let id = job.id.clone();
+                state.db.write(move |conn| db::jobs::claim(conn, &id)).await?
+            } else {
+                false
+            };
             if claimed || changed {
                 files.note(&format!(
                     "Slurm job {slurm_id} is {} on {}",
