@@ -38,7 +38,7 @@ pub fn layout(gpu_type: &str, count: u32, per_node_max: u32) -> Result<Layout, S
             gpus: true,
         });
     }
-    if count % per_node_max != 0 {
+    if !count.is_multiple_of(per_node_max) {
         return Err(format!(
             "{count} GPUs of type {gpu_type} do not fill whole nodes of {per_node_max}: ask for a multiple of \
              {per_node_max}"

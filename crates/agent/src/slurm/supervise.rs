@@ -100,10 +100,17 @@ async fn submit(
 ) -> Result<Option<String>, AgentError> {
     let config = &state.config.slurm;
     let id = job.id.clone();
-    state
+    let still_queued = state
         .db
-        .write(move |conn| super::db::mark_slurm(conn, &id))
+        .write(move |conn| {
+            super::db::mark_slurm(conn, &id)?;
+            Ok(db::jobs::get(conn, &id)?.is_some_and(|j| j.status == JobStatus::Queued))
+        })
         .await?;
+    if !still_queued {
+        // Cancelled before it reached Slurm.
+        return Ok(None);
+    }
     let dataset = state.paths.dataset(&job.dataset_sha256);
     let validation = job.validation_sha256.as_ref().map(|sha| state.paths.dataset(sha));
     if let Some(sha) = std::iter::once((&job.dataset_sha256, &dataset))
@@ -569,9 +576,7 @@ async fn settle(
                 "see the job's logs",
             ),
             "TIMEOUT" => {
-                let (minutes, own) = time_limit_minutes(job, &state.config.slurm.time_limit);
-                let _ = minutes;
-                if own {
+                if time_limit_minutes(job, &state.config.slurm.time_limit).1 {
                     fail(
                         "max_duration",
                         format!(
@@ -609,7 +614,6 @@ async fn settle(
                 format!("Slurm job {slurm_id} was cancelled outside BrightRun (scancel by its owner or an administrator)"),
                 "the last checkpoint is kept; submit the job again if it should run",
             ),
-            _ if trainer_error.is_some() => trainer_error.clone().unwrap_or_else(|| unreachable!()),
             "FAILED" => fail(
                 "internal",
                 format!("the Slurm job failed (exit code {exit}) without a report from the trainer"),
