@@ -276,6 +276,27 @@ async fn jobs_run_on_slurm_end_as_slurm_says_and_survive_an_agent_restart() {
     assert_eq!(job["status"], "cancelled", "{job:#}");
     assert_eq!(job["cancel_reason"], "enough");
     assert_eq!(slurm_state(&survivor_slurm), "CANCELLED");
+    drop(agent);
+
+    // 6. The operator's time limit: Slurm's --signal stops the trainer ahead of it (Slurm may send it up to a
+    //    minute early), the trainer exits after its checkpoint, and the job fails with `time_limit`.
+    let limited_dir = dir.path().join("limited");
+    let agent = Agent::start_with(
+        &limited_dir,
+        &format!("{TEST_CONFIG}[slurm]\npoll_seconds = 0.5\nsignal_seconds = 30\ntime_limit = \"1\"\n"),
+        None,
+        |command| {
+            command.args(["--executor", "slurm", "--slurm-partition", "debug"]);
+        },
+    );
+    let sha = agent.upload_dataset().await;
+    let limited = submit(&agent, &sha, tiny_hyperparameters(2000, 50), 1, "time limit").await;
+    let job = agent.wait_until_finished(&limited).await;
+    let log = log_of(&agent, &limited).await;
+    assert_eq!(job["status"], "failed", "{job:#}\n{log}");
+    assert_eq!(job["error"]["kind"], "time_limit", "{job:#}\n{log}");
+    let script = std::fs::read_to_string(limited_dir.join("jobs").join(&limited).join("slurm.sh")).unwrap();
+    assert!(script.contains("#SBATCH --time=0-00:01:00"), "{script}");
 }
 
 /// True once the job trains again past its resume point (new metrics after the requeue).

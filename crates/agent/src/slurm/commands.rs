@@ -78,6 +78,9 @@ pub struct SlurmJob {
     pub exit_code: Option<String>,
     pub restarts: u32,
     pub nodes: Option<String>,
+    /// How long the current attempt has run and may run (`RunTime`, `TimeLimit`), in seconds.
+    pub run_seconds: Option<u64>,
+    pub limit_seconds: Option<u64>,
 }
 
 /// `scontrol show job -o ID`, or `sacct` once the controller forgot it (after MinJobAge). None when neither
@@ -125,6 +128,12 @@ pub fn parse_scontrol(text: &str) -> Option<SlurmJob> {
             .get("NodeList")
             .filter(|n| **n != "(null)")
             .map(|n| n.to_string()),
+        run_seconds: fields
+            .get("RunTime")
+            .and_then(|t| super::script::parse_seconds(t)),
+        limit_seconds: fields
+            .get("TimeLimit")
+            .and_then(|t| super::script::parse_seconds(t)),
     })
 }
 
@@ -149,13 +158,14 @@ mod tests {
     fn reads_scontrol_and_sacct() {
         let job = parse_scontrol(
             "JobId=7 JobName=brightrun-x UserId=root(0) JobState=PENDING Reason=Resources Dependency=(null) \
-             Requeue=1 Restarts=2 BatchFlag=1 ExitCode=0:0 NodeList=(null)\n",
+             Requeue=1 Restarts=2 BatchFlag=1 ExitCode=0:0 RunTime=00:01:30 TimeLimit=1-00:00:00 NodeList=(null)\n",
         )
         .unwrap();
         assert_eq!(job.state, "PENDING");
         assert_eq!(job.reason.as_deref(), Some("Resources"));
         assert_eq!(job.restarts, 2);
         assert_eq!(job.nodes, None);
+        assert_eq!((job.run_seconds, job.limit_seconds), (Some(90), Some(86400)));
         let done = parse_sacct("COMPLETED|0:0\nCANCELLED by 0|0:15\n").unwrap();
         assert_eq!(
             (done.state.as_str(), done.exit_code.as_deref()),

@@ -59,6 +59,11 @@ pub fn format_minutes(minutes: u64) -> String {
 
 /// Minutes of a Slurm time (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`), rounded up.
 pub fn parse_minutes(text: &str) -> Option<u64> {
+    parse_seconds(text).map(|s| s.div_ceil(60))
+}
+
+/// Seconds of a Slurm time as `--time` reads it.
+pub fn parse_seconds(text: &str) -> Option<u64> {
     let text = text.trim();
     let (days, rest) = match text.split_once('-') {
         Some((d, rest)) => (d.parse::<u64>().ok()?, rest),
@@ -74,7 +79,7 @@ pub fn parse_minutes(text: &str) -> Option<u64> {
         (true, &[h, m, s]) => h * 3600 + m * 60 + s,
         _ => return None,
     };
-    Some((days * 86400 + seconds).div_ceil(60))
+    Some(days * 86400 + seconds)
 }
 
 /// The parts of the script that differ per job.

@@ -564,6 +564,7 @@ async fn settle(
         .and_then(|s| s.nodes.clone())
         .unwrap_or_else(|| "its node".into());
     let trainer_error = outcome.error.clone();
+    let signalled = outcome.cancelled && trainer_error.is_none();
     let (status, error) = if outcome.completed && adapter && matches!(slurm_state, "COMPLETED" | "UNKNOWN") {
         (JobStatus::Completed, None)
     } else if f.cancel_sent {
@@ -575,22 +576,24 @@ async fn settle(
                 "the trainer reported completion but the adapter is missing".into(),
                 "see the job's logs",
             ),
-            "TIMEOUT" => {
-                if time_limit_minutes(job, &state.config.slurm.time_limit).1 {
-                    fail(
-                        "max_duration",
-                        format!(
-                            "Slurm stopped the job at its time limit ({} h, the job's max_duration_hours)",
-                            job.max_duration_hours
-                        ),
-                        "raise max_duration_hours, or lower num_epochs / max_steps; the last checkpoint is kept",
-                    )
+            "TIMEOUT" => time_limit_error(job, state),
+            // The trainer stopped on a SIGTERM nobody in BrightRun sent: Slurm's `--signal` ahead of the time
+            // limit (the trainer saved a checkpoint and exited, so Slurm saw no timeout), or someone else's.
+            "FAILED" | "COMPLETED" if signalled => {
+                let near_limit = ended
+                    .as_ref()
+                    .and_then(|s| Some(s.limit_seconds?.saturating_sub(s.run_seconds?)))
+                    .is_some_and(|left| left <= u64::from(state.config.slurm.signal_seconds) + 60);
+                if near_limit {
+                    time_limit_error(job, state)
                 } else {
                     fail(
-                        "time_limit",
-                        "Slurm stopped the job at the time limit the agent's operator set (slurm.time_limit)".into(),
-                        "lower num_epochs / max_steps, or ask the operator for a longer slurm.time_limit; the last \
-                         checkpoint is kept",
+                        "slurm_signalled",
+                        format!(
+                            "the trainer of Slurm job {slurm_id} got SIGTERM from outside BrightRun (scancel \
+                             --signal, or Slurm) and stopped; its last checkpoint is kept"
+                        ),
+                        "submit the job again; ask the cluster's administrators if this repeats",
                     )
                 }
             }
@@ -652,6 +655,27 @@ async fn settle(
             .await?;
     }
     finish(state, &job.id, status, error).await
+}
+
+/// The job hit its time limit: the job's own (`max_duration`) or the operator's (`time_limit`).
+fn time_limit_error(job: &JobRecord, state: &AppState) -> JobError {
+    if time_limit_minutes(job, &state.config.slurm.time_limit).1 {
+        fail(
+            "max_duration",
+            format!(
+                "Slurm stopped the job at its time limit ({} h, the job's max_duration_hours)",
+                job.max_duration_hours
+            ),
+            "raise max_duration_hours, or lower num_epochs / max_steps; the last checkpoint is kept",
+        )
+    } else {
+        fail(
+            "time_limit",
+            "Slurm stopped the job at the time limit the agent's operator set (slurm.time_limit)".into(),
+            "lower num_epochs / max_steps, or ask the operator for a longer slurm.time_limit; the last checkpoint \
+             is kept",
+        )
+    }
 }
 
 /// After a restart of the agent: follows every Slurm job it had submitted that has not ended.
