@@ -181,7 +181,7 @@ pub struct MetricsPoint {
 pub struct JobError {
     /// The trainer's kinds (`out_of_memory`, `nan_loss`, `invalid_dataset`, `internal`, ...; docs/trainer.md) or the
     /// agent's: `max_duration`, `agent_restarted`, `trainer_unavailable`, `dataset_missing`, `missing_artifacts`; with
-    /// the Slurm executor also `time_limit`, `preempted`, `node_failure`, `slurm_cancelled`, `slurm_submit_failed`,
+    /// the Slurm executor also `time_limit`, `preempted`, `node_failure`, `slurm_cancelled`, `slurm_signalled`, `slurm_submit_failed`,
     /// `slurm_lost`, `slurm` (docs/slurm.md).
     pub kind: String,
     pub message: String,
