@@ -264,6 +264,25 @@ async fn jobs_run_on_slurm_end_as_slurm_says_and_survive_an_agent_restart() {
     assert!(log.contains("resuming from"), "the trainer resumed: {log}");
     assert!(job["current_step"].as_u64().unwrap() > resumed_step, "{job:#}");
 
+    // Another kill -9 after the requeue: the new agent re-reads both attempts' lines and counts the requeue once.
+    let key = agent.key.clone();
+    let mut agent = agent;
+    agent.kill9();
+    let step_before = job["current_step"].as_u64().unwrap();
+    let agent = start_agent(&data_dir, Some(key));
+    let job = agent
+        .wait_for(&survivor, Duration::from_secs(60), |job| {
+            job["current_step"].as_u64().unwrap_or(0) > step_before || job["finished_at"].is_string()
+        })
+        .await;
+    assert_eq!(job["status"], "running", "{job:#}");
+    assert_eq!(job["restarts"], 1, "{job:#}");
+    assert_eq!(
+        job["resumed_from"],
+        format!("checkpoint-{resumed_step}"),
+        "{job:#}"
+    );
+
     // 5. Cancel from BrightRun: scancel, the trainer saves a checkpoint, the job is cancelled.
     let response = agent
         .post(&format!("/v1/jobs/{survivor}/cancel"))

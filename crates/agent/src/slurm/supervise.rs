@@ -17,6 +17,7 @@ use crate::api::{JobError, JobStatus, MetricsPoint};
 use crate::db::jobs::JobRecord;
 use crate::db::{self, checkpoints};
 use crate::error::AgentError;
+use crate::jobs::events::{self, Line};
 use crate::jobs::files::{self, JobFiles};
 use crate::jobs::runner::{finish, handle_line, write_metrics, Outcome};
 use crate::state::{lock, AppState, StopRequest};
@@ -289,6 +290,10 @@ struct Follow {
     last_reason: Option<String>,
     /// Polls in a row that saw a state Slurm may still requeue from (PREEMPTED, NODE_FAIL).
     settling: u32,
+    /// The attempt whose lines are being read, and the newest attempt the file held when following started:
+    /// re-read metrics of an attempt that a later one superseded are skipped (they would undo the requeue).
+    attempt: u32,
+    newest_attempt: u32,
 }
 
 async fn follow(
@@ -312,6 +317,13 @@ async fn follow(
         last_state: String::new(),
         last_reason: None,
         settling: 0,
+        attempt: 0,
+        newest_attempt: {
+            let path = reader.path.clone();
+            tokio::task::spawn_blocking(move || newest_attempt(&path))
+                .await
+                .map_err(|e| AgentError::Task(e.to_string()))?
+        },
     };
     let mut read_tick = tokio::time::interval(Duration::from_millis(500));
     read_tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -401,14 +413,28 @@ async fn read_events(
         if let Some(restart) = attempt_restart(&line) {
             // A new attempt of the batch job: what the previous one said (often `cancelled` on SIGTERM) is over.
             f.outcome = Outcome::default();
+            f.attempt = restart;
             if restart > f.handled_restart {
                 requeued(state, job, files, restart, f).await?;
             }
             continue;
         }
+        let superseded = f.attempt < f.newest_attempt;
+        if superseded
+            && matches!(events::parse(&line), Line::Event(event, _) if event.metrics_point().is_some())
+        {
+            continue;
+        }
         handle_line(state, &job.id, files, &line, &mut f.pending, &mut f.outcome).await?;
     }
     Ok(())
+}
+
+/// The newest attempt (`slurm_attempt` line) in the output file; 0 when there is none.
+fn newest_attempt(path: &Path) -> u32 {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().filter_map(attempt_restart).max().unwrap_or(0))
+        .unwrap_or(0)
 }
 
 /// `restart` of the batch script's first line (`{"event":"slurm_attempt","restart":N,...}`).
@@ -735,5 +761,7 @@ mod tests {
             ["{\"event\":\"stage\",\"stage\":\"training\"}"]
         );
         assert_eq!(attempt_restart("{\"event\":\"stage\"}"), None);
+        assert_eq!(newest_attempt(&path), 1);
+        assert_eq!(newest_attempt(&dir.path().join("missing")), 0);
     }
 }
