@@ -154,6 +154,13 @@ start() {
   if ! [ -s "$DIR/slurmd.pid" ] || ! kill -0 "$(cat "$DIR/slurmd.pid")" 2>/dev/null; then
     slurmd -N localhost
   fi
+  # A node left down or drained by an earlier run (a killed slurmd, a failed job) is put back in service.
+  case "$(node_state)" in
+    down | drain | drained | draining | fail | failing)
+      sleep 1
+      scontrol update NodeName=localhost State=RESUME 2>/dev/null || true
+      ;;
+  esac
   wait_for 30 "node localhost idle" sh -c "sinfo -h -n localhost -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'"
   log "running: partition debug, node localhost, gres $GRES; state in $DIR"
 }
