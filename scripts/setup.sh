@@ -17,6 +17,8 @@ APT_PACKAGES=(
   # what the .deb depends on beyond WebKitGTK (scripts/bundle.sh, tests/install/run.sh): Python and pip, which
   # fetches uv when the local cluster is prepared
   python3 python3-pip
+  # a one-node Slurm for the agent's Slurm executor test (scripts/slurm-local.sh)
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -53,6 +53,10 @@ cargo run -q -p brightrun-core --example fuzz_dataset --locked -- --seconds 60
 step "cargo test, inside a private D-Bus session with an unlocked keyring and a display [$(elapsed)]"
 bash scripts/with-session.sh cargo test --workspace --locked --no-fail-fast
 
+# crates/agent/tests/slurm.rs and crates/cli/tests/slurm_cli.rs (above) started a one-node Slurm on localhost.
+step "stop the local Slurm the Slurm executor tests started [$(elapsed)]"
+if [ "$(id -u)" = 0 ] && command -v slurmctld >/dev/null 2>&1; then bash scripts/slurm-local.sh stop; fi
+
 # schemathesis (bash scripts/check-openapi.sh) still finds 3 failures (ST202 on path ids); only the validator
 # runs here until it passes with none.
 step "docs/openapi.json: openapi-spec-validator [$(elapsed)]"

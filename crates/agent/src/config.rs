@@ -46,6 +46,21 @@ pub struct AgentConfig {
     pub header_read_timeout_seconds: u64,
     /// Seconds open requests may take to finish once shutdown starts (after the trainers have stopped).
     pub shutdown_drain_seconds: u64,
+    /// What runs the trainers: `local` (child processes, the default) or `slurm` (batch jobs; see `[slurm]`).
+    pub executor: Executor,
+    /// Settings of the Slurm executor (docs/slurm.md).
+    pub slurm: crate::slurm::config::SlurmConfig,
+}
+
+/// What runs the trainers.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Executor {
+    /// The trainer runs as the agent's child process on this machine.
+    #[default]
+    Local,
+    /// Each job is a Slurm batch job (`sbatch`); the agent runs on a login node.
+    Slurm,
 }
 
 impl Default for AgentConfig {
@@ -80,6 +95,8 @@ impl Default for AgentConfig {
             max_connections: 4096,
             header_read_timeout_seconds: 10,
             shutdown_drain_seconds: 10,
+            executor: Executor::Local,
+            slurm: Default::default(),
         }
     }
 }
@@ -114,7 +131,7 @@ impl AgentConfig {
         if self.max_concurrent_jobs == Some(0) {
             return Err("max_concurrent_jobs must be at least 1".to_string());
         }
-        Ok(())
+        self.slurm.check()
     }
 
     /// The price of one GPU-hour of `gpu_type`.

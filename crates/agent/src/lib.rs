@@ -16,4 +16,5 @@ pub mod proc;
 pub mod routes;
 pub mod runtime;
 pub mod serve;
+pub mod slurm;
 pub mod state;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use brightrun_agent::config::AgentConfig;
+use brightrun_agent::config::{AgentConfig, Executor};
 use brightrun_agent::db::{keys, Db};
 use brightrun_agent::error::AgentError;
 use brightrun_agent::serve::{serve, ServeOptions};
@@ -39,6 +39,13 @@ enum Command {
         /// Exit after this many seconds with no job queued or running and no request (for a local daemon).
         #[arg(long)]
         idle_exit_seconds: Option<u64>,
+        /// What runs the trainers: `local` child processes or `slurm` batch jobs (default: the configuration's
+        /// `executor`, else local).
+        #[arg(long, value_enum)]
+        executor: Option<Executor>,
+        /// Slurm partition to submit to (overrides the configuration's `slurm.partition`).
+        #[arg(long)]
+        slurm_partition: Option<String>,
     },
     /// Create, list or revoke API keys.
     Keys {
@@ -100,11 +107,19 @@ fn run(cli: Cli) -> Result<(), AgentError> {
             config,
             python,
             idle_exit_seconds,
+            executor,
+            slurm_partition,
         } => {
-            let config = match config {
+            let mut config = match config {
                 Some(path) => AgentConfig::load(&path)?,
                 None => AgentConfig::default(),
             };
+            if let Some(executor) = executor {
+                config.executor = executor;
+            }
+            if slurm_partition.is_some() {
+                config.slurm.partition = slurm_partition;
+            }
             let python = python
                 .or_else(|| std::env::var_os("BRIGHTRUN_PYTHON").map(PathBuf::from))
                 // The python.org installer for Windows puts `python.exe` on PATH, never `python3.exe`.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::AgentConfig;
+use crate::config::{AgentConfig, Executor};
 use crate::db::Db;
 use crate::error::AgentError;
 use crate::gpu::{self, Allocator};
@@ -67,7 +67,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     // Private to the operator: the folder holds key hashes, datasets and adapters.
     brightrun_sqlite::create_private_dir(&options.data_dir).map_err(cannot_create)?;
     // The trainer runs in the job's folder and gets absolute paths; a relative --data-dir would break them.
-    let paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
+    let mut paths = Paths::new(&options.data_dir.canonicalize().map_err(cannot_create)?);
+    let slurm = options.config.executor == Executor::Slurm;
+    if let (true, Some(shared)) = (slurm, &options.config.slurm.shared_dir) {
+        // Job folders go where the compute nodes can read and write them.
+        paths.jobs = shared.clone();
+    }
     paths.create_all().map_err(cannot_create)?;
     let _lock = lock_data_dir(&paths.data_dir)?;
     let db = Db::open(&paths.database)?;
@@ -79,12 +84,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
             .await
             .map_err(|e| AgentError::Task(e.to_string()))??;
     }
-    let devices = gpu::detect(options.config.gpu_type.as_deref());
+    let devices = if slurm {
+        // The partition's GPUs and CPUs, from sinfo: what jobs may ask for.
+        let partition = crate::slurm::sinfo::query(&options.config.slurm).map_err(AgentError::Other)?;
+        partition.devices(&options.config.slurm)
+    } else {
+        gpu::detect(options.config.gpu_type.as_deref())
+    };
     let allocator = Allocator::new(devices.clone());
-    let max_concurrent_jobs = options
-        .config
-        .max_concurrent_jobs
-        .unwrap_or_else(|| allocator.device_count().max(1));
+    let max_concurrent_jobs = options.config.max_concurrent_jobs.unwrap_or_else(|| {
+        if slurm {
+            options.config.slurm.max_submitted_jobs
+        } else {
+            allocator.device_count().max(1)
+        }
+    });
     let state = Arc::new(AppState {
         db,
         config: options.config,
@@ -129,6 +143,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), AgentError> {
     tracing::info!("serving the Cluster API on {url}");
 
     tokio::spawn(clean_partial_uploads(Arc::clone(&state)));
+    // Slurm jobs submitted before a restart are followed again, before the scheduler submits anything new.
+    crate::slurm::supervise::attach_all(&state).await?;
     let scheduler = tokio::spawn(queue::run_scheduler(Arc::clone(&state)));
     let app = crate::routes::router(Arc::clone(&state));
     let limits = ListenLimits {

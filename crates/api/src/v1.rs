@@ -180,10 +180,45 @@ pub struct MetricsPoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct JobError {
     /// The trainer's kinds (`out_of_memory`, `nan_loss`, `invalid_dataset`, `internal`, ...; docs/trainer.md) or the
-    /// agent's: `max_duration`, `agent_restarted`, `trainer_unavailable`, `dataset_missing`, `missing_artifacts`.
+    /// agent's: `max_duration`, `agent_restarted`, `trainer_unavailable`, `dataset_missing`, `missing_artifacts`; with
+    /// the Slurm executor also `time_limit`, `preempted`, `node_failure`, `slurm_cancelled`, `slurm_signalled`, `slurm_submit_failed`,
+    /// `slurm_lost`, `slurm` (docs/slurm.md).
     pub kind: String,
     pub message: String,
     pub hint: Option<String>,
+}
+
+/// What runs a job's trainer: `local` (a child process of the agent) or `slurm` (a batch job the agent submitted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutorKind {
+    Local,
+    Slurm,
+}
+
+impl ExecutorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutorKind::Local => "local",
+            ExecutorKind::Slurm => "slurm",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "local" => Some(ExecutorKind::Local),
+            "slurm" => Some(ExecutorKind::Slurm),
+            _ => None,
+        }
+    }
+}
+
+/// Where the job runs: the executor and, for Slurm, the Slurm job id (`null` until `sbatch` answered).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExecutorView {
+    pub kind: ExecutorKind,
+    /// The Slurm job id (`squeue -j`, `scontrol show job`); `null` for the local executor.
+    pub job_id: Option<String>,
 }
 
 /// `GET /v1/jobs/{id}`: the job's state and the configuration it was submitted with.
@@ -225,6 +260,8 @@ pub struct JobView {
     /// The trainer's training_summary once the job completed.
     #[schema(value_type = Option<Object>)]
     pub summary: Option<serde_json::Value>,
+    /// What runs the trainer (the agent's `--executor`).
+    pub executor: ExecutorView,
 }
 
 /// `GET /v1/jobs`.

@@ -60,6 +60,7 @@ fn remote(status: &str, step: u64, cost: f64) -> RemoteJob {
         dataset_sha256: "a".repeat(64),
         base_model: "tiny".into(),
         summary: None,
+        executor: None,
     }
 }
 

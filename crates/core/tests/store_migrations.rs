@@ -117,6 +117,13 @@ fn seed(conn: &Connection, migration: &str) {
             )
             .unwrap();
         }
+        "20261130150000_training_jobs_executor" => {
+            conn.execute(
+                "UPDATE training_jobs SET executor_kind = 'slurm', executor_job_id = '4242' WHERE id = 'j1'",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for migration {other} to seed() in {}", file!()),
     }
 }
@@ -191,6 +198,23 @@ fn check_seeded(store: &Store, applied: &[&str]) {
             (description.as_str(), deleted.as_deref()),
             ("kept note", Some("x"))
         );
+    }
+    if applied.contains(&"20261122050000_training_jobs") {
+        let executor: (Option<String>, Option<String>) = store
+            .connection()
+            .query_row(
+                "SELECT executor_kind, executor_job_id FROM training_jobs WHERE id = 'j1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let expected = if applied.contains(&"20261130150000_training_jobs_executor") {
+            (Some("slurm".to_string()), Some("4242".to_string()))
+        } else {
+            // Jobs recorded before agents reported their executor have none.
+            (None, None)
+        };
+        assert_eq!(executor, expected);
     }
     if applied.contains(&"20261122040000_clusters") {
         let name: String = store

@@ -4,7 +4,9 @@ use brightrun_api::Hyperparameters;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use crate::api::{GpuRequest, JobError, JobRequest, JobStatus, JobView, MetricsPoint};
+use crate::api::{
+    ExecutorKind, ExecutorView, GpuRequest, JobError, JobRequest, JobStatus, JobView, MetricsPoint,
+};
 use crate::error::AgentError;
 
 /// A job as stored.
@@ -41,13 +43,17 @@ pub struct JobRecord {
     pub restarts: u32,
     /// SHA-256 of the uploaded validation file, when the job names one.
     pub validation_sha256: Option<String>,
+    /// `local` or `slurm`: what runs (or ran) the trainer.
+    pub executor: ExecutorKind,
+    /// The Slurm job id once `sbatch` accepted the job.
+    pub slurm_job_id: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, request_sha256, status, stage, dataset_sha256, base_model, hyperparameters, \
     gpu_type, gpu_count, spot, max_duration_hours, price_per_gpu_hour, current_step, total_steps, current_epoch, \
     total_epochs, latest_metrics, summary, error_kind, error_message, error_hint, cancel_reason, created_at, \
     started_at, finished_at, run_seconds, segment_started_at, pid, pid_start_ticks, resume_checkpoint, restarts, \
-    validation_sha256";
+    validation_sha256, executor, slurm_job_id";
 
 fn conversion_error(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -109,6 +115,12 @@ fn from_row(row: &Row) -> rusqlite::Result<JobRecord> {
         resume_checkpoint: row.get(30)?,
         restarts: row.get(31)?,
         validation_sha256: row.get(32)?,
+        executor: {
+            let raw: String = row.get(33)?;
+            ExecutorKind::parse(&raw)
+                .ok_or_else(|| conversion_error(33, format!("unknown executor {raw}")))?
+        },
+        slurm_job_id: row.get(34)?,
     })
 }
 
@@ -167,6 +179,10 @@ impl JobRecord {
             spot: self.spot,
             max_duration_hours: self.max_duration_hours,
             summary: self.summary.clone(),
+            executor: ExecutorView {
+                kind: self.executor,
+                job_id: self.slurm_job_id.clone(),
+            },
         }
     }
 }

@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261130110000_validation_dataset",
         sql: include_str!("../../migrations/20261130110000_validation_dataset.sql"),
     },
+    Migration {
+        name: "20261130140000_executor",
+        sql: include_str!("../../migrations/20261130140000_executor.sql"),
+    },
 ];
 
 const READERS: usize = 4;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::JobStatus;
+use crate::config::Executor;
 use crate::db;
 use crate::error::AgentError;
 use crate::state::{lock, AppState};
@@ -28,8 +29,19 @@ pub async fn schedule_once(state: &Arc<AppState>) -> Result<(), AgentError> {
         .read(|conn| db::jobs::with_status(conn, &[JobStatus::Queued]))
         .await?;
     for job in queued {
+        // A Slurm job waiting in Slurm's queue is `queued` here too; its supervisor already follows it.
+        if job.slurm_job_id.is_some() || lock(&state.running).contains_key(&job.id) {
+            continue;
+        }
         if lock(&state.running).len() as u32 >= state.max_concurrent_jobs {
             break;
+        }
+        if state.config.executor == Executor::Slurm {
+            // Slurm places the job: no local devices to assign. It stays `queued` until Slurm runs it.
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(None);
+            lock(&state.running).insert(job.id.clone(), stop_tx);
+            tokio::spawn(crate::slurm::supervise::run(Arc::clone(state), job, stop_rx));
+            continue;
         }
         let Some(devices) = lock(&state.allocator).assign(&job.id, &job.gpu.gpu_type, job.gpu.count) else {
             // Oldest first, but a job waiting for a busy GPU type does not hold back one that fits elsewhere.

@@ -26,7 +26,8 @@ use crate::state::Paths;
 pub fn recover(db: &Db, paths: &Paths, grace: Duration, max_restarts: u32) -> Result<(), AgentError> {
     let orphans =
         db.write_now(|conn| db::jobs::with_status(conn, &[JobStatus::Initializing, JobStatus::Running]))?;
-    for job in orphans {
+    // Slurm jobs run on without the agent: `slurm::supervise::attach_all` follows them again.
+    for job in orphans.into_iter().filter(|j| j.slurm_job_id.is_none()) {
         let files = JobFiles::new(paths, &job.id);
         files.note("the agent restarted while this job was active");
         // Without the start time a live pid could be another program's by now: never signal it then.

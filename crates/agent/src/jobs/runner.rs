@@ -37,10 +37,10 @@ enum Stop {
 
 /// What the trainer said before it exited.
 #[derive(Default)]
-struct Outcome {
-    completed: bool,
-    cancelled: bool,
-    error: Option<JobError>,
+pub(crate) struct Outcome {
+    pub(crate) completed: bool,
+    pub(crate) cancelled: bool,
+    pub(crate) error: Option<JobError>,
 }
 
 /// Runs `job` on `devices` to its end, then frees the devices and wakes the scheduler.
@@ -76,7 +76,7 @@ pub async fn run(
     state.scheduler.notify_one();
 }
 
-async fn finish(
+pub(crate) async fn finish(
     state: &Arc<AppState>,
     job_id: &str,
     status: JobStatus,
@@ -350,7 +350,7 @@ async fn stop_group(child: &mut tokio::process::Child, pid: u32, grace: Duration
     }
 }
 
-async fn handle_line(
+pub(crate) async fn handle_line(
     state: &Arc<AppState>,
     job_id: &str,
     files: &JobFiles,
@@ -419,7 +419,7 @@ async fn handle_line(
     Ok(())
 }
 
-async fn write_metrics(
+pub(crate) async fn write_metrics(
     state: &Arc<AppState>,
     job_id: &str,
     pending: &mut Vec<MetricsPoint>,

@@ -57,6 +57,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "20261130140000_datasets_quality_and_use",
         sql: include_str!("../../migrations/20261130140000_datasets_quality_and_use.sql"),
     },
+    Migration {
+        name: "20261130150000_training_jobs_executor",
+        sql: include_str!("../../migrations/20261130150000_training_jobs_executor.sql"),
+    },
 ];
 
 #[cfg(test)]

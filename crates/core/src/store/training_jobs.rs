@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{time, Store, StoreError};
 use crate::cluster::client::Job as RemoteJob;
+pub use crate::cluster::client::JobExecutor;
 use crate::training::Hyperparameters;
 
 /// Where a job stands. `submitting` is local only: the cluster has not confirmed the job yet.
@@ -159,6 +160,8 @@ pub struct TrainingJob {
     pub skipped_invalid: u64,
     /// The training throughput measured once the job completed.
     pub throughput: Option<Throughput>,
+    /// What runs it on the cluster (`local`, or `slurm` with the Slurm job id), once the cluster said.
+    pub executor: Option<JobExecutor>,
 }
 
 /// How a dataset was split for one job: by conversation, seeded, the same for every launch with that seed.
@@ -251,7 +254,7 @@ const COLUMNS: &str = "id, cluster_id, remote_job_id, idempotency_key, name, dat
     total_steps, current_epoch, total_epochs, estimate_json, cost_usd, price_per_gpu_hour, cost_alert, error_kind, \
     error_message, error_hint, cancel_reason, log_offset, summary_json, artifacts_status, artifacts_error, \
     created_at, submitted_at, started_at, finished_at, last_polled_at, unreachable_since, retry_of, \
-    validation_sha256, split_json, skipped_invalid, throughput_json";
+    validation_sha256, split_json, skipped_invalid, throughput_json, executor_kind, executor_job_id";
 
 impl TrainingJobs<'_> {
     /// Records a job about to be submitted, with a fresh idempotency key; returns the row.
@@ -377,13 +380,16 @@ impl TrainingJobs<'_> {
         let status = parse_remote_status(&remote.status)?;
         let changed = self.conn.execute(
             "UPDATE training_jobs SET remote_job_id = ?2, status = ?3, submitted_at = ?4, \
-             price_per_gpu_hour = ?5 WHERE id = ?1",
+             price_per_gpu_hour = ?5, executor_kind = COALESCE(?6, executor_kind), \
+             executor_job_id = COALESCE(?7, executor_job_id) WHERE id = ?1",
             params![
                 id,
                 remote.id,
                 status.as_str(),
                 time::now(),
-                remote.price_per_gpu_hour
+                remote.price_per_gpu_hour,
+                remote.executor.as_ref().map(|e| e.kind.as_str()),
+                remote.executor.as_ref().and_then(|e| e.job_id.as_deref()),
             ],
         )?;
         if changed == 0 {
@@ -440,7 +446,8 @@ impl TrainingJobs<'_> {
                 error_hint = COALESCE(?12, error_hint), cancel_reason = COALESCE(?13, cancel_reason),
                 summary_json = COALESCE(?14, summary_json),
                 started_at = COALESCE(started_at, ?15), finished_at = COALESCE(finished_at, ?16),
-                last_polled_at = ?17, unreachable_since = NULL
+                last_polled_at = ?17, unreachable_since = NULL,
+                executor_kind = COALESCE(?18, executor_kind), executor_job_id = COALESCE(?19, executor_job_id)
              WHERE id = ?1",
             params![
                 id,
@@ -460,6 +467,8 @@ impl TrainingJobs<'_> {
                 remote.started_at,
                 remote.finished_at,
                 time::now(),
+                remote.executor.as_ref().map(|e| e.kind.as_str()),
+                remote.executor.as_ref().and_then(|e| e.job_id.as_deref()),
             ],
         )?;
         self.get(id)
@@ -658,6 +667,13 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<TrainingJob, StoreError>> 
         split,
         skipped_invalid: row.get::<_, i64>("skipped_invalid")?.max(0) as u64,
         throughput,
+        executor: match row.get::<_, Option<String>>("executor_kind")? {
+            Some(kind) => Some(JobExecutor {
+                kind,
+                job_id: row.get("executor_job_id")?,
+            }),
+            None => None,
+        },
         id,
     }))
 }

@@ -19,7 +19,7 @@ pub use error::{ApiFailure, ClientError};
 pub use merge::MergeStatus;
 pub use types::{
     Artifact, BaseModel, Capabilities, Checkpoint, DatasetUpload, GpuGroup, GpuPrice, GpuRequest, Health,
-    Job, JobError, JobRequest, Limits, LogChunk, MetricsPoint, Runtime,
+    Job, JobError, JobExecutor, JobRequest, Limits, LogChunk, MetricsPoint, Runtime,
 };
 pub use upload::DatasetPresence;
 

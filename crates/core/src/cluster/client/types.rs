@@ -177,6 +177,19 @@ pub struct Job {
     /// The trainer's summary once it completed.
     #[serde(default)]
     pub summary: Option<serde_json::Value>,
+    /// What runs it on the cluster (agents before issue 15 do not say: local).
+    #[serde(default)]
+    pub executor: Option<JobExecutor>,
+}
+
+/// What runs a job on its cluster: `local` (the agent's own trainer process) or `slurm` (a batch job).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobExecutor {
+    /// `local` or `slurm`.
+    pub kind: String,
+    /// The Slurm job id (`squeue -j`, `scontrol show job`); None for `local`, and until Slurm accepted the job.
+    #[serde(default)]
+    pub job_id: Option<String>,
 }
 
 impl Job {
