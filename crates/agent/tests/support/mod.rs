@@ -211,6 +211,32 @@ impl Agent {
         .await
     }
 
+    /// SIGTERM, what a service manager sends to stop the agent.
+    pub fn sigterm(&self) {
+        if let Some(child) = &self.child {
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            )
+            .expect("send SIGTERM");
+        }
+    }
+
+    /// Waits for the agent process to exit by itself; when it did, or `None` past `limit` (then it is killed).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<Instant> {
+        let mut child = self.child.take()?;
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Ok(Some(_)) = child.try_wait() {
+                return Some(Instant::now());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     /// `kill -9`: no shutdown code runs.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
