@@ -43,6 +43,9 @@ fi
 log "python training stack"
 bash scripts/setup-python.sh
 
+log "OpenAPI checkers (openapi-spec-validator, schemathesis) in .venv-openapi"
+bash scripts/setup-openapi-tools.sh
+
 log "web UI packages"
 # `npm ci`: exactly the lockfile. The lockfile lists every OS's optional native packages (rollup, tailwind,
 # lightningcss, esbuild), so the same command works on Linux, macOS and Windows (scripts/npm-lock.sh keeps it so).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -10,7 +11,15 @@ import sys
 
 import pytest
 
-from brightrun_trainer.bench import best_by_config, make_examples, render_markdown, speedups
+from brightrun_trainer.bench import (
+    best_by_config,
+    build_model,
+    estimator_section,
+    find_cli,
+    make_examples,
+    render_markdown,
+    speedups,
+)
 from conftest import trainer_env
 
 
@@ -71,6 +80,44 @@ def test_each_config_reports_its_best_round_and_speedups_divide_real_rates():
         "libraries": {"torch": "x"},
     }
     assert "| trainer | var | 180.0 | 360.0 |" in render_markdown(report)
+
+
+def test_the_report_puts_the_estimators_prediction_beside_the_measured_figures():
+    configs = best_by_config([run("hf_peft_gc", "var", 100.0, 7.0), run("trainer", "var", 180.0, 7.0)])
+    configs[0]["gradient_checkpointing"] = True
+    configs[1]["gradient_checkpointing"] = False
+    predicted = [
+        {"gradient_checkpointing": flag, "tokens_per_second": {"low": lo, "expected": mid, "high": hi},
+         "peak_memory_bytes": mem * 2**20, "memory_verdict": "fits", "device": "CPU"}
+        for flag, lo, mid, hi, mem in (("on", 50.0, 75.0, 99.0, 300), ("off", 70.0, 101.0, 130.0, 400))
+    ]
+    report = {
+        "device": "cpu", "shape": "tiny", "date": "2026-11-30", "batch_size": 4, "steps": 6, "warmup_steps": 1,
+        "rounds": 1, "configs": configs, "speedup": speedups(configs),
+        "estimator": {"status": "ok", "note": "n", "predicted": predicted}, "libraries": {"torch": "x"},
+    }
+    text = render_markdown(report)
+    assert "| hf_peft_gc | var | 100.0 | 50 – 75 – 99 | 1 | 300 |" in text
+    assert "| trainer | var | 180.0 | 70 – 101 – 130 | 1 | 400 |" in text
+
+
+@pytest.mark.skipif(find_cli() is None, reason="no `brightrun` binary built (cargo build -p brightrun-cli)")
+def test_the_estimator_is_asked_through_the_cli(tmp_path):
+    """The real `brightrun estimate` on the tiny shape: checkpointing costs speed and saves memory."""
+    build_model(str(tmp_path / "model"), "tiny")
+    args = argparse.Namespace(device="cpu", batch_size=4)
+    section = estimator_section(args, str(tmp_path / "model"), 100_000.0)
+    assert section["status"] == "ok", section
+    by_flag = {p["gradient_checkpointing"]: p for p in section["predicted"]}
+    assert set(by_flag) == {"on", "off"}
+    assert by_flag["on"]["tokens_per_second"]["expected"] < by_flag["off"]["tokens_per_second"]["expected"]
+    assert 0 < by_flag["on"]["peak_memory_bytes"] <= by_flag["off"]["peak_memory_bytes"]
+
+
+def test_without_the_cli_the_report_says_so(monkeypatch):
+    monkeypatch.setenv("BRIGHTRUN_CLI", "/nonexistent/brightrun")
+    section = estimator_section(None, "/nonexistent", 1.0)
+    assert section["status"] == "skipped" and "brightrun" in section["note"]
 
 
 @pytest.mark.slow

@@ -160,7 +160,7 @@ async fn datasets_upload_resumably_and_are_verified() {
     assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["content-length"], total.to_string().as_str());
 
-    // A file whose bytes do not hash to its name is refused and not kept.
+    // A file whose bytes do not hash to its name is refused (409: the body conflicts with its name) and not kept.
     let wrong_sha = "0".repeat(64);
     let response = agent
         .put(&format!("/v1/datasets/{wrong_sha}"))
@@ -168,7 +168,7 @@ async fn datasets_upload_resumably_and_are_verified() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.status(), StatusCode::CONFLICT);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "dataset_hash_mismatch");
     let head = agent
@@ -261,19 +261,15 @@ async fn jobs_are_validated_field_by_field_and_idempotent() {
         assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
     }
 
-    // An unknown dataset, an unknown GPU type, a model the agent does not offer, a malformed body.
+    // An unknown dataset, an unknown GPU type, a model the agent does not offer: 404 (schema-valid names of
+    // nothing here), field by field; more GPUs than the agent has: 409; a malformed body: 422.
     let mut unknown = job_body(&"a".repeat(64), tiny_hyperparameters(4, 2));
     unknown["gpu"] = json!({"type": "b200", "count": 1});
     unknown["base_model"] = json!("../../etc");
-    let error: Value = agent
-        .post("/v1/jobs")
-        .json(&unknown)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let response = agent.post("/v1/jobs").json(&unknown).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "invalid_job");
     let fields: Vec<&str> = error["error"]["fields"]
         .as_array()
         .unwrap()
@@ -281,6 +277,12 @@ async fn jobs_are_validated_field_by_field_and_idempotent() {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["dataset_sha256", "base_model", "gpu.type"]);
+    let mut too_many = job_body(&sha, tiny_hyperparameters(4, 2));
+    too_many["gpu"] = json!({"type": "cpu", "count": 8});
+    let response = agent.post("/v1/jobs").json(&too_many).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["fields"][0]["field"], "gpu.count", "{error}");
     let response = agent
         .post("/v1/jobs")
         .header("content-type", "application/json")
@@ -325,7 +327,7 @@ async fn jobs_are_validated_field_by_field_and_idempotent() {
     assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1, "{jobs}");
     let id = first["id"].as_str().unwrap();
 
-    // Artifact names that leave the job's folder are refused; unknown names are 404.
+    // Artifact names that leave the job's folder name nothing (404, like unknown names); nothing is served.
     for name in [
         "..%2Fjob.log",
         "..%2F..%2F..%2Fagent.sqlite",
@@ -337,7 +339,7 @@ async fn jobs_are_validated_field_by_field_and_idempotent() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{name}");
     }
     let response = agent
         .get(&format!("/v1/jobs/{id}/artifacts/job.json"))

@@ -60,22 +60,22 @@ async fn runtime_tokenizer_validation_file_and_qlora() {
         }
         b
     };
-    // A validation file that was never uploaded is refused by field.
+    // A validation file that was never uploaded is refused by field (404: it names nothing on the agent).
     let (status, answer) = submit(body(json!({"validation_dataset_sha256": "ab".repeat(32)}))).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
     assert_eq!(
         answer["error"]["fields"][0]["field"], "validation_dataset_sha256",
         "{answer}"
     );
 
-    // QLoRA without CUDA is refused (with CUDA and bitsandbytes it is accepted).
+    // QLoRA without CUDA is refused with 409 (with CUDA and bitsandbytes it is accepted).
     let mut h = tiny_hyperparameters(2, 100);
     h["qlora"] = json!(true);
     let (status, answer) = submit(body(json!({"hyperparameters": h}))).await;
     if runtime["cuda"] == json!(true) && runtime["bitsandbytes"] == json!(true) {
-        assert_ne!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_ne!(status, StatusCode::CONFLICT, "{answer}");
     } else {
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(status, StatusCode::CONFLICT, "{answer}");
         let fields: Vec<&str> = answer["error"]["fields"]
             .as_array()
             .unwrap()

@@ -38,18 +38,25 @@ pub struct Hyperparameters {
     /// Peak learning rate of the optimiser.
     pub learning_rate: f64,
     /// Examples per device per optimiser micro-step.
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub batch_size: u32,
     /// Micro-steps summed before each optimiser step.
-    #[serde(default = "default_gradient_accumulation")]
+    #[serde(
+        default = "default_gradient_accumulation",
+        deserialize_with = "crate::whole::u32"
+    )]
     pub gradient_accumulation: u32,
     /// Passes over the training examples.
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub num_epochs: u32,
     /// Stops after this many optimiser steps even if epochs remain.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_u32")]
     pub max_steps: Option<u32>,
     /// LoRA rank (r).
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub lora_rank: u32,
     /// LoRA scaling numerator (alpha).
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub lora_alpha: u32,
     /// Dropout on the LoRA path.
     pub lora_dropout: f64,
@@ -57,6 +64,7 @@ pub struct Hyperparameters {
     #[serde(default = "default_target_modules")]
     pub target_modules: Vec<String>,
     /// Longest example in tokens; longer ones are truncated.
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub max_seq_len: u32,
     /// Share of the steps spent warming the learning rate up.
     #[serde(default)]
@@ -65,19 +73,19 @@ pub struct Hyperparameters {
     #[serde(default)]
     pub weight_decay: f64,
     /// Seed for shuffling, the split and the adapter's initialisation.
-    #[serde(default = "default_seed")]
+    #[serde(default = "default_seed", deserialize_with = "crate::whole::u64")]
     pub seed: u64,
     /// Share of the examples held out for validation (0: none).
     #[serde(default = "default_validation_split")]
     pub validation_split: f64,
     /// Steps between validation passes; `None`: once per epoch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_u32")]
     pub eval_steps: Option<u32>,
     /// Steps between metrics reports.
-    #[serde(default = "default_logging_steps")]
+    #[serde(default = "default_logging_steps", deserialize_with = "crate::whole::u32")]
     pub logging_steps: u32,
     /// Steps between checkpoints; `None`: once per epoch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_u32")]
     pub save_steps: Option<u32>,
     /// Base weights in 4 bits (QLoRA); needs a CUDA GPU with bitsandbytes on the cluster.
     #[serde(default)]

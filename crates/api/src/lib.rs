@@ -8,6 +8,7 @@
 pub mod hyperparameters;
 pub mod ranges;
 pub mod v1;
+pub mod whole;
 
 pub use hyperparameters::{Checkpointing, FieldError, Hyperparameters, Packing};
 pub use v1::JobStatus;

@@ -61,6 +61,9 @@ pub struct GpuRequest {
     /// A GPU type listed by `/v1/capabilities` (`cpu` on a machine without GPUs).
     #[serde(rename = "type")]
     pub gpu_type: String,
+    /// 1 to 8, at most the agent's GPUs of that type.
+    #[schema(minimum = 1, maximum = 8)]
+    #[serde(deserialize_with = "crate::whole::u32")]
     pub count: u32,
 }
 
@@ -72,8 +75,11 @@ fn default_max_duration_hours() -> f64 {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobRequest {
+    /// 1 to 200 characters, at least one of them neither a space nor a control character.
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
     pub name: String,
     /// SHA-256 of a dataset uploaded with `PUT /v1/datasets/{sha256}` (OpenAI chat `messages` JSONL).
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub dataset_sha256: String,
     /// A base model listed by `/v1/capabilities`.
     pub base_model: String,
@@ -85,10 +91,12 @@ pub struct JobRequest {
     pub spot: bool,
     /// The job is stopped and failed (`max_duration`) past this many hours of running; 1 to 72, default 24.
     #[serde(default = "default_max_duration_hours")]
+    #[schema(minimum = 1, maximum = 72)]
     pub max_duration_hours: f64,
     /// SHA-256 of an uploaded validation file (same format): the trainer evaluates on it as is and holds
     /// nothing out of the training file. Without it, `hyperparameters.validation_split` is held out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub validation_dataset_sha256: Option<String>,
 }
 
@@ -96,12 +104,13 @@ pub struct JobRequest {
 #[allow(dead_code)]
 #[derive(ToSchema)]
 #[schema(as = Hyperparameters)]
+#[serde(deny_unknown_fields)]
 pub struct HyperparametersDoc {
     /// 1e-5 to 1e-3.
     #[schema(minimum = 1e-5, maximum = 1e-3)]
     pub learning_rate: f64,
     /// 1, 2, 4, 8 or 16.
-    #[schema(minimum = 1, maximum = 16)]
+    #[schema(schema_with = batch_sizes)]
     pub batch_size: u32,
     /// 1 to 64; default 1.
     #[schema(nullable = false, minimum = 1, maximum = 64)]
@@ -122,10 +131,10 @@ pub struct HyperparametersDoc {
     #[schema(minimum = 0, maximum = 0.2)]
     pub lora_dropout: f64,
     /// Module names; default q_proj, k_proj, v_proj, o_proj.
-    #[schema(nullable = false, max_items = 32)]
+    #[schema(schema_with = target_modules)]
     pub target_modules: Option<Vec<String>>,
     /// 512, 1024, 2048 or 4096.
-    #[schema(minimum = 512, maximum = 4096, multiple_of = 512)]
+    #[schema(schema_with = max_seq_lens)]
     pub max_seq_len: u32,
     /// 0 to 0.1; default 0.
     #[schema(nullable = false, minimum = 0, maximum = 0.1)]
@@ -133,8 +142,8 @@ pub struct HyperparametersDoc {
     /// 0 to 0.5; default 0.
     #[schema(nullable = false, minimum = 0, maximum = 0.5)]
     pub weight_decay: Option<f64>,
-    /// Default 42.
-    #[schema(nullable = false)]
+    /// 0 to 2^63 - 1; default 42.
+    #[schema(nullable = false, maximum = 9223372036854775807_u64)]
     pub seed: Option<u64>,
     /// 0 to 0.5; default 0.1.
     #[schema(nullable = false, minimum = 0, maximum = 0.5)]
@@ -389,4 +398,44 @@ pub struct DatasetUpload {
     pub received: u64,
     /// Whether the hash was verified and the dataset is ready for jobs.
     pub complete: bool,
+}
+
+// The settings whose allowed values a minimum and a maximum cannot say, described from `ranges` so the document
+// and the checks never disagree (a schema-valid request must never be refused for its shape).
+
+fn batch_sizes() -> utoipa::openapi::Object {
+    integer_choice(&ranges::BATCH_SIZES, "1, 2, 4, 8 or 16.")
+}
+
+fn max_seq_lens() -> utoipa::openapi::Object {
+    integer_choice(&ranges::MAX_SEQ_LENS, "512, 1024, 2048 or 4096.")
+}
+
+fn integer_choice(values: &[u32], description: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+        .enum_values(Some(values.iter().copied()))
+        .description(Some(description))
+        .build()
+}
+
+/// What `ranges::is_target_module` accepts, as a pattern.
+pub const TARGET_MODULE_PATTERN: &str = "^[A-Za-z0-9_.]{1,64}$";
+
+fn target_modules() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(TARGET_MODULE_PATTERN)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(ranges::MAX_TARGET_MODULES))
+        .description(Some(
+            "Module names (letters, digits, `_` and `.`); default q_proj, k_proj, v_proj, o_proj.",
+        ))
+        .build()
 }

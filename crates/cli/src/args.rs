@@ -58,6 +58,8 @@ pub enum Command {
     Settings(crate::commands::settings::SettingsCommand),
     /// What training cost over the last N days, by day, job and GPU type (and as CSV).
     Costs(crate::commands::costs::CostsArgs),
+    /// The estimator's time, tokens/s and memory for a model shape, a device and settings (no dataset).
+    Estimate(crate::commands::estimate::EstimateArgs),
     /// List notifications and mark them read.
     #[command(subcommand)]
     Notifications(crate::commands::notifications::NotificationsCommand),

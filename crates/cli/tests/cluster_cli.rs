@@ -70,24 +70,7 @@ fn uuid_like() -> String {
     format!("{}-{nanos}", std::process::id())
 }
 
-/// The built agent: BRIGHTRUN_AGENT_BIN, else target/debug/brightrun-agent of this workspace.
-fn agent_bin() -> PathBuf {
-    let path = std::env::var_os("BRIGHTRUN_AGENT_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-                .join("debug/brightrun-agent")
-        });
-    assert!(
-        path.is_file(),
-        "these tests talk to a real agent and {} does not exist: run `cargo build -p brightrun-agent` \
-         first (or set BRIGHTRUN_AGENT_BIN)",
-        path.display()
-    );
-    path
-}
+use brightrun_test_support::agent_bin;
 
 /// A real agent serving a temporary folder, with one key; killed on drop.
 struct Agent {

@@ -7,123 +7,29 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
 use brightrun_core::cluster::{client, ClusterClient, Keyring};
 use brightrun_core::store::Store;
 use serde_json::Value;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod cli_support;
 
-fn python() -> PathBuf {
-    let python = std::env::var_os("BRIGHTRUN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(
-        python.exists(),
-        "the trainer's Python is missing at {}: run `bash scripts/setup-python.sh` or set BRIGHTRUN_PYTHON",
-        python.display()
-    );
-    python
-}
+use cli_support::{python, repo_root, sample, Env, TINY};
 
-fn agent_bin() -> PathBuf {
-    let path = std::env::var_os("BRIGHTRUN_AGENT_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| repo_root().join("target"))
-                .join("debug/brightrun-agent")
-        });
-    assert!(
-        path.is_file(),
-        "these tests start a real agent and {} does not exist: run `cargo build -p brightrun-agent` first",
-        path.display()
-    );
-    path
-}
-
-fn sample() -> PathBuf {
-    let path = repo_root().join("../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
-    assert!(path.is_file(), "the v4 sample is missing at {}", path.display());
-    path
-}
-
-struct Env {
-    data: tempfile::TempDir,
-    service: String,
-}
-
-impl Env {
-    fn new() -> Self {
-        let service = format!(
-            "app.brightrun.test.jobs-cli.{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        if let Err(err) = Keyring::new(&service).check() {
-            panic!(
-                "this test needs a real OS keyring and none answers: {err}\nRun it under scripts/with-session.sh:\n  \
-                 bash scripts/with-session.sh cargo test -p brightrun-cli --test jobs_cli"
-            );
-        }
-        Env {
-            data: tempfile::tempdir().unwrap(),
-            service,
-        }
-    }
-
-    fn std_cmd(&self) -> StdCommand {
-        let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("brightrun"));
-        cmd.env("BRIGHTRUN_DATA_DIR", self.data.path())
-            .env("BRIGHTRUN_KEYRING_SERVICE", &self.service)
-            .env("BRIGHTRUN_AGENT_BIN", agent_bin())
-            .env("BRIGHTRUN_PYTHON", python())
-            .env("BRIGHTRUN_POLL_INTERVAL_MS", "300")
-            .env("HF_HUB_OFFLINE", "1");
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let output = Command::from_std(self.std_cmd()).args(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: {e}\nstdout: {stdout}\nstderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-        (output.status.code().unwrap_or(-1), value)
-    }
-
-    /// The agent's full metrics list of a job, read with the local cluster's key from the keyring.
-    async fn agent_steps(&self, remote_id: &str) -> Vec<u64> {
-        let store = Store::open(self.data.path()).unwrap();
-        let cluster = store.clusters().local().unwrap().expect("local cluster row");
-        let key = Keyring::new(&self.service).api_key(&cluster.id).unwrap();
-        let client = ClusterClient::new(client::http_client().unwrap(), &cluster.url, key).unwrap();
-        let mut steps = Vec::new();
-        let mut after = None;
-        loop {
-            let page = client.metrics(remote_id, after).await.unwrap();
-            let Some(last) = page.last().map(|p| p.step) else {
-                return steps;
-            };
-            after = Some(last);
-            steps.extend(page.iter().map(|p| p.step));
-        }
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        // The local agent is a daemon that outlives the CLI on purpose; the test stops the one it caused.
-        let _ = self.std_cmd().args(["cluster", "local", "--stop"]).output();
+/// The agent's full metrics list of a job, read with the local cluster's key from the keyring.
+async fn agent_steps(env: &Env, remote_id: &str) -> Vec<u64> {
+    let store = Store::open(env.data.path()).unwrap();
+    let cluster = store.clusters().local().unwrap().expect("local cluster row");
+    let key = Keyring::new(&env.service).api_key(&cluster.id).unwrap();
+    let client = ClusterClient::new(client::http_client().unwrap(), &cluster.url, key).unwrap();
+    let mut steps = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client.metrics(remote_id, after).await.unwrap();
+        let Some(last) = page.last().map(|p| p.step) else {
+            return steps;
+        };
+        after = Some(last);
+        steps.extend(page.iter().map(|p| p.step));
     }
 }
 
@@ -136,20 +42,9 @@ fn steps_of(metrics: &Value) -> Vec<u64> {
         .collect()
 }
 
-const TINY: [&str; 8] = [
-    "--set",
-    "max_steps=8",
-    "--set",
-    "learning_rate=1e-3",
-    "--set",
-    "logging_steps=1",
-    "--set",
-    "eval_steps=4",
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watch_loses_nothing() {
-    let env = Env::new();
+    let env = Env::new("jobs-cli");
     let sample = sample();
     let sample = sample.to_str().unwrap();
 
@@ -275,7 +170,7 @@ async fn train_wait_then_jobs_and_models_print_their_contracts_and_a_killed_watc
     let (_, show) = env.json(&["jobs", "show", &second, "--json"]);
     assert_eq!(show["status"], "completed", "{show:#}");
     let stored = steps_of(&show["metrics"]);
-    let on_agent = env.agent_steps(show["remote_job_id"].as_str().unwrap()).await;
+    let on_agent = agent_steps(&env, show["remote_job_id"].as_str().unwrap()).await;
     assert_eq!(stored, on_agent, "stored points must be exactly the agent's");
     assert_eq!(stored, (1..=8).collect::<Vec<_>>());
 
@@ -357,7 +252,7 @@ print(json.dumps({"lora_modules": sum(1 for n, _ in model.named_modules() if n.e
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn train_on_tool_calls_and_reasoning_gives_an_adapter_that_loads_with_peft() {
-    let env = Env::new();
+    let env = Env::new("jobs-cli");
     let fixtures = repo_root().join("crates/core/tests/dataset_fixtures/tools");
     // OpenAI's function-calling layout on the default tiny model, whose template has no tool support (the
     // `<tool_call>` fallback rendering); LLaMA-Factory's ShareGPT layout on a tiny model whose template has.
@@ -454,7 +349,7 @@ fn converted_validation_examples(env: &Env, sample: &str, fraction: &str, seed: 
 /// job's times and throughput, and QLoRA refused before any upload on a cluster without CUDA.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_completed_runs() {
-    let env = Env::new();
+    let env = Env::new("jobs-cli");
     let sample = sample();
     let sample = sample.to_str().unwrap();
     let mut run: Vec<&str> = vec![
@@ -598,7 +493,7 @@ async fn the_split_is_frozen_by_conversation_and_estimates_calibrate_on_complete
 /// plan then says how many records are skipped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_records_are_skipped_only_by_explicit_choice() {
-    let env = Env::new();
+    let env = Env::new("jobs-cli");
     let good = std::fs::read_to_string(sample()).unwrap();
     let file = env.data.path().join("with-invalid.jsonl");
     std::fs::write(&file, format!("{good}{{\"not\": \"a record\"}}\n")).unwrap();
@@ -659,7 +554,7 @@ fn seed_spend(data: &std::path::Path, usd: f64) {
 
 #[test]
 fn dry_run_budget_guard_and_a_local_model_folder() {
-    let env = Env::new();
+    let env = Env::new("jobs-cli");
     let sample = sample();
     let sample = sample.to_str().unwrap();
     let model_dir = env.data.path().join("../my-tiny-model");

@@ -187,7 +187,7 @@ async fn an_upload_under_the_wrong_hash_is_refused_with_the_agents_error() {
         .unwrap_err();
     match &err {
         ClientError::Api(failure) => {
-            assert_eq!(failure.status, 422);
+            assert_eq!(failure.status, 409);
             assert_eq!(failure.code, "dataset_hash_mismatch");
             assert!(failure.hint.is_some(), "the agent's hint is kept");
         }

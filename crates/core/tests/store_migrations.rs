@@ -364,3 +364,40 @@ fn the_store_opens_in_memory_too() {
         store::settings::DEFAULT_POLLING_INTERVAL_SECS
     );
 }
+
+/// Every `.sql` file in `crates/core/migrations`, by name (without `.sql`) and text, sorted by name.
+fn migration_files() -> Vec<(String, String)> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_migration_file_in_the_folder_is_applied() {
+    // A file added to the folder but not to MIGRATIONS would never run; one listed twice or out of order would
+    // run in the wrong order on some machines. The fixtures test above then covers each listed one.
+    let files = migration_files();
+    assert!(!files.is_empty());
+    let listed: Vec<(String, String)> = MIGRATIONS
+        .iter()
+        .map(|m| (m.name.to_string(), m.sql.to_string()))
+        .collect();
+    let file_names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        all_names(),
+        file_names,
+        "crates/core/src/store/migrations.rs must list every file of crates/core/migrations, oldest first"
+    );
+    assert_eq!(listed, files, "each listed migration's SQL is its file's");
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(applied(store.connection()), file_names);
+}

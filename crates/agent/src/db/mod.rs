@@ -104,3 +104,44 @@ impl Db {
 pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod migration_tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn every_migration_file_in_the_folder_is_listed_and_applied() {
+        // A file in crates/agent/migrations that MIGRATIONS forgot would never run.
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+            .map(|path| {
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        let listed: Vec<(String, String)> = MIGRATIONS
+            .iter()
+            .map(|m| (m.name.to_string(), m.sql.to_string()))
+            .collect();
+        assert_eq!(
+            listed, files,
+            "crates/agent/src/db/mod.rs must list every migration file, oldest first"
+        );
+
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        brightrun_sqlite::migrate(&mut conn, MIGRATIONS).unwrap();
+        let applied: Vec<String> = conn
+            .prepare("SELECT name FROM schema_migrations ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let names: Vec<String> = files.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(applied, names);
+    }
+}

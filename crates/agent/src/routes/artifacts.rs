@@ -114,17 +114,19 @@ pub(crate) fn is_safe_name(name: &str) -> bool {
     responses(
         (status = 200, description = "The whole file", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range", content_type = "application/octet-stream"),
-        (status = 400, body = ErrorBody, description = "A name that leaves the job's folder"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such job or artifact (a name that leaves the job's folder names none)"),
         (status = 416, description = "Range not satisfiable")))]
 pub async fn download(
     State(state): State<Arc<AppState>>,
     Path((id, name)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    // A name that would leave the job's folder names no artifact: 404 like any other unknown name (a schema
+    // for "a file name under this folder" cannot be written, so a well-formed request must not get a 400).
     if !is_safe_name(&name) {
-        return Err(ApiError::bad_request(
-            "an artifact name is a file name from GET /v1/jobs/{id}/artifacts; `..` and absolute paths are refused",
+        return Err(ApiError::not_found("artifact").hint(
+            "artifact names come from GET /v1/jobs/{id}/artifacts; `..` and absolute paths name none",
         ));
     }
     let files = require_job(&state, &id).await?;

@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -21,6 +22,23 @@ use crate::generator::{GenerationRequest, Piece, Turn};
 use crate::jobs::files::{self, JobFiles};
 use crate::state::AppState;
 
+/// A body that is not a chat request, as a JSON error: 415 without `Content-Type: application/json`, else 400
+/// (axum would answer 422 in plain text for a body of the wrong shape).
+fn body_error(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_body",
+            rejection.body_text(),
+        )
+        .hint("send the request with `Content-Type: application/json`"),
+        JsonRejection::BytesRejection(_) => {
+            ApiError::new(rejection.status(), "invalid_body", rejection.body_text())
+        }
+        _ => ApiError::bad_request(rejection.body_text()),
+    }
+}
+
 /// The path of the streaming route (see the module comment about timeouts).
 pub const CHAT_COMPLETIONS_PATH: &str = "/v1/chat/completions";
 
@@ -31,8 +49,19 @@ pub const MAX_TOKENS_LIMIT: u32 = 4096;
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChatMessage {
     /// `system`, `user` or `assistant`.
+    #[schema(schema_with = roles)]
     pub role: String,
     pub content: String,
+}
+
+/// The roles `resolve` accepts, as the document's enum.
+fn roles() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["system", "user", "assistant"]))
+        .description(Some("`system`, `user` or `assistant`."))
+        .build()
 }
 
 /// Options of a streamed answer.
@@ -49,23 +78,27 @@ pub struct ChatCompletionRequest {
     /// A base model from `GET /v1/capabilities`, or a completed job's id to use its adapter.
     pub model: String,
     /// The conversation, system prompt first if any; rendered with the base model's chat template.
+    #[schema(min_items = 1)]
     pub messages: Vec<ChatMessage>,
     /// Answer as server-sent events.
     #[serde(default)]
     pub stream: bool,
     #[serde(default)]
     pub stream_options: Option<StreamOptions>,
-    /// 0 answers greedily; default 1.
+    /// 0 answers greedily; 0 to 2, default 1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 2)]
     pub temperature: Option<f64>,
-    /// Nucleus sampling; default 1.
+    /// Nucleus sampling; above 0 up to 1, default 1.
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub top_p: Option<f64>,
     /// Most tokens to generate (1–4096, default 256).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "brightrun_api::whole::option_u32")]
+    #[schema(minimum = 1, maximum = 4096)]
     pub max_tokens: Option<u32>,
     /// The same seed gives the same answer.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "brightrun_api::whole::option_u64")]
     pub seed: Option<u64>,
 }
 
@@ -135,11 +168,13 @@ pub struct ChatCompletionChunk {
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "No such base model or job"),
         (status = 409, body = ErrorBody, description = "The job has no adapter (yet)"),
+        (status = 415, body = ErrorBody, description = "The body is not sent as `application/json`"),
         (status = 503, body = ErrorBody, description = "The generation worker cannot start")))]
 pub async fn chat_completions(
     State(state): State<Arc<AppState>>,
-    Json(request): Json<ChatCompletionRequest>,
+    request: Result<Json<ChatCompletionRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let Json(request) = request.map_err(body_error)?;
     let generation = resolve(&state, &request).await?;
     let (tx, mut rx) = mpsc::channel(64);
     let worker_state = Arc::clone(&state);

@@ -135,17 +135,19 @@ fn free_bytes(path: &Path) -> Option<u64> {
 #[utoipa::path(put, path = "/v1/datasets/{sha256}", tag = "datasets",
     params(
         ("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the whole file, 64 hex digits"),
-        ("content-range" = Option<String>, Header, description = "`bytes START-END/TOTAL` for a piece of a resumable upload")),
+        ("content-range" = Option<String>, Header, nullable = false, pattern = "^bytes [0-9]{1,19}-[0-9]{1,19}/[0-9]{1,19}$",
+            description = "`bytes START-END/TOTAL` for a piece of a resumable upload (START <= END < TOTAL)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = DatasetUpload, description = "Complete and verified"),
         (status = 200, body = DatasetUpload, description = "Already present"),
         (status = 202, body = DatasetUpload, description = "Piece stored; more expected"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "The piece does not start at Upload-Offset, or another upload of it runs"),
-        (status = 413, body = ErrorBody, description = "Larger than max_dataset_bytes"),
-        (status = 416, body = ErrorBody, description = "Malformed or impossible Content-Range"),
-        (status = 422, body = ErrorBody, description = "SHA-256 mismatch; the upload is discarded"),
+        (status = 400, body = ErrorBody, description = "The name is not a SHA-256"),
+        (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The piece does not start at Upload-Offset, its Content-Range is \
+            unreadable or impossible (END before START, or past TOTAL), another upload of it runs, its TOTAL is over max_dataset_bytes (`dataset_too_large`), or (`dataset_hash_mismatch`) the \
+            whole file's SHA-256 is not its name and the upload is discarded"),
+        (status = 413, body = ErrorBody, description = "`dataset_too_large`: a body larger than max_dataset_bytes"),
         (status = 507, body = ErrorBody, description = "Not enough disk space")))]
 pub async fn put_dataset(
     State(state): State<Arc<AppState>>,
@@ -185,28 +187,38 @@ async fn upload(
         )
         .hint("split the dataset or ask the agent's operator to raise max_dataset_bytes")
     };
+    // A Content-Range that is unreadable or impossible (END before START, or not below TOTAL) answers 409, like a
+    // piece that does not fit the upload so far: the document's pattern says the form but not the order of the
+    // numbers, and schemathesis' coverage phase sends values outside the pattern as if valid (a 400 would fail it).
     let range = match headers.get(header::CONTENT_RANGE) {
-        Some(value) => {
-            let parsed = value.to_str().ok().and_then(parse_content_range);
-            match parsed {
-                Some(r) if r.start <= r.end && r.end < r.total => Some(r),
-                _ => {
-                    return Err(ApiError::new(
-                        StatusCode::RANGE_NOT_SATISFIABLE,
-                        "invalid_content_range",
-                        "Content-Range must be `bytes START-END/TOTAL` with START <= END < TOTAL",
-                    ))
-                }
+        Some(value) => match value.to_str().ok().and_then(parse_content_range) {
+            Some(r) if r.start <= r.end && r.end < r.total => Some(r),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "invalid_content_range",
+                    "Content-Range must be `bytes START-END/TOTAL` with START <= END < TOTAL",
+                ))
             }
-        }
+        },
         None => None,
     };
     let content_length: Option<u64> = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
+    // A piece that announces a whole file over the limit conflicts with this agent's limit for one dataset: 409
+    // (the request itself may be small, so not 413; a 5xx would blame the server). A body over the limit is 413.
+    if range.as_ref().is_some_and(|r| r.total > max) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "dataset_too_large",
+            format!("datasets are limited to {max} bytes on this agent"),
+        )
+        .hint("split the dataset or ask the agent's operator to raise max_dataset_bytes"));
+    }
     let total = range.as_ref().map(|r| r.total).or(content_length);
-    if total.is_some_and(|t| t > max) {
+    if content_length.is_some_and(|t| t > max) {
         return Err(too_large());
     }
 
@@ -291,7 +303,12 @@ async fn upload(
             return Err(too_large());
         }
         if expected_piece.is_some_and(|piece| received + len > piece) {
-            failure = Some(ApiError::bad_request("the body is longer than its Content-Range"));
+            // 409 like any piece that does not fit the upload (a schema cannot tie the body to the header).
+            failure = Some(ApiError::new(
+                StatusCode::CONFLICT,
+                "invalid_content_range",
+                "the body is longer than its Content-Range",
+            ));
             break;
         }
         if let Err(err) = file.write_all(&chunk).await {
@@ -323,10 +340,14 @@ async fn upload(
         return Err(failure.header(UPLOAD_OFFSET, now_have));
     }
     if expected_piece.is_some_and(|piece| received != piece) {
-        return Err(ApiError::bad_request(format!(
-            "the body has {received} bytes but its Content-Range announces {}",
-            expected_piece.unwrap_or(0)
-        ))
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "invalid_content_range",
+            format!(
+                "the body has {received} bytes but its Content-Range announces {}",
+                expected_piece.unwrap_or(0)
+            ),
+        )
         .header(UPLOAD_OFFSET, now_have));
     }
     let complete = match total {
@@ -355,8 +376,10 @@ async fn upload(
         .map_err(|e| AgentError::io("cannot read the uploaded dataset", e))?;
     if actual != sha256 {
         let _ = tokio::fs::remove_file(&partial).await;
+        // 409, as RFC 9110 suggests for a PUT whose representation is inconsistent with its target (here: the
+        // bytes and the name that must be their hash). The request itself is well formed.
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
             "dataset_hash_mismatch",
             format!("the uploaded bytes hash to {actual}, not {sha256}; the upload was discarded"),
         )

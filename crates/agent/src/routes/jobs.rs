@@ -21,96 +21,115 @@ use crate::state::{lock, AppState, StopRequest};
 const MAX_NAME_CHARS: usize = 200;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-fn invalid_job(fields: Vec<FieldError>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_job",
-        "the job's configuration is not valid",
-    )
-    .fields(fields)
+/// Why a job request is refused; the answer's status follows the gravest (all answer `invalid_job` with fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Refusal {
+    /// It names something this agent does not have (a dataset not uploaded, a base model or GPU type not
+    /// offered): 404, as for any unknown name.
+    Unknown,
+    /// It is well formed, but this agent cannot run it (more GPUs than it has, QLoRA without CUDA): 409.
+    Unable,
+    /// A value outside what the OpenAPI document allows (a client that skipped the schema): 422.
+    Invalid,
+}
+
+fn invalid_job(refusals: Vec<(Refusal, FieldError)>) -> ApiError {
+    let status = match refusals.iter().map(|(why, _)| *why).max() {
+        Some(Refusal::Unknown) => StatusCode::NOT_FOUND,
+        Some(Refusal::Unable) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, "invalid_job", "the job's configuration is not valid")
+        .fields(refusals.into_iter().map(|(_, field)| field).collect())
+}
+
+/// A name with something to read: one character at least that is neither whitespace nor a control character
+/// (the document's pattern `[^\s\x00-\x1f\x7f-\x9f]`; Python's `\s` and Rust's whitespace differ only on
+/// control characters, so the two agree).
+fn is_readable_name(name: &str) -> bool {
+    name.chars().any(|c| !c.is_whitespace() && !c.is_control())
 }
 
 /// Checks everything about a job request against the ranges and what this agent has.
-fn validate(state: &AppState, request: &JobRequest, runtime: RuntimeView) -> Vec<FieldError> {
+fn validate(state: &AppState, request: &JobRequest, runtime: RuntimeView) -> Vec<(Refusal, FieldError)> {
     let mut fields = Vec::new();
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        fields.push(FieldError::new(
+    let mut refuse =
+        |why: Refusal, field: &str, message: String| fields.push((why, FieldError::new(field, message)));
+    if !is_readable_name(&request.name) || request.name.chars().count() > MAX_NAME_CHARS {
+        refuse(
+            Refusal::Invalid,
             "name",
-            format!("must have 1 to {MAX_NAME_CHARS} characters"),
-        ));
+            format!("must have 1 to {MAX_NAME_CHARS} characters, not all of them spaces"),
+        );
     }
-    let sha = request.dataset_sha256.to_ascii_lowercase();
-    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        fields.push(FieldError::new(
-            "dataset_sha256",
-            "must be a SHA-256: 64 hex digits",
-        ));
-    } else if !state.paths.dataset(&sha).is_file() {
-        fields.push(FieldError::new(
-            "dataset_sha256",
-            "no dataset with this SHA-256 on the agent; upload it first with PUT /v1/datasets/{sha256}",
-        ));
-    }
-    if let Some(validation) = &request.validation_dataset_sha256 {
-        let sha = validation.to_ascii_lowercase();
+    for (field, sha) in [
+        ("dataset_sha256", Some(&request.dataset_sha256)),
+        (
+            "validation_dataset_sha256",
+            request.validation_dataset_sha256.as_ref(),
+        ),
+    ] {
+        let Some(sha) = sha.map(|s| s.to_ascii_lowercase()) else {
+            continue;
+        };
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-            fields.push(FieldError::new(
-                "validation_dataset_sha256",
-                "must be a SHA-256: 64 hex digits",
-            ));
+            refuse(Refusal::Invalid, field, "must be a SHA-256: 64 hex digits".into());
         } else if !state.paths.dataset(&sha).is_file() {
-            fields.push(FieldError::new(
-                "validation_dataset_sha256",
-                "no dataset with this SHA-256 on the agent; upload it first with PUT /v1/datasets/{sha256}",
-            ));
+            refuse(
+                Refusal::Unknown,
+                field,
+                "no dataset with this SHA-256 on the agent; upload it first with PUT /v1/datasets/{sha256}"
+                    .into(),
+            );
         }
     }
     if request.hyperparameters.qlora && !(runtime.cuda && runtime.bitsandbytes) {
-        fields.push(FieldError::new(
+        refuse(
+            Refusal::Unable,
             "hyperparameters.qlora",
             "needs CUDA and bitsandbytes, which this agent's trainer environment does not have \
-             (see runtime in GET /v1/capabilities)",
-        ));
+             (see runtime in GET /v1/capabilities)"
+                .into(),
+        );
     }
     if !crate::models::offered(state)
         .iter()
         .any(|m| m.id == request.base_model)
     {
-        fields.push(FieldError::new(
+        refuse(
+            Refusal::Unknown,
             "base_model",
-            "is not offered by this agent (see GET /v1/capabilities)",
-        ));
+            "is not offered by this agent (see GET /v1/capabilities)".into(),
+        );
     }
-    fields.extend(
-        request
-            .hyperparameters
-            .validate()
-            .into_iter()
-            .map(|e| e.nested("hyperparameters")),
-    );
+    for error in request.hyperparameters.validate() {
+        let error = error.nested("hyperparameters");
+        refuse(Refusal::Invalid, &error.field, error.message);
+    }
     let available = lock(&state.allocator).total(&request.gpu.gpu_type);
-    if available == 0 {
-        fields.push(FieldError::new(
+    if let Some(message) = ranges::check_gpu_count(request.gpu.count) {
+        refuse(Refusal::Invalid, "gpu.count", message);
+    } else if available == 0 {
+        refuse(
+            Refusal::Unknown,
             "gpu.type",
             format!(
                 "this agent has no GPU of type {:?} (see GET /v1/capabilities)",
                 request.gpu.gpu_type
             ),
-        ));
-    } else if let Some(message) = ranges::check_gpu_count(request.gpu.count) {
-        fields.push(FieldError::new("gpu.count", message));
+        );
     } else if request.gpu.count > available {
-        fields.push(FieldError::new(
+        refuse(
+            Refusal::Unable,
             "gpu.count",
             format!(
                 "this agent has {available} GPU(s) of type {}",
                 request.gpu.gpu_type
             ),
-        ));
+        );
     }
     if let Some(message) = ranges::check_max_duration_hours(request.max_duration_hours) {
-        fields.push(FieldError::new("max_duration_hours", message));
+        refuse(Refusal::Invalid, "max_duration_hours", message);
     }
     fields
 }
@@ -125,7 +144,9 @@ fn validate(state: &AppState, request: &JobRequest, runtime: RuntimeView) -> Vec
         (status = 200, body = JobView, description = "The job already created with this Idempotency-Key"),
         (status = 400, body = ErrorBody, description = "An unreadable Idempotency-Key or body"),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "`invalid_job` with per-field errors, or `idempotency_key_reused` for a different body")))]
+        (status = 404, body = ErrorBody, description = "`invalid_job`: the dataset, base model or GPU type it names is not on this agent (per-field errors)"),
+        (status = 409, body = ErrorBody, description = "`invalid_job`: this agent cannot run it (more GPUs than it has, QLoRA without CUDA; per-field errors)"),
+        (status = 422, body = ErrorBody, description = "`invalid_job` with per-field errors for values the schema does not allow, or `idempotency_key_reused` for a different body")))]
 pub async fn create_job(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -148,8 +169,12 @@ pub async fn create_job(
         }
         None => None,
     };
-    let mut request: JobRequest = serde_json::from_slice(&body)
-        .map_err(|e| invalid_job(vec![FieldError::new(field_of(&e.to_string()), e.to_string())]))?;
+    let mut request: JobRequest = serde_json::from_slice(&body).map_err(|e| {
+        invalid_job(vec![(
+            Refusal::Invalid,
+            FieldError::new(field_of(&e.to_string()), e.to_string()),
+        )])
+    })?;
     request.dataset_sha256 = request.dataset_sha256.to_ascii_lowercase();
     request.validation_dataset_sha256 = request.validation_dataset_sha256.map(|s| s.to_ascii_lowercase());
     let request_sha256 = hex::encode(Sha256::digest(&body));

@@ -202,16 +202,17 @@ pub async fn status(
     responses(
         (status = 200, description = "The whole file", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range", content_type = "application/octet-stream"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(state): State<Arc<AppState>>,
     Path((id, name)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    // Like artifacts: a name that is not a plain file name names no merged file (404, not 400).
     if !super::artifacts::is_safe_name(&name) || name.contains('/') {
-        return Err(ApiError::bad_request(
-            "a merged file name is a plain file name from GET /v1/jobs/{id}/merge",
-        ));
+        return Err(
+            ApiError::not_found("merged file").hint("merged file names come from GET /v1/jobs/{id}/merge")
+        );
     }
     let (_, files) = job_with_adapter(&state, &id).await?;
     if lock(&state.merges).get(&id).is_some() {

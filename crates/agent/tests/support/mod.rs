@@ -1,12 +1,12 @@
 //! Test harness: the real `brightrun-agent` binary on 127.0.0.1:0 with a temporary data folder, the real trainer
 //! (the project's Python environment) and the tiny model it builds.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -14,61 +14,12 @@ use sha2::{Digest, Sha256};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_brightrun-agent");
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The trainer's python: `$BRIGHTRUN_PYTHON`, else `<repo>/.venv/bin/python`. Tests that need it fail (never
-/// skip) without it.
-pub fn python() -> PathBuf {
-    let candidate = std::env::var_os("BRIGHTRUN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(
-        candidate.exists(),
-        "the trainer's Python environment is missing at {}: run `bash scripts/setup-python.sh` (or set \
-         BRIGHTRUN_PYTHON to a python with brightrun_trainer installed)",
-        candidate.display()
-    );
-    candidate
-}
+pub use brightrun_test_support::python;
+use brightrun_test_support::repo_root;
 
 /// The tiny model, built once per trainer version into the cargo target's temp folder.
 pub fn tiny_model() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    static BUILDING: Mutex<()> = Mutex::new(());
-    let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
-    BUILT
-        .get_or_init(|| {
-            let source = std::fs::read(repo_root().join("trainer/brightrun_trainer/tiny_model.py"))
-                .expect("trainer/brightrun_trainer/tiny_model.py");
-            let version = &hex::encode(Sha256::digest(&source))[..16];
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{version}"));
-            if out.join("config.json").is_file() {
-                return out;
-            }
-            // Per process, so test binaries run in parallel (nextest) never build into the same folder.
-            let tmp = out.with_extension(format!("building-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&tmp);
-            let status = Command::new(python())
-                .args(["-m", "brightrun_trainer.tiny_model", "--out"])
-                .arg(&tmp)
-                .env("HF_HUB_OFFLINE", "1")
-                .stdout(Stdio::null())
-                .status()
-                .expect("run brightrun_trainer.tiny_model");
-            assert!(status.success(), "building the tiny model failed");
-            if std::fs::rename(&tmp, &out).is_err() {
-                // Another process put its identical build there first.
-                assert!(
-                    out.join("config.json").is_file(),
-                    "cannot move the tiny model into place"
-                );
-                let _ = std::fs::remove_dir_all(&tmp);
-            }
-            out
-        })
-        .clone()
+    brightrun_test_support::tiny_model(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
 /// The real v4 sample as openai_messages JSONL (the committed conversion), with its SHA-256.
@@ -258,6 +209,32 @@ impl Agent {
             matches!(job["status"].as_str(), Some("completed" | "failed" | "cancelled"))
         })
         .await
+    }
+
+    /// SIGTERM, what a service manager sends to stop the agent.
+    pub fn sigterm(&self) {
+        if let Some(child) = &self.child {
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            )
+            .expect("send SIGTERM");
+        }
+    }
+
+    /// Waits for the agent process to exit by itself; when it did, or `None` past `limit` (then it is killed).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<Instant> {
+        let mut child = self.child.take()?;
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Ok(Some(_)) = child.try_wait() {
+                return Some(Instant::now());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
 
     /// `kill -9`: no shutdown code runs.

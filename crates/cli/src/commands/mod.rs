@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod costs;
 mod dataset;
+pub mod estimate;
 mod follow;
 pub mod jobs;
 mod jobs_compare;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Models(command) => models::run(&ctx, command),
         Command::Settings(command) => settings::run(&ctx, command),
         Command::Costs(args) => costs::run(&ctx, args),
+        Command::Estimate(args) => estimate::run(&ctx, args),
         Command::Notifications(command) => notifications::run(&ctx, command),
     }
 }

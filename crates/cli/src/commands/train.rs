@@ -346,7 +346,7 @@ pub fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str
 
 /// The conservative defaults, the preset, then each `--set key=value` (a value is read as JSON when it
 /// parses, else as text; unknown keys and out-of-range values are refused).
-fn hyperparameters(preset: Preset, sets: &[String]) -> anyhow::Result<Hyperparameters> {
+pub(crate) fn hyperparameters(preset: Preset, sets: &[String]) -> anyhow::Result<Hyperparameters> {
     let mut h = Hyperparameters::default();
     preset.apply_to(&mut h);
     let mut value = serde_json::to_value(&h)?;

@@ -1,7 +1,7 @@
 //! Harness of CLI tests that train on the local cluster: the real `brightrun` binary on a temporary data folder,
 //! the real local agent (BRIGHTRUN_AGENT_BIN or target/debug), the real trainer (BRIGHTRUN_PYTHON or
 //! <repo>/.venv), the real OS keyring (run under scripts/with-session.sh).
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use std::path::PathBuf;
 use std::process::Command as StdCommand;
@@ -10,44 +10,7 @@ use assert_cmd::Command;
 use brightrun_core::cluster::Keyring;
 use serde_json::Value;
 
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-pub fn python() -> PathBuf {
-    let python = std::env::var_os("BRIGHTRUN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(
-        python.exists(),
-        "the trainer's Python is missing at {}: run `bash scripts/setup-python.sh` or set BRIGHTRUN_PYTHON",
-        python.display()
-    );
-    python
-}
-
-pub fn agent_bin() -> PathBuf {
-    let path = std::env::var_os("BRIGHTRUN_AGENT_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| repo_root().join("target"))
-                .join("debug/brightrun-agent")
-        });
-    assert!(
-        path.is_file(),
-        "these tests start a real agent and {} does not exist: run `cargo build -p brightrun-agent` first",
-        path.display()
-    );
-    path
-}
-
-pub fn sample() -> PathBuf {
-    let path = repo_root().join("../shared/datasets/brightrun-v4/EQ-12-conversations-demo.jsonl");
-    assert!(path.is_file(), "the v4 sample is missing at {}", path.display());
-    path
-}
+pub use brightrun_test_support::{agent_bin, python, repo_root, sample};
 
 /// A short run on the tiny model.
 pub const TINY: [&str; 8] = [

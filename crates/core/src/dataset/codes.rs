@@ -25,6 +25,8 @@ pub const MISSING_FIELD: &str = "missing_field";
 pub const WRONG_TYPE: &str = "wrong_type";
 /// The gzip stream is damaged or truncated; records before the damage are still reported.
 pub const INVALID_GZIP: &str = "invalid_gzip";
+/// A gzip file expands past the decompressed-size cap (32 GiB); the records before it are still reported.
+pub const DECOMPRESSED_TOO_LARGE: &str = "decompressed_too_large";
 /// The record (one line) is longer than the maximum record size (16 MiB); it was skipped unread.
 pub const RECORD_TOO_LARGE: &str = "record_too_large";
 /// The file has records but none of them is a training example (e.g. only v4 user turns).
@@ -74,6 +76,7 @@ pub fn suggestion(code: &str) -> Option<&'static str> {
         MISSING_FIELD => "Add the missing field (see docs/datasets.md for each format's fields).",
         WRONG_TYPE => "Give the field the JSON type the format expects (see docs/datasets.md).",
         INVALID_GZIP => "Compress the file again (gzip), or validate the uncompressed file.",
+        DECOMPRESSED_TOO_LARGE => "Split the dataset into smaller files; one file may expand to at most 32 GiB.",
         NO_TRAINING_EXAMPLES => "Add records with an assistant target.",
         UNMATCHED_TOOL_RESULT => {
             "Give the tool message the `tool_call_id` of an earlier assistant call it answers, or remove it."

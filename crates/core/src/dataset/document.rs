@@ -6,12 +6,30 @@
 use super::codes;
 use super::normalise::Scaffolding;
 use super::record::{ConversationMeta, Obj};
-use super::source::{Batch, DocContext, Span, BATCH_BYTES};
+use super::source::{Batch, DocContext, Span, BATCH_BYTES, MAX_RECORD_BYTES};
 use super::{DatasetError, Issue};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
+
+/// Bytes kept of one record while it is cut out: one past the cap, so a record over the cap is known as such
+/// (and reported `record_too_large`) while memory stays bounded, however long the record is.
+const KEEP: usize = MAX_RECORD_BYTES + 1;
+
+/// Appends `b` unless `out` already holds [`KEEP`] bytes; `size` counts every byte either way.
+fn push(out: &mut Vec<u8>, b: u8, size: &mut u64) {
+    *size += 1;
+    if out.len() < KEEP {
+        out.push(b);
+    }
+}
+
+/// Appends as much of `bytes` as fits under [`KEEP`].
+fn keep(out: &mut Vec<u8>, bytes: &[u8]) {
+    let room = KEEP.saturating_sub(out.len());
+    out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
 
 /// Why the walk stopped early.
 enum Stop {
@@ -102,35 +120,41 @@ impl Scanner<'_> {
     }
 
     /// Copies a string body after its opening quote, up to and including the closing quote.
-    fn string_body(&mut self, out: &mut Vec<u8>) -> Result<(), Stop> {
+    fn string_body(&mut self, out: &mut Vec<u8>, size: &mut u64) -> Result<(), Stop> {
         loop {
             let b = self.need()?;
-            out.push(b);
+            push(out, b, size);
             match b {
-                b'\\' => out.push(self.need()?),
+                b'\\' => {
+                    let escaped = self.need()?;
+                    push(out, escaped, size);
+                }
                 b'"' => return Ok(()),
                 _ => {}
             }
         }
     }
 
-    /// Copies one JSON value's bytes into `out`, checking only strings and bracket nesting.
-    fn capture(&mut self, out: &mut Vec<u8>) -> Result<(), Stop> {
+    /// Copies one JSON value's bytes into `out`, checking only strings and bracket nesting, and returns its
+    /// size. `out` keeps at most [`KEEP`] bytes of it: a bigger value is walked over, not held.
+    fn capture(&mut self, out: &mut Vec<u8>) -> Result<u64, Stop> {
         let Some(first) = self.skip_ws()? else {
             return Err(self.syntax("expected a value but the document ends"));
         };
+        let mut size = 0;
         match first {
             b'"' => {
-                out.push(self.need()?);
-                self.string_body(out)
+                let quote = self.need()?;
+                push(out, quote, &mut size);
+                self.string_body(out, &mut size)?;
             }
             b'{' | b'[' => {
                 let mut closers = Vec::new();
                 loop {
                     let b = self.need()?;
-                    out.push(b);
+                    push(out, b, &mut size);
                     match b {
-                        b'"' => self.string_body(out)?,
+                        b'"' => self.string_body(out, &mut size)?,
                         b'{' => closers.push(b'}'),
                         b'[' => closers.push(b']'),
                         b'}' | b']' => {
@@ -138,7 +162,7 @@ impl Scanner<'_> {
                                 return Err(self.syntax(format!("unexpected `{}`", b as char)));
                             }
                             if closers.is_empty() {
-                                return Ok(());
+                                break;
                             }
                         }
                         _ => {}
@@ -146,19 +170,19 @@ impl Scanner<'_> {
                 }
             }
             b',' | b':' | b'}' | b']' => {
-                Err(self.syntax(format!("expected a value but found `{}`", first as char)))
+                return Err(self.syntax(format!("expected a value but found `{}`", first as char)))
             }
             _ => {
                 while let Some(b) = self.peek()? {
                     if matches!(b, b',' | b'}' | b']' | b':') || b.is_ascii_whitespace() {
                         break;
                     }
-                    out.push(b);
+                    push(out, b, &mut size);
                     self.next()?;
                 }
-                Ok(())
             }
         }
+        Ok(size)
     }
 
     /// Reads an object key (the scanner is at its opening quote) and the `:` after it.
@@ -274,25 +298,27 @@ impl<'a> DocumentWalker<'a> {
                 _ => {
                     let line = self.sc.line;
                     let mut bytes = Vec::new();
-                    self.sc.capture(&mut bytes)?;
-                    self.emit(&bytes, line, None, None)?;
+                    let size = self.sc.capture(&mut bytes)?;
+                    self.emit(&bytes, size, line, None, None)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Adds one record to the batch and sends the batch when it is full.
+    /// Adds one record (`size` bytes, of which `bytes` holds the first [`KEEP`]) to the batch and sends the
+    /// batch when it is full.
     fn emit(
         &mut self,
         bytes: &[u8],
+        size: u64,
         line: u64,
         path: Option<String>,
         context: Option<Arc<DocContext>>,
     ) -> Result<(), Stop> {
         let start = self.batch.data.len();
         // The same cap as a JSONL line: an enormous record is reported, not parsed.
-        let oversize = (bytes.len() > super::source::MAX_RECORD_BYTES).then_some(bytes.len() as u64);
+        let oversize = (size > MAX_RECORD_BYTES as u64).then_some(size);
         if oversize.is_none() {
             self.batch.data.extend_from_slice(bytes);
         }
@@ -326,8 +352,8 @@ impl<'a> DocumentWalker<'a> {
             self.sc.skip_ws()?;
             let line = self.sc.line;
             bytes.clear();
-            self.sc.capture(&mut bytes)?;
-            self.emit(&bytes, line, Some(format!("{base}[{i}]")), context.clone())?;
+            let size = self.sc.capture(&mut bytes)?;
+            self.emit(&bytes, size, line, Some(format!("{base}[{i}]")), context.clone())?;
             if !self.sc.comma_or(b']')? {
                 break;
             }
@@ -336,11 +362,12 @@ impl<'a> DocumentWalker<'a> {
     }
 
     /// A top-level object: a v4 document when a `conversations` element has `training_pairs`,
-    /// otherwise a single record, rebuilt from the members it was read as.
+    /// otherwise a single record, rebuilt from the members it was read as (at most [`KEEP`] bytes of it held).
     fn top_object(&mut self) -> Result<(), Stop> {
         let line = self.sc.line;
         self.sc.next()?;
         let mut rebuilt = b"{".to_vec();
+        let mut size: u64 = 1;
         let mut is_document = false;
         let mut raw_key = Vec::new();
         let mut value = Vec::new();
@@ -348,20 +375,15 @@ impl<'a> DocumentWalker<'a> {
             loop {
                 let key = self.sc.key(&mut raw_key)?;
                 value.clear();
-                if key == "conversations" && self.sc.skip_ws()? == Some(b'[') {
-                    self.conversations(&mut value, &mut is_document)?;
+                let value_size = if key == "conversations" && self.sc.skip_ws()? == Some(b'[') {
+                    self.conversations(&mut value, &mut is_document)?
                 } else {
-                    self.sc.capture(&mut value)?;
-                }
+                    self.sc.capture(&mut value)?
+                };
                 if is_document {
                     rebuilt.clear();
                 } else {
-                    if rebuilt.len() > 1 {
-                        rebuilt.push(b',');
-                    }
-                    rebuilt.extend_from_slice(&raw_key);
-                    rebuilt.push(b':');
-                    rebuilt.extend_from_slice(&value);
+                    size += member(&mut rebuilt, size > 1, &raw_key, &value, value_size);
                 }
                 if !self.sc.comma_or(b'}')? {
                     break;
@@ -369,52 +391,57 @@ impl<'a> DocumentWalker<'a> {
             }
         }
         if !is_document {
-            rebuilt.push(b'}');
-            self.emit(&rebuilt, line, None, None)?;
+            keep(&mut rebuilt, b"}");
+            self.emit(&rebuilt, size + 1, line, None, None)?;
         }
         Ok(())
     }
 
     /// The `conversations` array (scanner at `[`). Elements with `training_pairs` stream their
-    /// pairs as records; others are copied into `out` in case the object is not a document.
-    fn conversations(&mut self, out: &mut Vec<u8>, is_document: &mut bool) -> Result<(), Stop> {
+    /// pairs as records; others are copied into `out` in case the object is not a document. Returns the
+    /// array's size.
+    fn conversations(&mut self, out: &mut Vec<u8>, is_document: &mut bool) -> Result<u64, Stop> {
         self.sc.next()?;
-        out.push(b'[');
+        keep(out, b"[");
+        let mut size: u64 = 1;
         let mut element = Vec::new();
         if !self.sc.at_close(b']')? {
             for i in 0.. {
                 element.clear();
-                if self.sc.skip_ws()? == Some(b'{') {
-                    self.conversation(i, &mut element, is_document)?;
+                let element_size = if self.sc.skip_ws()? == Some(b'{') {
+                    self.conversation(i, &mut element, is_document)?
                 } else {
-                    self.sc.capture(&mut element)?;
-                }
+                    self.sc.capture(&mut element)?
+                };
                 if !*is_document {
-                    if out.len() > 1 {
-                        out.push(b',');
+                    if size > 1 {
+                        keep(out, b",");
+                        size += 1;
                     }
-                    out.extend_from_slice(&element);
+                    keep(out, &element);
+                    size += element_size;
                 }
                 if !self.sc.comma_or(b']')? {
                     break;
                 }
             }
         }
-        out.push(b']');
-        Ok(())
+        keep(out, b"]");
+        Ok(size + 1)
     }
 
-    /// One `conversations` element (scanner at `{`).
-    fn conversation(&mut self, index: usize, out: &mut Vec<u8>, is_document: &mut bool) -> Result<(), Stop> {
+    /// One `conversations` element (scanner at `{`); returns its size.
+    fn conversation(&mut self, index: usize, out: &mut Vec<u8>, is_document: &mut bool) -> Result<u64, Stop> {
         self.sc.next()?;
-        out.push(b'{');
+        keep(out, b"{");
+        let mut size: u64 = 1;
         let mut raw_key = Vec::new();
         let mut value = Vec::new();
         let mut conversation_id = None;
         let mut scaffolding: Option<Scaffolding> = None;
         if self.sc.at_close(b'}')? {
-            out.push(b'}');
-            return Ok(());
+            keep(out, b"}");
+            return Ok(2);
         }
         loop {
             let key = self.sc.key(&mut raw_key)?;
@@ -429,24 +456,31 @@ impl<'a> DocumentWalker<'a> {
                 });
                 self.records(&format!("$.conversations[{index}].training_pairs"), Some(context))?;
             } else {
-                self.sc.capture(&mut value)?;
+                let value_size = self.sc.capture(&mut value)?;
                 if key == "conversation_metadata" {
                     (conversation_id, scaffolding) = read_conversation_meta(&value);
                 }
-                if out.len() > 1 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(&raw_key);
-                out.push(b':');
-                out.extend_from_slice(&value);
+                size += member(out, size > 1, &raw_key, &value, value_size);
             }
             if !self.sc.comma_or(b'}')? {
                 break;
             }
         }
-        out.push(b'}');
-        Ok(())
+        keep(out, b"}");
+        Ok(size + 1)
     }
+}
+
+/// Appends `,` (when not the first), `key:value` to an object being rebuilt, within [`KEEP`]; returns the bytes
+/// it adds to the object's size (`value_size` counts the whole value, also what was not kept).
+fn member(out: &mut Vec<u8>, comma: bool, raw_key: &[u8], value: &[u8], value_size: u64) -> u64 {
+    if comma {
+        keep(out, b",");
+    }
+    keep(out, raw_key);
+    keep(out, b":");
+    keep(out, value);
+    u64::from(comma) + raw_key.len() as u64 + 1 + value_size
 }
 
 /// The conversation id and scaffolding keys of a v4 document's `conversation_metadata`.

@@ -20,6 +20,66 @@ pub(crate) const BATCH_BYTES: usize = 4 << 20;
 /// cannot grow the reader until the process is killed. 16 MiB is far above any real conversation.
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
+/// The most bytes a gzip dataset may expand into (32 GiB) unless `BRIGHTRUN_MAX_DECOMPRESSED_BYTES` says
+/// otherwise: past it reading stops with `decompressed_too_large`, so a small "gzip bomb" cannot keep the reader
+/// (and a conversion's output) going for ever. Memory is bounded anyway, by the record cap.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 32 << 30;
+
+/// The cap in force: [`MAX_DECOMPRESSED_BYTES`], or `BRIGHTRUN_MAX_DECOMPRESSED_BYTES` when set to a number (an
+/// operator's setting, and how the tests reach the cap without writing 32 GiB).
+fn max_decompressed_bytes() -> u64 {
+    std::env::var("BRIGHTRUN_MAX_DECOMPRESSED_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(MAX_DECOMPRESSED_BYTES)
+}
+
+/// The error a [`Capped`] reader gives past its cap.
+#[derive(Debug)]
+struct DecompressedTooLarge(u64);
+
+impl std::fmt::Display for DecompressedTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the gzip data expands past {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for DecompressedTooLarge {}
+
+/// Passes at most `cap` bytes through, then fails with [`DecompressedTooLarge`].
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    cap: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a file of exactly `cap` bytes from a bigger one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    DecompressedTooLarge(self.cap),
+                )),
+            };
+        }
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Whether `e` is a [`Capped`] reader's refusal.
+fn is_too_large(e: &std::io::Error) -> Option<u64> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<DecompressedTooLarge>())
+        .map(|t| t.0)
+}
+
 /// Conversation-level facts a v4 document gives its training pairs.
 #[derive(Debug, Default)]
 pub(crate) struct DocContext {
@@ -144,7 +204,12 @@ pub(crate) fn open(path: &Path) -> Result<Source, DatasetError> {
     let head = raw.fill_buf().map_err(|e| DatasetError::read(path, e))?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let decoded: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(raw))
+        let cap = max_decompressed_bytes();
+        Box::new(Capped {
+            inner: flate2::read::MultiGzDecoder::new(raw),
+            left: cap,
+            cap,
+        })
     } else {
         Box::new(raw)
     };
@@ -199,13 +264,23 @@ pub(crate) fn produce(
         Layout::Lines => produce_lines(path, &mut *source.reader, &tx, cancel, recycler),
         Layout::Document => DocumentWalker::new(path, &mut *source.reader, &tx, cancel).run(),
     };
-    let message = match result {
+    let (code, message) = match result {
         Ok(()) => return,
+        // Past the decompressed-size cap: as for damage, the records before it stay reported.
+        Err(DatasetError::Read { source: e, .. }) if is_too_large(&e).is_some() => (
+            codes::DECOMPRESSED_TOO_LARGE,
+            format!(
+                "the gzip file expands past {} bytes, the most BrightRun reads from one file, so the rest \
+                 was not read",
+                is_too_large(&e).unwrap_or_default()
+            ),
+        ),
         // A damaged or truncated gzip stream is bad content, not an I/O failure: report it, keeping
         // the records read before it.
-        Err(DatasetError::Read { source: e, .. }) if source.gzip && is_corrupt_data(&e) => {
-            format!("the gzip data is damaged or truncated, so the rest of the file was not read: {e}")
-        }
+        Err(DatasetError::Read { source: e, .. }) if source.gzip && is_corrupt_data(&e) => (
+            codes::INVALID_GZIP,
+            format!("the gzip data is damaged or truncated, so the rest of the file was not read: {e}"),
+        ),
         Err(e) => {
             let _ = tx.send(Err(e));
             return;
@@ -214,9 +289,9 @@ pub(crate) fn produce(
     let issue = Issue {
         line: 0,
         path: None,
-        code: codes::INVALID_GZIP.into(),
+        code: code.into(),
         message,
-        suggestion: codes::suggestion(codes::INVALID_GZIP).map(str::to_string),
+        suggestion: codes::suggestion(code).map(str::to_string),
     };
     let _ = tx.send(Ok(Batch {
         data: Vec::new(),

@@ -1,5 +1,5 @@
 //! Helpers shared by the cluster tests: a private keyring service name, the real agent binary, a running agent.
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use std::path::PathBuf;
 
@@ -19,30 +19,7 @@ pub fn test_keyring(test: &str) -> Keyring {
     keyring
 }
 
-/// The built `brightrun-agent` binary: `BRIGHTRUN_AGENT_BIN`, else `target/debug/brightrun-agent` of this
-/// workspace. Panics with what to run when it is not built.
-pub fn agent_bin() -> PathBuf {
-    if let Some(path) = std::env::var_os("BRIGHTRUN_AGENT_BIN") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "BRIGHTRUN_AGENT_BIN={} is not a file; build it with `cargo build -p brightrun-agent`",
-            path.display()
-        );
-        return path;
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let path = target.join("debug").join("brightrun-agent");
-    assert!(
-        path.is_file(),
-        "the cluster tests talk to a real agent, and {} does not exist: run `cargo build -p brightrun-agent` \
-         first (or set BRIGHTRUN_AGENT_BIN)",
-        path.display()
-    );
-    path
-}
+pub use brightrun_test_support::agent_bin;
 
 /// A real `brightrun-agent serve` on 127.0.0.1:0 with its own data folder and one API key; killed on drop.
 pub struct RunningAgent {

@@ -1,7 +1,7 @@
 //! Harness of the jobs tests: a real `brightrun-agent` (BRIGHTRUN_AGENT_BIN or target/debug) with the real
 //! trainer (BRIGHTRUN_PYTHON or <repo>/.venv/bin/python) on the tiny model, a real SQLite store in a temporary
 //! data folder with the v4 sample imported, and a poller over them.
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -20,79 +20,11 @@ use brightrun_core::training::estimator::ModelSpec;
 use brightrun_core::training::Hyperparameters;
 use sha2::{Digest, Sha256};
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The trainer's python; the tests fail (never skip) without it.
-pub fn python() -> PathBuf {
-    let candidate = std::env::var_os("BRIGHTRUN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(
-        candidate.exists(),
-        "the trainer's Python environment is missing at {}: run `bash scripts/setup-python.sh` (or set \
-         BRIGHTRUN_PYTHON to a python with brightrun_trainer installed)",
-        candidate.display()
-    );
-    candidate
-}
-
-/// The agent binary; the tests fail without it.
-pub fn agent_bin() -> PathBuf {
-    if let Some(path) = std::env::var_os("BRIGHTRUN_AGENT_BIN") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "BRIGHTRUN_AGENT_BIN={} is not a file",
-            path.display()
-        );
-        return path;
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target"));
-    let path = target.join("debug").join("brightrun-agent");
-    assert!(
-        path.is_file(),
-        "the jobs tests talk to a real agent, and {} does not exist: run `cargo build -p brightrun-agent` \
-         first (or set BRIGHTRUN_AGENT_BIN)",
-        path.display()
-    );
-    path
-}
+pub use brightrun_test_support::{agent_bin, python, repo_root};
 
 /// The tiny model, built once per trainer version into the cargo target's temp folder.
 pub fn tiny_model() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    static BUILDING: Mutex<()> = Mutex::new(());
-    let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
-    BUILT
-        .get_or_init(|| {
-            let source = std::fs::read(repo_root().join("trainer/brightrun_trainer/tiny_model.py"))
-                .expect("trainer/brightrun_trainer/tiny_model.py");
-            let version = &hex::encode(Sha256::digest(&source))[..16];
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiny-model-{version}"));
-            if out.join("config.json").is_file() {
-                return out;
-            }
-            let tmp = out.with_extension(format!("building-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&tmp);
-            let status = Command::new(python())
-                .args(["-m", "brightrun_trainer.tiny_model", "--out"])
-                .arg(&tmp)
-                .env("HF_HUB_OFFLINE", "1")
-                .stdout(Stdio::null())
-                .status()
-                .expect("run brightrun_trainer.tiny_model");
-            assert!(status.success(), "building the tiny model failed");
-            // Another test binary may have built it meanwhile: either copy is the same model.
-            if std::fs::rename(&tmp, &out).is_err() {
-                let _ = std::fs::remove_dir_all(&tmp);
-            }
-            out
-        })
-        .clone()
+    brightrun_test_support::tiny_model(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
 /// The tiny model's shape, for the estimate.
