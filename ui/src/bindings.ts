@@ -89,9 +89,6 @@ export const commands = {
 	pickModelFolder: () => typedError<string | null, AppError>(__TAURI_INVOKE("pick_model_folder")),
 	/**  Registers `path` with the local agent for the cluster `cluster_id` and returns the name to train. */
 	useLocalModelFolder: (clusterId: string, path: string) => typedError<LocalModelView, AppError>(__TAURI_INVOKE("use_local_model_folder", { clusterId, path })),
-	/**  Jobs, newest first, optionally of one status. */
-	listJobs: (status: string | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
-	/**  One job with its metrics, log tail and checkpoints; asks the poller for a fresh pass. */
 	/**  Jobs, newest first; only those of `status` when given. */
 	listJobs: (status: JobStatus | null) => typedError<JobView_Serialize[], AppError>(__TAURI_INVOKE("list_jobs", { status })),
 	/**  One job with its metrics, log tail and checkpoints. */
@@ -143,9 +140,6 @@ export const commands = {
 	playgroundChat: (modelId: string, prompt: string, settings: ChatSettings_Deserialize, onText: Channel<ChatPiece>) => typedError<SideBySideView_Serialize, AppError>(__TAURI_INVOKE("playground_chat", { modelId, prompt, settings, onText })),
 	/**  Compares the jobs `job_ids` (2 to 6, each once). */
 	compareJobs: (jobIds: string[]) => typedError<ComparisonView_Serialize, AppError>(__TAURI_INVOKE("compare_jobs", { jobIds })),
-	/**  Spend over the last `days` (7, 30 or 90). */
-	costSummary: (days: number) => typedError<CostSummary_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
-	/**  The period's records as CSV (recorded_at, job, name, kind, gpu, capacity, amount). */
 	/**  Spend over the last `days` days, today included (1 to 366; the page offers 7, 30 and 90). */
 	costSummary: (days: number) => typedError<CostsView_Serialize, AppError>(__TAURI_INVOKE("cost_summary", { days })),
 	/**  The period's rows as CSV (`date,job_id,name,gpu,capacity,kind,usd`), as `brightrun costs --csv` writes them. */
@@ -515,19 +509,13 @@ export type ComparisonView_Serialize = {
 	/**  Settings whose value is not the same in all jobs. */
 	differences: DifferenceView[],
 };
+
 /**
  *  A job's cost so far against its estimate (the core's `cost_status`): normal below 80 %, warning from 80 %
  *  to 100 %, over above 100 %, far over above 120 %.
  */
 export type CostAlert = "normal" | "warning" | "over_estimate" | "far_over_estimate";
 
-/**  A total by some key. */
-export type CostGroup = {
-	/**  The key (a GPU type and capacity, a day, a job). */
-	key: string,
-	/**  USD. */
-	amount_usd: number | null,
-};
 /**  What a cost was for, as clusters report it. */
 export type CostKind = 
 /**  GPU or CPU time. */
@@ -1639,6 +1627,15 @@ export type LossSeriesView = {
 	val_loss: (number | null)[],
 };
 
+/**  Whether a run fits in the device's memory (the core's estimator). */
+export type MemoryVerdict = 
+/**  Fits with room to spare. */
+"fits" | 
+/**  Fits, but close to the limit. */
+"tight" | 
+/**  Will run out of memory: see the suggestion. */
+"does_not_fit";
+
 /**  Where a merge is, sent on its channel. */
 export type MergeStep = 
 /**  The cluster is merging the adapter into the base model. */
@@ -1661,14 +1658,6 @@ export type MergedModelView = {
 	/**  Its files. */
 	files: ModelFile[],
 };
-/**  Whether a run fits in the device's memory (the core's estimator). */
-export type MemoryVerdict = 
-/**  Fits with room to spare. */
-"fits" | 
-/**  Fits, but close to the limit. */
-"tight" | 
-/**  Will run out of memory: see the suggestion. */
-"does_not_fit";
 
 /**  One message: `system`, `user`, `assistant` or `tool` (a tool result). */
 export type MessageView = MessageView_Serialize | MessageView_Deserialize;
@@ -2133,37 +2122,6 @@ export type SampleView_Serialize = {
 	tools: string[],
 };
 
-/**  Both answers, once complete. */
-export type SideBySideView = SideBySideView_Serialize | SideBySideView_Deserialize;
-
-/**  Both answers, once complete. */
-export type SideBySideView_Deserialize = {
-	/**  The base model's. */
-	base: ChatAnswerView_Deserialize,
-	/**  The adapter's. */
-	adapter: ChatAnswerView_Deserialize,
-};
-
-/**  Both answers, once complete. */
-export type SideBySideView_Serialize = {
-	/**  The base model's. */
-	base: ChatAnswerView_Serialize,
-	/**  The adapter's. */
-	adapter: ChatAnswerView_Serialize,
-};
-
-/**  Code to copy: load the adapter with PEFT, serve it with vLLM. */
-export type Snippets = {
-	/**  Python (transformers + PEFT). */
-	peft: string,
-	/**  `vllm serve … --enable-lora` and an OpenAI-style request for the adapter. */
-	vllm: string,
-/**  The dataset's token count for one base model. */
-export type TokenCountView = {
-	/**  Tokens in the whole dataset. */
-	tokens_total: number | null,
-	/**  `exact` (counted with the model's tokenizer) or `estimate` (characters / 4: no tokenizer at hand). */
-	method: string,
 /**  The settings a user may change, by the CLI's names (docs/cli.md, `brightrun settings`). */
 export type SettingKey = 
 /**  The monthly spending budget in US dollars (`none` removes it). */
@@ -2192,6 +2150,41 @@ export type SettingsView_Serialize = {
 	pollIntervalS: number,
 	/**  The smallest and largest poll interval accepted, for the form's hints. */
 	pollIntervalRange: [number, number],
+};
+
+/**  Both answers, once complete. */
+export type SideBySideView = SideBySideView_Serialize | SideBySideView_Deserialize;
+
+/**  Both answers, once complete. */
+export type SideBySideView_Deserialize = {
+	/**  The base model's. */
+	base: ChatAnswerView_Deserialize,
+	/**  The adapter's. */
+	adapter: ChatAnswerView_Deserialize,
+};
+
+/**  Both answers, once complete. */
+export type SideBySideView_Serialize = {
+	/**  The base model's. */
+	base: ChatAnswerView_Serialize,
+	/**  The adapter's. */
+	adapter: ChatAnswerView_Serialize,
+};
+
+/**  Code to copy: load the adapter with PEFT, serve it with vLLM. */
+export type Snippets = {
+	/**  Python (transformers + PEFT). */
+	peft: string,
+	/**  `vllm serve … --enable-lora` and an OpenAI-style request for the adapter. */
+	vllm: string,
+};
+
+/**  The dataset's token count for one base model. */
+export type TokenCountView = {
+	/**  Tokens in the whole dataset. */
+	tokens_total: number | null,
+	/**  `exact` (counted with the model's tokenizer) or `estimate` (characters / 4: no tokenizer at hand). */
+	method: string,
 };
 
 /**  One function call of the assistant. */

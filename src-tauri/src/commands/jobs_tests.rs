@@ -35,7 +35,8 @@ async fn import_dataset(core: &CoreState, dir: &std::path::Path) -> String {
     let path = dir.join("sums.jsonl");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let sink: datasets::ProgressSink = Arc::new(|_| {});
-    let notifier: Arc<dyn brightrun_core::jobs::Notifier> = Arc::new(brightrun_core::jobs::RecordOnlyNotifier);
+    let notifier: Arc<dyn brightrun_core::jobs::Notifier> =
+        Arc::new(brightrun_core::jobs::RecordOnlyNotifier);
     let (tickets, running) =
         datasets::start_imports(core, vec![path.display().to_string()], None, sink, notifier).unwrap();
     running.await.unwrap();

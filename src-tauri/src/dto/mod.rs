@@ -10,13 +10,13 @@ pub mod costs;
 pub mod dashboard;
 pub mod dataset_sorts;
 pub mod datasets;
-pub mod model_use;
 pub mod estimate;
 pub mod jobs;
+pub mod model_use;
 pub mod models;
 pub mod notifications;
-pub mod training;
 pub mod settings;
+pub mod training;
 
 /// A count as the UI receives it; exact up to 2^53, far past any dataset's size.
 pub(crate) fn count(value: u64) -> f64 {

@@ -8,7 +8,7 @@ import { jobsQuery } from "@/lib/training-queries";
 
 /** The monitor's "Compare with previous runs on this dataset" (shown when there is at least one). */
 export function CompareWithPrevious({ jobId, datasetId }: { jobId: string; datasetId: string }) {
-  const jobs = useQuery(jobsQuery("all"));
+  const jobs = useQuery(jobsQuery(null));
   const previous = previousOnDataset(jobs.data ?? [], jobId, datasetId);
   if (previous.length === 0) return null;
   return (

@@ -7,7 +7,6 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { CommandErrorNotice } from "@/components/command-error-notice";
 import { describeError } from "@/lib/ipc";
 import { fmt } from "@/pages/models/model-queries";
 import { ModelTrash } from "@/pages/models/model-trash";

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router";
 import { GitBranch, Pencil, ShieldCheck } from "lucide-react";
 
 import type { ModelPage_Serialize as ModelPage } from "@/bindings";
+import { CommandErrorNotice } from "@/components/command-error-notice";
 import { PageHeader } from "@/components/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -23,7 +24,7 @@ export function ModelDetailPage() {
   const { modelId = "" } = useParams();
   const page = useQuery(modelPageQuery(modelId));
   if (page.isPending) return <p className="text-sm text-muted-foreground">Loading…</p>;
-  if (page.isError) return <p role="alert">{describeError(page.error)}</p>;
+  if (page.isError) return <CommandErrorNotice error={page.error} />;
   const p = page.data;
   const m = p.model;
   return (
