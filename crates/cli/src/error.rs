@@ -80,7 +80,7 @@ fn store_code(err: &StoreError) -> &'static str {
     match err {
         StoreError::NotFound { .. } => "not_found",
         StoreError::InvalidInput { .. } => "invalid_argument",
-        StoreError::Io { .. } => "io_error",
+        StoreError::Database(brightrun_core::store::SqliteError::Io { .. }) => "io_error",
         _ => "database_error",
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use brightrun_core::paths;
-use brightrun_core::store::{self, DatasetStatus, Durability, Store, StoreError, MIGRATIONS};
+use brightrun_core::store::{self, DatasetStatus, Durability, SqliteError, Store, StoreError, MIGRATIONS};
 use rusqlite::Connection;
 
 /// Writes rows the way the schema right after `migration` allowed, with plain SQL (the Rust API may
@@ -349,7 +349,9 @@ fn a_database_from_a_newer_brightrun_is_refused() {
     .unwrap();
     drop(conn);
     match Store::open(dir.path()) {
-        Err(StoreError::NewerSchema { migration, .. }) => assert_eq!(migration, "29990101000000_future"),
+        Err(StoreError::Database(SqliteError::NewerSchema { migration, .. })) => {
+            assert_eq!(migration, "29990101000000_future")
+        }
         Err(other) => panic!("wrong error: {other}"),
         Ok(_) => panic!("a newer database was opened"),
     }

@@ -29,8 +29,7 @@ impl From<SqliteError> for StoreError {
     fn from(err: SqliteError) -> Self {
         match err {
             SqliteError::Sqlite(e) => StoreError::Sqlite(e),
-            SqliteError::Io { path, source } => StoreError::Io { path, source },
-            SqliteError::NewerSchema { path, migration } => StoreError::NewerSchema { path, migration },
+            other => StoreError::Database(other),
         }
     }
 }

@@ -6,25 +6,11 @@ pub enum StoreError {
     /// SQLite refused or failed an operation.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// The database file or its folder could not be created or read.
-    #[error("cannot open the database at {path}: {source}")]
-    Io {
-        /// The file or folder involved.
-        path: String,
-        /// The underlying I/O error.
-        source: std::io::Error,
-    },
-    /// The database was written by a newer BrightRun than this one.
-    #[error(
-        "the database at {path} has migration {migration} that this version does not know; \
-         upgrade BrightRun or point it at another data folder"
-    )]
-    NewerSchema {
-        /// The database file.
-        path: String,
-        /// The unknown migration's name.
-        migration: String,
-    },
+    /// Opening or migrating the database failed: its folder or file could not be created or read, or a newer
+    /// BrightRun wrote it. `brightrun-sqlite`'s own error (the agent gets the same), wrapped, not copied; its
+    /// `Sqlite` case arrives as [`StoreError::Sqlite`].
+    #[error(transparent)]
+    Database(brightrun_sqlite::SqliteError),
     /// No row has this id (a dataset, a job…).
     #[error("no {what} with id {id}")]
     NotFound {

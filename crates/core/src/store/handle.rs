@@ -21,9 +21,11 @@ impl Store {
     /// crashed process: validations it left running, partial copies it left in the datasets folder.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         // Private to this user: the folder holds their datasets, adapters and job history.
-        paths::create_private_dir(data_dir).map_err(|source| StoreError::Io {
-            path: data_dir.display().to_string(),
-            source,
+        paths::create_private_dir(data_dir).map_err(|source| {
+            StoreError::Database(super::SqliteError::Io {
+                path: data_dir.display().to_string(),
+                source,
+            })
         })?;
         let store = Self::open_file(&paths::database_path(data_dir))?;
         let removed = files::remove_abandoned_partials(data_dir);

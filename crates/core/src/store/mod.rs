@@ -28,7 +28,7 @@ pub use datasets::{
     Dataset, DatasetDetail, DatasetPage, DatasetQuery, DatasetSort, DatasetStatus, Datasets, Inserted,
     NewDataset, UnknownSort, UnknownStatus,
 };
-pub use db::{migrate, open, open_in_memory, Durability, Migration};
+pub use db::{migrate, open, open_in_memory, Durability, Migration, SqliteError};
 pub use error::StoreError;
 pub use handle::{Store, StoreAccess};
 pub use import::{import_dataset, revalidate_dataset, ImportError, ImportOutcome, ImportRequest, Imported};

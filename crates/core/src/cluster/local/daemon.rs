@@ -77,24 +77,10 @@ fn lock_is_held(_agent_dir: &Path) -> bool {
     true
 }
 
-/// Whether a process with this id exists (a signal 0 probe; EPERM means it exists but is not ours).
-#[cfg(unix)]
+/// Whether the process `pid` still runs (not a zombie): `brightrun-proc`'s check, the one the agent uses for
+/// its trainers.
 pub fn is_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 1 {
-        return false;
-    }
-    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-/// Whether a process with this id exists (untested here: docs/platforms.md).
-#[cfg(windows)]
-pub fn is_alive(pid: u32) -> bool {
-    win::process(pid, |_| ()).is_some()
+    pid > 1 && brightrun_proc::is_alive(pid, None)
 }
 
 /// The log file the daemon writes to.
@@ -221,19 +207,10 @@ pub fn stop(agent_dir: &Path) -> bool {
     }
 }
 
-#[cfg(unix)]
+/// SIGTERM on Unix; Windows has no SIGTERM for a process without a console, so the agent is ended there, and
+/// its restart recovery resumes each running job from its last checkpoint (crates/agent/src/jobs/recovery.rs).
 fn terminate(pid: u32) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: sends SIGTERM to the process the agent announced as itself.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-    }
-}
-
-/// Windows has no SIGTERM for a process without a console: the agent is ended, and its restart recovery
-/// resumes each running job from its last checkpoint (crates/agent/src/jobs/recovery.rs).
-#[cfg(windows)]
-fn terminate(pid: u32) {
-    win::process(pid, |process| process.kill());
+    brightrun_proc::terminate(pid);
 }
 
 /// Puts the child in its own session and process group: a terminal's Ctrl-C, the CLI's exit or the app's
@@ -259,23 +236,6 @@ fn detach(command: &mut std::process::Command) {
         const DETACHED_PROCESS: u32 = 0x0000_0008;
         const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
         command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
-    }
-}
-
-#[cfg(windows)]
-mod win {
-    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
-
-    /// Looks up one process and applies `act` to it.
-    pub(super) fn process<T>(pid: u32, act: impl FnOnce(&sysinfo::Process) -> T) -> Option<T> {
-        let pid = Pid::from_u32(pid);
-        let mut system = System::new().ok()?;
-        system.refresh_processes_specifics(
-            ProcessesToUpdate::Some(&[pid]),
-            true,
-            ProcessRefreshKind::nothing(),
-        );
-        system.process(pid).map(act)
     }
 }
 
