@@ -13,7 +13,6 @@ pub mod logging;
 pub mod notify;
 pub mod poller;
 pub mod state;
-pub mod store_task;
 mod tray;
 
 use tauri::Manager;

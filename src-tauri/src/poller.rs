@@ -13,22 +13,12 @@ use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
 pub use crate::dto::jobs::{JobEvents, JobUpdate};
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::notify::AppNotifier;
 
 /// How long events are gathered before one batch goes to the UI: the poller sends a burst per pass, and
 /// a chart redraw per event would be wasted work.
 pub const BATCH_WINDOW: Duration = Duration::from_millis(250);
-
-/// The one state under the name `commands/costs.rs` still uses (helper "mission" rewrites that file; drop
-/// this alias once it takes `CoreState`).
-pub type JobsRuntime = CoreState;
-
-/// Only `commands/costs.rs` still flattens errors into `internal` (see [`JobsRuntime`]); every other command
-/// converts the core's errors into typed codes (`core_errors.rs`).
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Internal, error.to_string())
-}
 
 /// Folds a burst of events into a batch: a job's progress events keep only the latest (a later one
 /// replaces the earlier in place); everything else is kept in order.

@@ -8,13 +8,12 @@ use tauri::State;
 use crate::core_state::CoreState;
 use crate::dto::settings::{SettingKey, SettingsView};
 use crate::error::AppError;
-use crate::store_task::with_store;
 
 /// Every user setting.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_settings(core: State<'_, CoreState>) -> Result<SettingsView, AppError> {
-    with_store(&core, read).await
+    core.read(read).await
 }
 
 /// Changes one setting from the text the user typed (`none` or empty removes the budget); refused with
@@ -31,7 +30,7 @@ pub async fn set_setting(
 
 /// [`set_setting`] without a window.
 pub async fn set(core: &CoreState, key: SettingKey, value: String) -> Result<SettingsView, AppError> {
-    with_store(core, move |s| {
+    core.read(move |s| {
         s.settings().set_user(key.as_str(), &value)?;
         read(s)
     })

@@ -14,7 +14,7 @@ fn open_core() -> (tempfile::TempDir, CoreState) {
 #[tokio::test]
 async fn the_budget_and_interval_are_the_ones_the_cli_reads() {
     let (_dir, core) = open_core();
-    let fresh = with_store(&core, read).await.unwrap();
+    let fresh = core.read(read).await.unwrap();
     assert_eq!(fresh.monthly_budget_usd, None, "no budget until one is set");
     assert_eq!(fresh.poll_interval_s, 5);
     assert_eq!(fresh.poll_interval_range, [5, 3600]);
@@ -63,7 +63,7 @@ async fn bad_values_are_refused_and_change_nothing() {
         assert_eq!(err.code, ErrorCode::InvalidInput, "{key:?} = {value}: {err}");
         assert!(!err.message.is_empty());
     }
-    let now = with_store(&core, read).await.unwrap();
+    let now = core.read(read).await.unwrap();
     assert_eq!((now.monthly_budget_usd, now.poll_interval_s), (Some(50.0), 5));
 }
 

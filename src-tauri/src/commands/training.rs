@@ -125,15 +125,13 @@ pub async fn estimate(
         })
         .await?;
     let model = model_spec(core, &form.cluster_id, &form.base_model).await;
+    let exact_tokens =
+        super::training_tokens::cached_count_for(core, &form.cluster_id, &detail.dataset, &form.base_model)
+            .await;
     let context = EstimateContext {
         report: detail.report.as_ref(),
         observations: &jobs::estimate::observations(&past),
-        exact_tokens: super::training_tokens::cached_count_for(
-            core,
-            &form.cluster_id,
-            &detail.dataset,
-            &form.base_model,
-        ),
+        exact_tokens,
     };
     Ok(estimate_view(
         form,

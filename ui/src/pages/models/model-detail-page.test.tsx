@@ -25,6 +25,7 @@ const MODEL: ModelView = {
   bytes: 2048,
   verified: true,
   created_at: "2026-11-30T12:00:00Z",
+  version: 2,
 };
 
 function page(deleted: boolean): ModelPage {
