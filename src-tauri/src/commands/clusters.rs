@@ -4,7 +4,6 @@
 
 use brightrun_core::cluster::local::{self, LocalError, LocalOptions, PREPARE_COMMAND};
 use brightrun_core::cluster::{self, Sensitive};
-use brightrun_core::store::StoreAccess;
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
 
@@ -17,8 +16,8 @@ use brightrun_core::jobs::ClientSource as _;
 /// Every cluster, local first.
 #[tauri::command]
 #[specta::specta]
-pub fn list_clusters(core: State<'_, CoreState>) -> Result<Vec<ClusterView>, AppError> {
-    list(&core)
+pub async fn list_clusters(core: State<'_, CoreState>) -> Result<Vec<ClusterView>, AppError> {
+    list(&core).await
 }
 
 /// Adds a remote cluster; its key goes to the OS keyring.
@@ -144,8 +143,8 @@ pub async fn prepare(
 }
 
 /// The clusters table.
-pub fn list(core: &CoreState) -> Result<Vec<ClusterView>, AppError> {
-    let clusters = core.store.with_store(|s| s.clusters().list())?;
+pub async fn list(core: &CoreState) -> Result<Vec<ClusterView>, AppError> {
+    let clusters = core.read(|s| s.clusters().list()).await?;
     Ok(clusters.into_iter().map(ClusterView::from).collect())
 }
 
@@ -211,10 +210,7 @@ pub async fn local_status(core: &CoreState) -> Result<LocalClusterView, AppError
     let data_dir = core.data_dir();
     let agent_dir = data_dir.join(local::LOCAL_AGENT_FOLDER);
     let python = local::resolve_python(data_dir, None);
-    let cluster = core
-        .store
-        .with_store(|s| s.clusters().local())?
-        .map(ClusterView::from);
+    let cluster = core.read(|s| s.clusters().local()).await?.map(ClusterView::from);
     let mut view = LocalClusterView {
         state: "stopped".to_owned(),
         url: None,

@@ -40,7 +40,7 @@ async fn import_dataset(core: &CoreState, dir: &std::path::Path) -> String {
     let (tickets, running) =
         datasets::start_imports(core, vec![path.display().to_string()], None, sink, notifier).unwrap();
     running.await.unwrap();
-    let page = datasets::list(core, &Default::default()).unwrap();
+    let page = datasets::list(core, &Default::default()).await.unwrap();
     assert_eq!(tickets.len(), 1);
     let dataset = page.items.first().expect("the dataset is in the library");
     assert_eq!(dataset.status, "ready", "{:?}", dataset.error_message);
