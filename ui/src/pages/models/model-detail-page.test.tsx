@@ -93,6 +93,12 @@ describe("model page", () => {
     expect(screen.getByTestId("train-again")).toHaveAttribute("href", "/training/configure?dataset=d1&from_model=m2");
   });
 
+  it("shows each model's version on its card in the Models list", async () => {
+    renderApp("/models");
+    const card = await screen.findByTestId("model-row");
+    expect(within(card).getByTestId("model-row-version")).toHaveTextContent("v2");
+  });
+
   it("moves the model to the trash and back; the Models page lists the trash", async () => {
     const user = userEvent.setup();
     const { router } = renderApp("/models/m2");
