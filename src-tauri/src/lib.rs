@@ -62,7 +62,7 @@ pub fn run() {
             let core = CoreState::open(state.data_dir(), state.identifier())?;
             app.manage(core);
             app.manage(state);
-            poller::start(app.handle())?;
+            poller::start(app.handle());
             tray::install(app)?;
             Ok(())
         })
