@@ -160,7 +160,7 @@ pub async fn add(
         return Err(AppError::new(ErrorCode::InvalidInput, "Give the cluster a name."));
     }
     let added = cluster::add_cluster(
-        &*core.store,
+        &core.cluster_store(),
         &core.keyring,
         name.trim(),
         url.trim(),
@@ -173,9 +173,11 @@ pub async fn add(
 
 /// The core's connection test.
 pub async fn test(core: &CoreState, id: &str) -> Result<ClusterTestView, AppError> {
-    Ok(cluster::test_cluster(&*core.store, &core.keyring, &core.http, id)
-        .await?
-        .into())
+    Ok(
+        cluster::test_cluster(&core.cluster_store(), &core.keyring, &core.http, id)
+            .await?
+            .into(),
+    )
 }
 
 /// New URL (checked like on add; another server needs its key again) and/or new key.
@@ -187,7 +189,7 @@ pub async fn update(
     allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
     let updated = cluster::update_cluster(
-        &*core.store,
+        &core.cluster_store(),
         &core.keyring,
         id,
         url.map(str::trim),
@@ -200,7 +202,7 @@ pub async fn update(
 
 /// Key first, then the row.
 pub async fn remove(core: &CoreState, id: &str) -> Result<ClusterView, AppError> {
-    Ok(cluster::remove_cluster(&*core.store, &core.keyring, id)
+    Ok(cluster::remove_cluster(&core.cluster_store(), &core.keyring, id)
         .await?
         .into())
 }
@@ -246,7 +248,7 @@ pub async fn start_local(core: &CoreState) -> Result<LocalClusterView, AppError>
         python: None,
         check_python: true,
     };
-    local::ensure_running(&*core.store, &core.keyring, &core.http, &options).await?;
+    local::ensure_running(&core.cluster_store(), &core.keyring, &core.http, &options).await?;
     local_status(core).await
 }
 
