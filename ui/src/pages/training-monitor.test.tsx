@@ -1,7 +1,7 @@
 import { cleanup, screen } from "@testing-library/react";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 
-import type { ExecutorView, JobDetail_Serialize as JobDetail } from "@/bindings";
+import type { ExecutorView_Serialize as ExecutorView, JobDetail_Serialize as JobDetail } from "@/bindings";
 import { renderApp } from "@/test/render-app";
 
 function detail(executor: ExecutorView | null): JobDetail {
