@@ -138,11 +138,19 @@ pub async fn export_model_zip(
 ) -> Result<Option<ExportedZipView>, AppError> {
     let model = core.read(move |s| s.model_artifacts().find(&model_id)).await?;
     let suggested = format!("{}.zip", file_stem(&model.name));
-    if let Some(folder) = test_save_dir() {
-        return export_to(&core, &model.id, &folder.join(&suggested))
-            .await
-            .map(Some);
+    let dest = match test_save_dir() {
+        Some(folder) => Some(folder.join(&suggested)),
+        None => ask_zip_path(app, suggested).await?,
+    };
+    match dest {
+        Some(dest) => export_to(&core, &model.id, &dest).await.map(Some),
+        None => Ok(None),
     }
+}
+
+/// The OS's save dialog for a ZIP, off the async threads (it runs its own loop until the user answers); `None`
+/// when the user cancelled.
+async fn ask_zip_path(app: AppHandle, suggested: String) -> Result<Option<PathBuf>, AppError> {
     let picked = tokio::task::spawn_blocking(move || {
         app.dialog()
             .file()
@@ -153,16 +161,16 @@ pub async fn export_model_zip(
     })
     .await
     .map_err(join_error)?;
-    let Some(picked) = picked else {
-        return Ok(None);
-    };
-    let path = picked.into_path().map_err(|err| {
-        AppError::new(
-            ErrorCode::Internal,
-            format!("The dialog returned no file path: {err}"),
-        )
-    })?;
-    export_to(&core, &model.id, &path).await.map(Some)
+    picked
+        .map(|p| {
+            p.into_path().map_err(|err| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("The dialog returned no file path: {err}"),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// The test flavour's stand-in for the save dialog, which WebDriver cannot reach: `BRIGHTRUN_TEST_SAVE_DIR`,
