@@ -1,9 +1,12 @@
 //! How the core's errors become `{code, message}` for the UI. The messages are the core's own (they never
 //! carry a secret); only the code is chosen here, by what the UI does differently.
 
+use brightrun_core::cluster::local::LocalModelError;
 use brightrun_core::cluster::{ClientError, ClusterError, KeyringError, LocalError};
 use brightrun_core::dataset::DatasetError;
+use brightrun_core::jobs::compare::CompareError;
 use brightrun_core::jobs::JobsError;
+use brightrun_core::models::{ExportError, MergeError};
 use brightrun_core::store::{ImportError, StoreError};
 
 use crate::error::{AppError, ErrorCode};
@@ -129,6 +132,53 @@ impl From<JobsError> for AppError {
             | JobsError::UnsafeArtifactName(_)
             | JobsError::Task(_)) => AppError::new(ErrorCode::Internal, other.to_string()),
         }
+    }
+}
+
+impl From<ExportError> for AppError {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Store(inner) => inner.into(),
+            // The adapter on disk is not the verified download: the page offers to download it again.
+            ExportError::MissingFile(_) | ExportError::Changed { .. } => {
+                AppError::new(ErrorCode::InvalidInput, error.to_string())
+            }
+            other => AppError::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
+impl From<MergeError> for AppError {
+    fn from(error: MergeError) -> Self {
+        match error {
+            MergeError::Client(inner) => inner.into(),
+            other @ MergeError::NoRemoteJob(_) => AppError::new(ErrorCode::NotSupported, other.to_string()),
+            other @ (MergeError::Failed(_) | MergeError::NoWeights) => {
+                AppError::new(ErrorCode::Internal, other.to_string())
+            }
+        }
+    }
+}
+
+impl From<CompareError> for AppError {
+    fn from(error: CompareError) -> Self {
+        match error {
+            CompareError::Store(inner) => inner.into(),
+            count @ CompareError::Count(_) => AppError::new(ErrorCode::InvalidInput, count.to_string()),
+        }
+    }
+}
+
+impl From<LocalModelError> for AppError {
+    fn from(error: LocalModelError) -> Self {
+        // A folder that is not a model, or a remote cluster, is the user's to fix; a failed link is not.
+        let code = match error {
+            LocalModelError::NotAModel { .. } | LocalModelError::RemoteCluster { .. } => {
+                ErrorCode::InvalidInput
+            }
+            LocalModelError::Link { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, error.to_string())
     }
 }
 

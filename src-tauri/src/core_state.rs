@@ -81,9 +81,16 @@ impl CoreState {
             .map_err(Into::into)
     }
 
-    /// Short store access for code that already runs off the async workers (the blocking pool, setup, tests).
+    /// Short store access for code that already runs off the async workers (the blocking pool, tests).
     pub fn with_store<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
         self.store.with_store(f)
+    }
+
+    /// The store for the core's cluster functions (`add_cluster`, `client_for`, `local::ensure_running`…): they
+    /// are generic over `StoreAccess` and read or write it between their awaits, so each access goes through
+    /// [`OffWorkerStore`].
+    pub fn cluster_store(&self) -> OffWorkerStore<'_> {
+        OffWorkerStore(&self.store)
     }
 
     /// Hands the started poller over; later calls are ignored (there is one poller per app).
@@ -123,12 +130,17 @@ impl CoreState {
         let id = cluster_id.to_owned();
         let cluster = self.read(move |s| s.clusters().find(&id)).await?;
         if cluster.kind == ClusterKind::Local {
-            let running =
-                local::ensure_running(&*self.store, &self.keyring, &self.http, &self.local_options()).await?;
+            let running = local::ensure_running(
+                &self.cluster_store(),
+                &self.keyring,
+                &self.http,
+                &self.local_options(),
+            )
+            .await?;
             // The local agent may have come back on another port: the cached client would miss it.
             self.clients.forget(&running.cluster.id);
         }
-        let (_, client) = client_for(&*self.store, &self.keyring, &self.http, &cluster.id).await?;
+        let (_, client) = client_for(&self.cluster_store(), &self.keyring, &self.http, &cluster.id).await?;
         Ok(client)
     }
 
@@ -154,5 +166,57 @@ impl CoreState {
         self.imports
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// [`StoreAccess`] for core code that touches the store from an async task: on a multi-thread runtime's worker
+/// each access runs in `block_in_place`, so tokio hands the worker's other tasks (the poller, other commands) to
+/// another thread while SQLite waits on the disk or on a writer's lock. Elsewhere (the blocking pool, a
+/// single-thread test runtime) it is a plain access.
+pub struct OffWorkerStore<'a>(&'a SharedStore);
+
+impl StoreAccess for OffWorkerStore<'_> {
+    fn with_store<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if multi_thread {
+            tokio::task::block_in_place(|| self.0.with_store(f))
+        } else {
+            self.0.with_store(f)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// With one worker, a task spawned before a store access still runs while SQLite is held: the access
+    /// gave the worker up instead of blocking it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_store_access_from_a_task_does_not_hold_up_the_other_tasks() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = CoreState::open(dir.path(), "app.brightrun.desktop.test.unused").unwrap();
+        // Both tasks on the one worker (the test's own body runs on another thread).
+        let seen = tokio::spawn(async move {
+            let ran = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&ran);
+            let other = tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            let seen = core.cluster_store().with_store(|_| {
+                let until = Instant::now() + Duration::from_secs(3);
+                while !ran.load(Ordering::SeqCst) && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                ran.load(Ordering::SeqCst)
+            });
+            other.await.unwrap();
+            seen
+        })
+        .await
+        .unwrap();
+        assert!(seen, "the other task waited for the store access");
     }
 }

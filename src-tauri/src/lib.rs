@@ -13,7 +13,6 @@ pub mod logging;
 pub mod notify;
 pub mod poller;
 pub mod state;
-pub mod store_task;
 mod tray;
 
 use tauri::Manager;
@@ -63,7 +62,7 @@ pub fn run() {
             let core = CoreState::open(state.data_dir(), state.identifier())?;
             app.manage(core);
             app.manage(state);
-            poller::start(app.handle())?;
+            poller::start(app.handle());
             tray::install(app)?;
             Ok(())
         })

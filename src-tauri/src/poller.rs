@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use brightrun_core::jobs::{JobEvent, Poller, PollerConfig};
+use brightrun_core::store::settings::DEFAULT_POLLING_INTERVAL_SECS;
 
 use crate::core_state::CoreState;
 use tauri::{AppHandle, Manager};
@@ -13,22 +14,11 @@ use tauri_specta::Event;
 use tokio::sync::broadcast::error::RecvError;
 
 pub use crate::dto::jobs::{JobEvents, JobUpdate};
-use crate::error::{AppError, ErrorCode};
 use crate::notify::AppNotifier;
 
 /// How long events are gathered before one batch goes to the UI: the poller sends a burst per pass, and
 /// a chart redraw per event would be wasted work.
 pub const BATCH_WINDOW: Duration = Duration::from_millis(250);
-
-/// The one state under the name `commands/costs.rs` still uses (helper "mission" rewrites that file; drop
-/// this alias once it takes `CoreState`).
-pub type JobsRuntime = CoreState;
-
-/// Only `commands/costs.rs` still flattens errors into `internal` (see [`JobsRuntime`]); every other command
-/// converts the core's errors into typed codes (`core_errors.rs`).
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Internal, error.to_string())
-}
 
 /// Folds a burst of events into a batch: a job's progress events keep only the latest (a later one
 /// replaces the earlier in place); everything else is kept in order.
@@ -49,26 +39,34 @@ pub fn coalesce(events: Vec<JobEvent>) -> Vec<JobUpdate> {
     updates
 }
 
-/// Starts the poller (interval from the `polling_interval_secs` setting) and the task that forwards its
-/// events to the UI in batches.
-pub fn start(app: &AppHandle) -> Result<(), AppError> {
-    let core = app.state::<CoreState>();
-    // Setup runs on the main thread before the window shows: one short read of a setting.
-    let interval = core.with_store(|s| s.settings().polling_interval_secs())?;
-    let notifier = Arc::new(AppNotifier::new(app.clone()));
-    let poller = Poller::new(
-        Arc::clone(&core.store),
-        core.clients.clone(),
-        notifier,
-        PollerConfig::new(core.data_dir().to_path_buf(), Duration::from_secs(interval)),
-    );
-    // Poller::spawn needs to run inside the async runtime (tokio::spawn).
-    let handle = tauri::async_runtime::block_on(async move { poller.spawn() });
-    let receiver = handle.subscribe();
-    core.set_poller(handle);
+/// Starts the poller (interval from the `polling_interval_secs` setting, read on the blocking pool: setup runs
+/// on the main thread) and the task that forwards its events to the UI in batches. Until it runs, commands that
+/// ask for a pass find no poller and skip it; the first pass comes as soon as it starts.
+pub fn start(app: &AppHandle) {
+    let core = app.state::<CoreState>().inner().clone();
     let app = app.clone();
-    tauri::async_runtime::spawn(forward(app, receiver));
-    Ok(())
+    tauri::async_runtime::spawn(async move {
+        let secs = match core.read(|s| s.settings().polling_interval_secs()).await {
+            Ok(secs) => secs,
+            Err(err) => {
+                tracing::warn!(
+                    "cannot read the polling interval, using {DEFAULT_POLLING_INTERVAL_SECS} s: {err}"
+                );
+                DEFAULT_POLLING_INTERVAL_SECS
+            }
+        };
+        let notifier = Arc::new(AppNotifier::new(app.clone()));
+        let poller = Poller::new(
+            Arc::clone(&core.store),
+            core.clients.clone(),
+            notifier,
+            PollerConfig::new(core.data_dir().to_path_buf(), Duration::from_secs(secs)),
+        );
+        let handle = poller.spawn();
+        let receiver = handle.subscribe();
+        core.set_poller(handle);
+        forward(app, receiver).await;
+    });
 }
 
 async fn forward(app: AppHandle, mut receiver: tokio::sync::broadcast::Receiver<JobEvent>) {

@@ -17,20 +17,19 @@ const JOB_PREFIX: &str = "job:";
 /// More entries than this would make the menu taller than a screen; the rest are on the Jobs page.
 const MAX_JOB_ENTRIES: usize = 10;
 
-/// Puts the BrightRun icon in the system tray.
+/// Puts the BrightRun icon in the system tray, with no jobs yet; the active ones are read on the blocking pool
+/// right after (setup runs on the main thread, which never waits on SQLite).
 pub fn install(app: &tauri::App) -> tauri::Result<()> {
-    let jobs = active_jobs(app.handle());
-    let menu = build_menu(app.handle(), &jobs)?;
+    let menu = build_menu(app.handle(), &[])?;
     let mut tray = TrayIconBuilder::with_id(TRAY_ID)
-        .tooltip(tooltip(jobs.len()))
+        .tooltip(tooltip(0))
         .menu(&menu)
         .on_menu_event(on_menu_event);
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }
-    let tray = tray.build(app)?;
-    // The title shows next to the icon where the platform supports it (macOS, some Linux panels).
-    let _ = tray.set_title(title(jobs.len()));
+    tray.build(app)?;
+    refresh(app.handle());
     Ok(())
 }
 
@@ -81,20 +80,6 @@ pub fn tooltip(active: usize) -> String {
 
 fn title(active: usize) -> Option<String> {
     (active > 0).then(|| active.to_string())
-}
-
-/// The unfinished jobs, read once at startup (setup runs before the window shows).
-fn active_jobs(app: &AppHandle) -> Vec<TrainingJob> {
-    let Some(core) = app.try_state::<CoreState>() else {
-        return Vec::new();
-    };
-    match core.with_store(|s| s.training_jobs().list(None)) {
-        Ok(jobs) => active(jobs),
-        Err(err) => {
-            tracing::warn!("cannot read the active jobs for the tray: {err}");
-            Vec::new()
-        }
-    }
 }
 
 fn active(jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {

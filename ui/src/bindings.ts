@@ -915,6 +915,32 @@ export type EstimateSummary_Serialize = {
 	truncation: TruncationView | null,
 };
 
+/**  What runs a job's trainer on its cluster (api `ExecutorKind`). */
+export type ExecutorKind = 
+/**  A process the agent started on its own machine. */
+"local" | 
+/**  A batch job the agent submitted to Slurm. */
+"slurm";
+
+/**  Where a job runs, as the cluster reported it: the monitor says "Slurm job 1234" for a Slurm one. */
+export type ExecutorView = ExecutorView_Serialize | ExecutorView_Deserialize;
+
+/**  Where a job runs, as the cluster reported it: the monitor says "Slurm job 1234" for a Slurm one. */
+export type ExecutorView_Deserialize = {
+	/**  Local process or Slurm batch job. */
+	kind: ExecutorKind,
+	/**  The Slurm job id (for `squeue -j`); `None` for a local process, and until Slurm accepted the job. */
+	job_id?: string | null,
+};
+
+/**  Where a job runs, as the cluster reported it: the monitor says "Slurm job 1234" for a Slurm one. */
+export type ExecutorView_Serialize = {
+	/**  Local process or Slurm batch job. */
+	kind: ExecutorKind,
+	/**  The Slurm job id (for `squeue -j`); `None` for a local process, and until Slurm accepted the job. */
+	job_id: string | null,
+};
+
 /**  A written ZIP (`brightrun models export --json`'s fields). */
 export type ExportedZipView = {
 	/**  Where it is. */
@@ -1418,6 +1444,8 @@ export type JobView_Deserialize = {
 	unreachable_since?: string | null,
 	/**  The job this one retries. */
 	retry_of?: string | null,
+	/**  What runs it on the cluster, once the cluster said (older agents do not say). */
+	executor?: ExecutorView_Deserialize | null,
 };
 
 /**  A job as the UI shows it. */
@@ -1492,6 +1520,8 @@ export type JobView_Serialize = {
 	unreachable_since: string | null,
 	/**  The job this one retries. */
 	retry_of: string | null,
+	/**  What runs it on the cluster, once the cluster said (older agents do not say). */
+	executor: ExecutorView_Serialize | null,
 };
 
 /**  The spend of one kind of cost. */
@@ -1839,6 +1869,11 @@ export type ModelView_Deserialize = {
 	verified: boolean,
 	/**  When recorded. */
 	created_at: string,
+	/**
+	 *  Its place in its line of versions: 1 for a first training, the parent's + 1 for "Train again" (what
+	 *  `brightrun models list` shows as v1, v2…).
+	 */
+	version: number,
 };
 
 /**  A trained adapter as the UI shows it. */
@@ -1881,6 +1916,11 @@ export type ModelView_Serialize = {
 	verified: boolean,
 	/**  When recorded. */
 	created_at: string,
+	/**
+	 *  Its place in its line of versions: 1 for a first training, the parent's + 1 for "Train again" (what
+	 *  `brightrun models list` shows as v1, v2…).
+	 */
+	version: number,
 };
 
 /**  What a notification is about. */

@@ -4,7 +4,6 @@
 
 use brightrun_core::cluster::local::{self, LocalError, LocalOptions, PREPARE_COMMAND};
 use brightrun_core::cluster::{self, Sensitive};
-use brightrun_core::store::StoreAccess;
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
 
@@ -17,8 +16,8 @@ use brightrun_core::jobs::ClientSource as _;
 /// Every cluster, local first.
 #[tauri::command]
 #[specta::specta]
-pub fn list_clusters(core: State<'_, CoreState>) -> Result<Vec<ClusterView>, AppError> {
-    list(&core)
+pub async fn list_clusters(core: State<'_, CoreState>) -> Result<Vec<ClusterView>, AppError> {
+    list(&core).await
 }
 
 /// Adds a remote cluster; its key goes to the OS keyring.
@@ -144,8 +143,8 @@ pub async fn prepare(
 }
 
 /// The clusters table.
-pub fn list(core: &CoreState) -> Result<Vec<ClusterView>, AppError> {
-    let clusters = core.store.with_store(|s| s.clusters().list())?;
+pub async fn list(core: &CoreState) -> Result<Vec<ClusterView>, AppError> {
+    let clusters = core.read(|s| s.clusters().list()).await?;
     Ok(clusters.into_iter().map(ClusterView::from).collect())
 }
 
@@ -161,7 +160,7 @@ pub async fn add(
         return Err(AppError::new(ErrorCode::InvalidInput, "Give the cluster a name."));
     }
     let added = cluster::add_cluster(
-        &*core.store,
+        &core.cluster_store(),
         &core.keyring,
         name.trim(),
         url.trim(),
@@ -174,9 +173,11 @@ pub async fn add(
 
 /// The core's connection test.
 pub async fn test(core: &CoreState, id: &str) -> Result<ClusterTestView, AppError> {
-    Ok(cluster::test_cluster(&*core.store, &core.keyring, &core.http, id)
-        .await?
-        .into())
+    Ok(
+        cluster::test_cluster(&core.cluster_store(), &core.keyring, &core.http, id)
+            .await?
+            .into(),
+    )
 }
 
 /// New URL (checked like on add; another server needs its key again) and/or new key.
@@ -188,7 +189,7 @@ pub async fn update(
     allow_insecure: bool,
 ) -> Result<ClusterView, AppError> {
     let updated = cluster::update_cluster(
-        &*core.store,
+        &core.cluster_store(),
         &core.keyring,
         id,
         url.map(str::trim),
@@ -201,7 +202,7 @@ pub async fn update(
 
 /// Key first, then the row.
 pub async fn remove(core: &CoreState, id: &str) -> Result<ClusterView, AppError> {
-    Ok(cluster::remove_cluster(&*core.store, &core.keyring, id)
+    Ok(cluster::remove_cluster(&core.cluster_store(), &core.keyring, id)
         .await?
         .into())
 }
@@ -211,10 +212,7 @@ pub async fn local_status(core: &CoreState) -> Result<LocalClusterView, AppError
     let data_dir = core.data_dir();
     let agent_dir = data_dir.join(local::LOCAL_AGENT_FOLDER);
     let python = local::resolve_python(data_dir, None);
-    let cluster = core
-        .store
-        .with_store(|s| s.clusters().local())?
-        .map(ClusterView::from);
+    let cluster = core.read(|s| s.clusters().local()).await?.map(ClusterView::from);
     let mut view = LocalClusterView {
         state: "stopped".to_owned(),
         url: None,
@@ -250,7 +248,7 @@ pub async fn start_local(core: &CoreState) -> Result<LocalClusterView, AppError>
         python: None,
         check_python: true,
     };
-    local::ensure_running(&*core.store, &core.keyring, &core.http, &options).await?;
+    local::ensure_running(&core.cluster_store(), &core.keyring, &core.http, &options).await?;
     local_status(core).await
 }
 

@@ -37,7 +37,7 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
     .await
     .unwrap();
     assert_eq!(added.kind, "remote");
-    assert_eq!(list(&core).unwrap().len(), 1);
+    assert_eq!(list(&core).await.unwrap().len(), 1);
 
     let report = test(&core, &added.id).await.unwrap();
     assert_eq!(report.status, "ok", "{:?}", report.error);
@@ -47,7 +47,7 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
         "the agent offers at least the cpu GPU type"
     );
     assert!(report.agent_version.is_some());
-    let listed = list(&core).unwrap();
+    let listed = list(&core).await.unwrap();
     assert_eq!(listed[0].last_status.as_deref(), Some("ok"));
     assert!(
         listed[0].capabilities.is_some(),
@@ -81,12 +81,12 @@ async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
         !contains(&all_bytes(dir.path()), &agent.key),
         "the key leaked into the data folder"
     );
-    let json = serde_json::to_string(&list(&core).unwrap()).unwrap();
+    let json = serde_json::to_string(&list(&core).await.unwrap()).unwrap();
     assert!(!json.contains(&agent.key));
 
     let removed = remove(&core, &added.id).await.unwrap();
     assert_eq!(removed.id, added.id);
-    assert!(list(&core).unwrap().is_empty());
+    assert!(list(&core).await.unwrap().is_empty());
     assert!(
         core.keyring.api_key(&added.id).is_err(),
         "removing a cluster deletes its keyring entry"
@@ -120,7 +120,7 @@ async fn bad_input_is_refused_before_anything_is_stored() {
     .await
     .unwrap_err();
     assert!(!with_credentials.message.contains("secret"));
-    assert!(list(&core).unwrap().is_empty());
+    assert!(list(&core).await.unwrap().is_empty());
     let unreachable = add(
         &core,
         "down",

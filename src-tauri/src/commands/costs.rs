@@ -9,7 +9,6 @@ use tauri::State;
 use crate::core_state::CoreState;
 use crate::dto::costs::CostsView;
 use crate::error::{AppError, ErrorCode};
-use crate::store_task::with_store;
 
 /// Spend over the last `days` days, today included (1 to 366; the page offers 7, 30 and 90).
 #[tauri::command]
@@ -27,7 +26,7 @@ pub async fn cost_csv(core: State<'_, CoreState>, days: u32) -> Result<String, A
 
 /// [`cost_summary`] at `now`, without a window.
 pub async fn summary(core: &CoreState, days: u32, now: DateTime<Utc>) -> Result<CostsView, AppError> {
-    with_store(core, move |s: &Store| -> Result<_, StoreError> {
+    core.read(move |s: &Store| -> Result<_, StoreError> {
         let summary = costs::cost_summary(s, days, now)?;
         Ok(CostsView::new(
             summary,
@@ -40,7 +39,7 @@ pub async fn summary(core: &CoreState, days: u32, now: DateTime<Utc>) -> Result<
 
 /// [`cost_csv`] at `now`, without a window.
 pub async fn csv(core: &CoreState, days: u32, now: DateTime<Utc>) -> Result<String, AppError> {
-    let rows = with_store(core, move |s| costs::cost_rows(s, days, now)).await?;
+    let rows = core.read(move |s| costs::cost_rows(s, days, now)).await?;
     costs::to_csv(&rows).map_err(|e| AppError::new(ErrorCode::Internal, format!("cannot write the CSV: {e}")))
 }
 

@@ -8,7 +8,6 @@ use tauri::State;
 use crate::core_state::CoreState;
 use crate::dto::dashboard::DashboardView;
 use crate::error::AppError;
-use crate::store_task::with_store;
 
 /// Events the dashboard's feed shows.
 pub const FEED_LENGTH: u32 = 12;
@@ -26,7 +25,7 @@ pub async fn dashboard_overview(
 /// [`dashboard_overview`] without a window.
 pub async fn load(core: &CoreState, limit: u32) -> Result<DashboardView, AppError> {
     let limit = limit.min(MAX_ACTIVITY);
-    let view = with_store(core, move |s| overview(s, Utc::now(), limit)).await?;
+    let view = core.read(move |s| overview(s, Utc::now(), limit)).await?;
     Ok(view.into())
 }
 

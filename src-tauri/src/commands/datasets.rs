@@ -12,7 +12,7 @@ use brightrun_core::jobs::Notifier;
 use brightrun_core::store::dataset_notices::record_dataset_ready;
 use brightrun_core::store::datasets::DEFAULT_PER_PAGE;
 use brightrun_core::store::{
-    import_dataset, DatasetQuery, ImportError, ImportOutcome, ImportRequest, StoreAccess,
+    import_dataset, DatasetQuery, ImportError, ImportOutcome, ImportRequest, StoreAccess, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -119,25 +119,25 @@ pub async fn pick_dataset_files() -> Result<Vec<String>, AppError> {
 /// One page of the library (or of the trash).
 #[tauri::command]
 #[specta::specta]
-pub fn list_datasets(
+pub async fn list_datasets(
     core: State<'_, CoreState>,
     query: DatasetListQuery,
 ) -> Result<DatasetListPage, AppError> {
-    list(&core, &query)
+    list(&core, &query).await
 }
 
 /// Totals for the stats bar.
 #[tauri::command]
 #[specta::specta]
-pub fn dataset_library_stats(core: State<'_, CoreState>) -> Result<LibraryStats, AppError> {
-    library_stats(&core)
+pub async fn dataset_library_stats(core: State<'_, CoreState>) -> Result<LibraryStats, AppError> {
+    library_stats(&core).await
 }
 
 /// A dataset with its validation report.
 #[tauri::command]
 #[specta::specta]
-pub fn get_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetDetailView, AppError> {
-    detail(&core, &id)
+pub async fn get_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetDetailView, AppError> {
+    detail(&core, &id).await
 }
 
 /// Normalised training examples of a dataset, `limit` (at most 100) from `offset`.
@@ -155,27 +155,27 @@ pub async fn dataset_samples(
 /// Renames a dataset and, when given, replaces its description (empty clears it).
 #[tauri::command]
 #[specta::specta]
-pub fn update_dataset(
+pub async fn update_dataset(
     core: State<'_, CoreState>,
     id: String,
     name: Option<String>,
     description: Option<String>,
 ) -> Result<DatasetSummary, AppError> {
-    update(&core, &id, name.as_deref(), description.as_deref())
+    update(&core, &id, name.as_deref(), description.as_deref()).await
 }
 
 /// Moves a dataset to the trash (reversible).
 #[tauri::command]
 #[specta::specta]
-pub fn delete_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetSummary, AppError> {
-    delete(&core, &id)
+pub async fn delete_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetSummary, AppError> {
+    delete(&core, &id).await
 }
 
 /// Takes a dataset out of the trash.
 #[tauri::command]
 #[specta::specta]
-pub fn restore_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetSummary, AppError> {
-    restore(&core, &id)
+pub async fn restore_dataset(core: State<'_, CoreState>, id: String) -> Result<DatasetSummary, AppError> {
+    restore(&core, &id).await
 }
 
 /// The files to import: each path as given, a folder replaced by the dataset files directly inside it.
@@ -362,7 +362,7 @@ fn file_size(path: &Path) -> u64 {
 }
 
 /// The list query in the core's terms; unknown ids are the caller's mistake.
-pub fn list(core: &CoreState, query: &DatasetListQuery) -> Result<DatasetListPage, AppError> {
+pub async fn list(core: &CoreState, query: &DatasetListQuery) -> Result<DatasetListPage, AppError> {
     let invalid = |e: &dyn std::fmt::Display| AppError::new(ErrorCode::InvalidInput, e.to_string());
     let core_query = DatasetQuery {
         search: query.search.clone(),
@@ -388,34 +388,38 @@ pub fn list(core: &CoreState, query: &DatasetListQuery) -> Result<DatasetListPag
             query.per_page
         },
     };
-    Ok(core.store.with_store(|s| s.datasets().list(&core_query))?.into())
+    Ok(core.read(move |s| s.datasets().list(&core_query)).await?.into())
 }
 
 /// Totals over the library, page by page (a library holds hundreds of datasets, not millions).
-pub fn library_stats(core: &CoreState) -> Result<LibraryStats, AppError> {
-    let mut stats = LibraryStats::default();
-    let mut query = DatasetQuery {
-        per_page: 500,
-        ..DatasetQuery::default()
-    };
-    loop {
-        let page = core.store.with_store(|s| s.datasets().list(&query))?;
-        for d in &page.items {
-            stats.datasets += 1.0;
-            stats.ready += if d.ready { 1.0 } else { 0.0 };
-            stats.conversations += count(d.conversations);
-            stats.training_examples += count(d.training_examples);
+pub async fn library_stats(core: &CoreState) -> Result<LibraryStats, AppError> {
+    core.read(|s| -> Result<_, StoreError> {
+        let mut stats = LibraryStats::default();
+        let mut query = DatasetQuery {
+            per_page: 500,
+            ..DatasetQuery::default()
+        };
+        loop {
+            let page = s.datasets().list(&query)?;
+            for d in &page.items {
+                stats.datasets += 1.0;
+                stats.ready += if d.ready { 1.0 } else { 0.0 };
+                stats.conversations += count(d.conversations);
+                stats.training_examples += count(d.training_examples);
+            }
+            if page.items.is_empty() || u64::from(query.page) * u64::from(query.per_page) >= page.total {
+                return Ok(stats);
+            }
+            query.page += 1;
         }
-        if page.items.is_empty() || u64::from(query.page) * u64::from(query.per_page) >= page.total {
-            return Ok(stats);
-        }
-        query.page += 1;
-    }
+    })
+    .await
 }
 
 /// A dataset and its report.
-pub fn detail(core: &CoreState, id: &str) -> Result<DatasetDetailView, AppError> {
-    let detail = core.store.with_store(|s| s.datasets().get_detail(id))?;
+pub async fn detail(core: &CoreState, id: &str) -> Result<DatasetDetailView, AppError> {
+    let id = id.to_owned();
+    let detail = core.read(move |s| s.datasets().get_detail(&id)).await?;
     Ok(DatasetDetailView {
         dataset: detail.dataset.into(),
         report: detail.report.map(ReportView::from),
@@ -429,7 +433,8 @@ pub async fn samples(
     offset: u32,
     limit: u32,
 ) -> Result<Vec<SampleView>, AppError> {
-    let dataset = core.store.with_store(|s| s.datasets().get(id))?;
+    let owned = id.to_owned();
+    let dataset = core.read(move |s| s.datasets().get(&owned)).await?;
     let path = dataset.path_in(core.data_dir());
     let limit = limit.min(MAX_SAMPLES) as usize;
     let examples =
@@ -440,26 +445,36 @@ pub async fn samples(
 }
 
 /// Name and description.
-pub fn update(
+pub async fn update(
     core: &CoreState,
     id: &str,
     name: Option<&str>,
     description: Option<&str>,
 ) -> Result<DatasetSummary, AppError> {
+    let (id, name, description) = (
+        id.to_owned(),
+        name.map(str::to_owned),
+        description.map(str::to_owned),
+    );
     Ok(core
-        .store
-        .with_store(|s| s.datasets().update_details(id, name, description))?
+        .read(move |s| {
+            s.datasets()
+                .update_details(&id, name.as_deref(), description.as_deref())
+        })
+        .await?
         .into())
 }
 
 /// Soft delete: the entry goes to the trash.
-pub fn delete(core: &CoreState, id: &str) -> Result<DatasetSummary, AppError> {
-    Ok(core.store.with_store(|s| s.datasets().soft_delete(id))?.into())
+pub async fn delete(core: &CoreState, id: &str) -> Result<DatasetSummary, AppError> {
+    let id = id.to_owned();
+    Ok(core.read(move |s| s.datasets().soft_delete(&id)).await?.into())
 }
 
 /// Out of the trash.
-pub fn restore(core: &CoreState, id: &str) -> Result<DatasetSummary, AppError> {
-    Ok(core.store.with_store(|s| s.datasets().restore(id))?.into())
+pub async fn restore(core: &CoreState, id: &str) -> Result<DatasetSummary, AppError> {
+    let id = id.to_owned();
+    Ok(core.read(move |s| s.datasets().restore(&id)).await?.into())
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ async fn the_v4_sample_imports_ready_with_44_examples_and_its_report() {
     assert_eq!(done.bytes_done, done.bytes_total);
     assert!(done.bytes_total > 0.0);
 
-    let page = list(&core, &DatasetListQuery::default()).unwrap();
+    let page = list(&core, &DatasetListQuery::default()).await.unwrap();
     assert_eq!(page.total, 1.0);
     let d = &page.items[0];
     assert_eq!(d.name, "EQ-12-conversations-demo");
@@ -94,7 +94,7 @@ async fn the_v4_sample_imports_ready_with_44_examples_and_its_report() {
     assert_eq!(d.conversations, 12.0);
     assert_eq!(Some(d.id.clone()), done.dataset_id);
 
-    let stats = library_stats(&core).unwrap();
+    let stats = library_stats(&core).await.unwrap();
     assert_eq!(
         stats,
         LibraryStats {
@@ -105,7 +105,7 @@ async fn the_v4_sample_imports_ready_with_44_examples_and_its_report() {
         }
     );
 
-    let detail = detail(&core, &d.id).unwrap();
+    let detail = detail(&core, &d.id).await.unwrap();
     let report = detail.report.expect("a ready dataset has its report");
     assert_eq!(report.training_examples, 44.0);
     assert!(report.quality.is_some(), "v4 carries quality scores");
@@ -119,14 +119,17 @@ async fn the_v4_sample_imports_ready_with_44_examples_and_its_report() {
         again.last().unwrap().message.as_deref(),
         Some("already in the library")
     );
-    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 1.0);
+    assert_eq!(
+        list(&core, &DatasetListQuery::default()).await.unwrap().total,
+        1.0
+    );
 }
 
 #[tokio::test]
 async fn samples_are_paged_chat_messages_with_the_system_prompt() {
     let (_dir, core) = open_core();
     import(&core, &[v4_sample()]).await;
-    let id = list(&core, &DatasetListQuery::default()).unwrap().items[0]
+    let id = list(&core, &DatasetListQuery::default()).await.unwrap().items[0]
         .id
         .clone();
     let first = samples(&core, &id, 0, 5).await.unwrap();
@@ -173,13 +176,25 @@ async fn a_folder_imports_its_dataset_files_and_a_broken_line_is_reported_with_i
             ..Default::default()
         },
     )
+    .await
     .unwrap();
     assert_eq!(broken.total, 1.0);
-    let report = detail(&core, &broken.items[0].id).unwrap().report.unwrap();
+    let report = detail(&core, &broken.items[0].id).await.unwrap().report.unwrap();
     let issue = report.issues.iter().find(|i| i.severity == "error").unwrap();
     assert_eq!(issue.line, 3.0);
     assert_eq!(issue.code, "invalid_json");
     assert!(issue.suggestion.is_some());
+}
+
+/// The names of one page of the library, in the list's order.
+async fn names(core: &CoreState, query: DatasetListQuery) -> Vec<String> {
+    list(core, &query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|d| d.name)
+        .collect()
 }
 
 #[tokio::test]
@@ -188,14 +203,6 @@ async fn the_list_sorts_filters_searches_and_pages() {
     let folder = tempfile::tempdir().unwrap();
     let small = write(folder.path(), "alpha chat.jsonl", &format!("{OPENAI_LINE}\n"));
     import(&core, &[v4_sample(), small]).await;
-    let names = |query: DatasetListQuery| -> Vec<String> {
-        list(&core, &query)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|d| d.name)
-            .collect()
-    };
     let sorted = |sort: DatasetSortView| DatasetListQuery {
         sort: Some(sort),
         ..Default::default()
@@ -215,19 +222,19 @@ async fn the_list_sorts_filters_searches_and_pages() {
         (DatasetSortView::BestQuality, v4_first),
         (DatasetSortView::WorstQuality, v4_first),
     ] {
-        assert_eq!(names(sorted(sort)), expected, "{sort:?}");
+        assert_eq!(names(&core, sorted(sort)).await, expected, "{sort:?}");
     }
     let v4_only = DatasetListQuery {
         format: Some("brightrun_lora_v4".into()),
         ..Default::default()
     };
-    assert_eq!(names(v4_only), ["EQ-12-conversations-demo"]);
+    assert_eq!(names(&core, v4_only).await, ["EQ-12-conversations-demo"]);
     let not_ready = DatasetListQuery {
         ready: Some(false),
         ..Default::default()
     };
     assert_eq!(
-        names(not_ready),
+        names(&core, not_ready).await,
         ["alpha chat"],
         "one pair is not enough to be ready"
     );
@@ -235,7 +242,7 @@ async fn the_list_sorts_filters_searches_and_pages() {
         search: Some("ALPHA".into()),
         ..Default::default()
     };
-    assert_eq!(names(search), ["alpha chat"]);
+    assert_eq!(names(&core, search).await, ["alpha chat"]);
     let second_page = list(
         &core,
         &DatasetListQuery {
@@ -245,6 +252,7 @@ async fn the_list_sorts_filters_searches_and_pages() {
             ..Default::default()
         },
     )
+    .await
     .unwrap();
     assert_eq!(second_page.total, 2.0);
     assert_eq!(second_page.items[0].name, "EQ-12-conversations-demo");
@@ -272,25 +280,25 @@ async fn a_page_holds_25_by_default_and_the_user_may_pick_another_size() {
         write(folder.path(), &format!("set {i:02}.jsonl"), &format!("{line}\n"));
     }
     import(&core, &[folder.path().to_path_buf()]).await;
-    let first = list(&core, &DatasetListQuery::default()).unwrap();
+    let first = list(&core, &DatasetListQuery::default()).await.unwrap();
     assert_eq!((first.items.len(), first.per_page, first.total), (25, 25, 27.0));
     let page = |page: u32, per_page: u32| {
-        list(
-            &core,
-            &DatasetListQuery {
+        let core = core.clone();
+        async move {
+            let query = DatasetListQuery {
                 sort: Some(DatasetSortView::Name),
                 page,
                 per_page,
                 ..Default::default()
-            },
-        )
-        .unwrap()
+            };
+            list(&core, &query).await.unwrap()
+        }
     };
-    assert_eq!(page(2, 0).items.len(), 2, "page 2 of the default size");
-    let tens = page(3, 10);
+    assert_eq!(page(2, 0).await.items.len(), 2, "page 2 of the default size");
+    let tens = page(3, 10).await;
     assert_eq!((tens.items.len(), tens.per_page), (7, 10));
     assert_eq!(tens.items[0].name, "set 20", "sorted by the query, then paged");
-    assert_eq!(page(1, 50).items.len(), 27);
+    assert_eq!(page(1, 50).await.items.len(), 27);
     let too_big = list(
         &core,
         &DatasetListQuery {
@@ -298,6 +306,7 @@ async fn a_page_holds_25_by_default_and_the_user_may_pick_another_size() {
             ..Default::default()
         },
     )
+    .await
     .unwrap_err();
     assert_eq!(too_big.code, ErrorCode::InvalidInput);
 }
@@ -373,13 +382,16 @@ async fn the_format_can_be_forced_like_the_clis_format_flag() {
         Arc::new(Delivered::default()),
     )
     .await;
-    let forced = &list(&core, &DatasetListQuery::default()).unwrap().items[0];
+    let forced = &list(&core, &DatasetListQuery::default()).await.unwrap().items[0];
     assert_eq!(forced.format.as_deref(), Some("alpaca"));
     assert_eq!(forced.status, "error", "{forced:?}");
 
     let (_dir2, detected_core) = open_core();
     import(&detected_core, &[chat]).await;
-    let detected = &list(&detected_core, &DatasetListQuery::default()).unwrap().items[0];
+    let detected = &list(&detected_core, &DatasetListQuery::default())
+        .await
+        .unwrap()
+        .items[0];
     assert_eq!(detected.format.as_deref(), Some("openai_messages"));
     assert_eq!(detected.status, "ready");
 }
@@ -388,32 +400,40 @@ async fn the_format_can_be_forced_like_the_clis_format_flag() {
 async fn delete_moves_to_the_trash_and_restore_brings_it_back_and_edits_stick() {
     let (_dir, core) = open_core();
     import(&core, &[v4_sample()]).await;
-    let id = list(&core, &DatasetListQuery::default()).unwrap().items[0]
+    let id = list(&core, &DatasetListQuery::default()).await.unwrap().items[0]
         .id
         .clone();
 
-    let edited = update(&core, &id, Some("Coaching v4"), Some("from BrightHub")).unwrap();
+    let edited = update(&core, &id, Some("Coaching v4"), Some("from BrightHub"))
+        .await
+        .unwrap();
     assert_eq!(edited.name, "Coaching v4");
     assert_eq!(edited.description.as_deref(), Some("from BrightHub"));
     assert_eq!(
-        update(&core, &id, Some("  "), None).unwrap_err().code,
+        update(&core, &id, Some("  "), None).await.unwrap_err().code,
         ErrorCode::InvalidInput
     );
 
-    let deleted = delete(&core, &id).unwrap();
+    let deleted = delete(&core, &id).await.unwrap();
     assert!(deleted.deleted_at.is_some());
-    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 0.0);
-    assert_eq!(library_stats(&core).unwrap().datasets, 0.0);
+    assert_eq!(
+        list(&core, &DatasetListQuery::default()).await.unwrap().total,
+        0.0
+    );
+    assert_eq!(library_stats(&core).await.unwrap().datasets, 0.0);
     let trash = DatasetListQuery {
         trash: true,
         ..Default::default()
     };
-    assert_eq!(list(&core, &trash).unwrap().items[0].id, id);
+    assert_eq!(list(&core, &trash).await.unwrap().items[0].id, id);
 
-    let restored = restore(&core, &id).unwrap();
+    let restored = restore(&core, &id).await.unwrap();
     assert!(restored.deleted_at.is_none());
-    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 1.0);
-    assert_eq!(list(&core, &trash).unwrap().total, 0.0);
+    assert_eq!(
+        list(&core, &DatasetListQuery::default()).await.unwrap().total,
+        1.0
+    );
+    assert_eq!(list(&core, &trash).await.unwrap().total, 0.0);
 }
 
 #[tokio::test]
@@ -440,7 +460,10 @@ async fn a_cancelled_import_leaves_nothing_and_unknown_ids_cannot_be_cancelled()
         &Delivered::default(),
     );
     assert_eq!(events.lock().unwrap().last().unwrap().stage, "cancelled");
-    assert_eq!(list(&core, &DatasetListQuery::default()).unwrap().total, 0.0);
+    assert_eq!(
+        list(&core, &DatasetListQuery::default()).await.unwrap().total,
+        0.0
+    );
 }
 
 #[test]

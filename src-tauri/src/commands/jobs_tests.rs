@@ -40,7 +40,7 @@ async fn import_dataset(core: &CoreState, dir: &std::path::Path) -> String {
     let (tickets, running) =
         datasets::start_imports(core, vec![path.display().to_string()], None, sink, notifier).unwrap();
     running.await.unwrap();
-    let page = datasets::list(core, &Default::default()).unwrap();
+    let page = datasets::list(core, &Default::default()).await.unwrap();
     assert_eq!(tickets.len(), 1);
     let dataset = page.items.first().expect("the dataset is in the library");
     assert_eq!(dataset.status, "ready", "{:?}", dataset.error_message);
@@ -424,4 +424,57 @@ async fn the_local_cluster_without_its_python_stack_is_python_stack_missing() {
         running_agent(&dir.path().join(LOCAL_AGENT_FOLDER)).is_none(),
         "no agent is started without its Python stack"
     );
+}
+
+/// Where a job runs crosses on the job: the executor the cluster answered the launch with, as the core stored
+/// it (`training_jobs.executor_kind` / `executor_job_id`).
+#[tokio::test]
+async fn the_job_says_which_slurm_job_runs_it() {
+    let (dir, core) = open_core();
+    let dataset_id = import_dataset(&core, dir.path()).await;
+    let job = core.with_store(|s| {
+        let cluster = s
+            .clusters()
+            .insert(&brightrun_core::store::clusters::NewCluster {
+                name: "HPC".into(),
+                url: "https://hpc.example".into(),
+                kind: brightrun_core::store::clusters::ClusterKind::Remote,
+            })
+            .unwrap();
+        s.training_jobs()
+            .insert_submitting(&brightrun_core::store::training_jobs::NewTrainingJob {
+                cluster_id: cluster.id,
+                name: "on the HPC".into(),
+                dataset_id,
+                dataset_sha256: "a".repeat(64),
+                base_model: BASE_MODEL.into(),
+                hyperparameters: Hyperparameters::default(),
+                gpu_type: "A100".into(),
+                gpu_count: 1,
+                spot: false,
+                max_duration_hours: 2.0,
+                estimate: None,
+                retry_of: None,
+                validation_sha256: None,
+                split: None,
+                skipped_invalid: 0,
+            })
+            .unwrap()
+    });
+    assert_eq!(detail(&core, job.id.clone()).await.unwrap().job.executor, None);
+    let answer: brightrun_core::cluster::client::Job = serde_json::from_value(serde_json::json!({
+        "id": "r-1", "name": "on the HPC", "status": "queued", "progress": 0.0, "current_step": 0,
+        "created_at": "2026-11-30T12:00:00Z", "cost_usd": 0.0, "price_per_gpu_hour": 1.5,
+        "dataset_sha256": "a".repeat(64), "base_model": BASE_MODEL,
+        "executor": {"kind": "slurm", "job_id": "1234"}
+    }))
+    .unwrap();
+    core.with_store(|s| s.training_jobs().set_submitted(&job.id, &answer))
+        .unwrap();
+
+    let shown = detail(&core, job.id.clone()).await.unwrap().job;
+    let json = serde_json::to_value(&shown.executor).unwrap();
+    assert_eq!(json, serde_json::json!({"kind": "slurm", "job_id": "1234"}));
+    let listed = list(&core, None).await.unwrap();
+    assert_eq!(listed[0].executor, shown.executor, "the list carries it too");
 }

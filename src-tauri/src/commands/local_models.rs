@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use brightrun_core::cluster::local::{link_local_model, LocalModelError};
 use brightrun_core::store::clusters::ClusterKind;
-use brightrun_core::store::StoreAccess;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::{AppError, ErrorCode};
-use crate::poller::{internal, JobsRuntime};
+use crate::core_errors::join_error;
+use crate::core_state::CoreState;
+use crate::error::AppError;
 
 /// A local folder registered with the local agent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -35,7 +35,7 @@ pub async fn pick_model_folder(app: AppHandle) -> Result<Option<String>, AppErro
             .blocking_pick_folder()
     })
     .await
-    .map_err(internal)?;
+    .map_err(join_error)?;
     Ok(picked
         .and_then(|p| p.into_path().ok())
         .map(|p| p.display().to_string()))
@@ -45,20 +45,25 @@ pub async fn pick_model_folder(app: AppHandle) -> Result<Option<String>, AppErro
 #[tauri::command]
 #[specta::specta]
 pub async fn use_local_model_folder(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     cluster_id: String,
     path: String,
 ) -> Result<LocalModelView, AppError> {
-    let store = runtime.store.clone();
-    let data_dir = runtime.data_dir().to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let cluster = store
-            .with_store(|s| s.clusters().find(&cluster_id))
-            .map_err(|e| AppError::new(ErrorCode::NotFound, e.to_string()))?;
-        register_folder(&data_dir, &cluster.name, cluster.kind, &path)
-    })
-    .await
-    .map_err(internal)?
+    use_folder(&core, cluster_id, path).await
+}
+
+/// [`use_local_model_folder`] without a window: the cluster from the store (`cluster_missing` when it was
+/// removed), then the link, both on the blocking pool.
+pub async fn use_folder(
+    core: &CoreState,
+    cluster_id: String,
+    path: String,
+) -> Result<LocalModelView, AppError> {
+    let cluster = core.read(move |s| s.clusters().find(&cluster_id)).await?;
+    let data_dir = core.data_dir().to_path_buf();
+    tokio::task::spawn_blocking(move || register_folder(&data_dir, &cluster.name, cluster.kind, &path))
+        .await
+        .map_err(join_error)?
 }
 
 /// The command's work, without a window: refuse a remote cluster, else link the folder.
@@ -70,25 +75,17 @@ pub fn register_folder(
 ) -> Result<LocalModelView, AppError> {
     let path = path.trim();
     if kind != ClusterKind::Local {
-        return Err(local_model_error(LocalModelError::RemoteCluster {
+        return Err(LocalModelError::RemoteCluster {
             path: path.to_string(),
             cluster: cluster_name.to_string(),
-        }));
+        }
+        .into());
     }
-    let name = link_local_model(data_dir, &PathBuf::from(path)).map_err(local_model_error)?;
+    let name = link_local_model(data_dir, &PathBuf::from(path))?;
     Ok(LocalModelView {
         name,
         path: path.to_string(),
     })
-}
-
-/// A folder that is not a model, or a remote cluster, is the user's to fix; a failed link is not.
-fn local_model_error(error: LocalModelError) -> AppError {
-    let code = match error {
-        LocalModelError::NotAModel { .. } | LocalModelError::RemoteCluster { .. } => ErrorCode::InvalidInput,
-        LocalModelError::Link { .. } => ErrorCode::Internal,
-    };
-    AppError::new(code, error.to_string())
 }
 
 #[cfg(test)]

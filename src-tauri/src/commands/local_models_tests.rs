@@ -2,6 +2,7 @@
 //! refusals (a remote cluster, a folder that is not a model).
 
 use super::*;
+use crate::error::ErrorCode;
 
 fn model_folder(root: &Path, name: &str) -> PathBuf {
     let folder = root.join(name);
@@ -74,4 +75,15 @@ fn a_folder_without_config_json_is_not_a_model() {
     );
     let missing = register_folder(data.path(), "Local", ClusterKind::Local, "/no/such/folder").unwrap_err();
     assert_eq!(missing.code, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_removed_cluster_is_cluster_missing_not_a_missing_folder() {
+    let (_dir, core) = crate::commands::test_support::open_core();
+    let models = tempfile::tempdir().unwrap();
+    let path = model_folder(models.path(), "m").display().to_string();
+    let err = use_folder(&core, "no-such-cluster".into(), path)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ClusterMissing, "{}", err.message);
 }

@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use brightrun_core::models::{self, ExportError, MergeError, MergeProgress};
-use brightrun_core::store::StoreAccess;
+use brightrun_core::models::{self, MergeProgress};
+use brightrun_core::store::model_artifacts::ModelArtifact;
+use brightrun_core::store::training_jobs::TrainingJob;
+use brightrun_core::store::StoreError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -13,80 +15,104 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::commands::models::ModelView;
 use crate::core_errors::join_error;
+use crate::core_state::CoreState;
 use crate::dto::model_use::{ExportedZipView, MergeStep, MergedModelView, ModelPage, Snippets, VersionView};
 use crate::error::{AppError, ErrorCode};
-use crate::poller::JobsRuntime;
 
 /// The model page's data for `model_id` (id, prefix or job id; models in the trash too).
 #[tauri::command]
 #[specta::specta]
-pub async fn model_page(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
-    page(&runtime, &model_id)
+pub async fn model_page(core: State<'_, CoreState>, model_id: String) -> Result<ModelPage, AppError> {
+    page(&core, &model_id).await
 }
 
 /// Renames a model (a blank name is refused).
 #[tauri::command]
 #[specta::specta]
 pub async fn rename_model(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
     name: String,
 ) -> Result<ModelPage, AppError> {
-    runtime.with_store(|s| s.model_artifacts().rename(&model_id, &name))?;
-    page(&runtime, &model_id)
+    rename(&core, model_id, name).await
 }
 
 /// Replaces a model's description.
 #[tauri::command]
 #[specta::specta]
 pub async fn describe_model(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
     description: String,
 ) -> Result<ModelPage, AppError> {
-    runtime.with_store(|s| s.model_artifacts().describe(&model_id, &description))?;
-    page(&runtime, &model_id)
+    describe(&core, model_id, description).await
 }
 
 /// Moves a model to the trash (its files stay).
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_model(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
-    runtime.with_store(|s| s.model_artifacts().soft_delete(&model_id))?;
-    page(&runtime, &model_id)
+pub async fn delete_model(core: State<'_, CoreState>, model_id: String) -> Result<ModelPage, AppError> {
+    delete(&core, model_id).await
 }
 
 /// Brings a model back from the trash.
 #[tauri::command]
 #[specta::specta]
-pub async fn restore_model(runtime: State<'_, JobsRuntime>, model_id: String) -> Result<ModelPage, AppError> {
-    runtime.with_store(|s| s.model_artifacts().restore(&model_id))?;
-    page(&runtime, &model_id)
+pub async fn restore_model(core: State<'_, CoreState>, model_id: String) -> Result<ModelPage, AppError> {
+    restore(&core, model_id).await
 }
 
 /// The models in the trash, newest first (a model page offers Restore).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_deleted_models(runtime: State<'_, JobsRuntime>) -> Result<Vec<ModelView>, AppError> {
-    deleted(&runtime)
+pub async fn list_deleted_models(core: State<'_, CoreState>) -> Result<Vec<ModelView>, AppError> {
+    deleted(&core).await
+}
+
+/// [`rename_model`] without a window.
+pub async fn rename(core: &CoreState, model_id: String, name: String) -> Result<ModelPage, AppError> {
+    let id = model_id.clone();
+    core.read(move |s| s.model_artifacts().rename(&id, &name)).await?;
+    page(core, &model_id).await
+}
+
+/// [`describe_model`] without a window.
+pub async fn describe(
+    core: &CoreState,
+    model_id: String,
+    description: String,
+) -> Result<ModelPage, AppError> {
+    let id = model_id.clone();
+    core.read(move |s| s.model_artifacts().describe(&id, &description))
+        .await?;
+    page(core, &model_id).await
+}
+
+/// [`delete_model`] without a window.
+pub async fn delete(core: &CoreState, model_id: String) -> Result<ModelPage, AppError> {
+    let id = model_id.clone();
+    core.read(move |s| s.model_artifacts().soft_delete(&id)).await?;
+    page(core, &model_id).await
+}
+
+/// [`restore_model`] without a window.
+pub async fn restore(core: &CoreState, model_id: String) -> Result<ModelPage, AppError> {
+    let id = model_id.clone();
+    core.read(move |s| s.model_artifacts().restore(&id)).await?;
+    page(core, &model_id).await
 }
 
 /// The trash (plain, for tests).
-pub fn deleted(runtime: &JobsRuntime) -> Result<Vec<ModelView>, AppError> {
-    let models = runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-        let models = s.model_artifacts().list_deleted()?;
-        Ok(models
-            .into_iter()
-            .map(|m| {
-                let name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
-                (m, name)
-            })
-            .collect::<Vec<_>>())
-    })?;
-    Ok(models
-        .iter()
-        .map(|(m, name)| ModelView::new(runtime.data_dir(), m, name.clone()))
-        .collect())
+pub async fn deleted(core: &CoreState) -> Result<Vec<ModelView>, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
+    core.read(move |s| -> Result<_, StoreError> {
+        s.model_artifacts()
+            .list_deleted()?
+            .iter()
+            .map(|m| crate::commands::models::view_of(s, &data_dir, m))
+            .collect()
+    })
+    .await
 }
 
 /// "Train again": the job `job_id` (just launched from the model's settings) records `parent_model_id` as
@@ -94,11 +120,11 @@ pub fn deleted(runtime: &JobsRuntime) -> Result<Vec<ModelView>, AppError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn record_parent_model(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     job_id: String,
     parent_model_id: String,
 ) -> Result<(), AppError> {
-    record_parent(&runtime, &job_id, &parent_model_id)
+    record_parent(&core, job_id, parent_model_id).await
 }
 
 /// Asks where to save the model as a ZIP (the OS's save dialog), then writes it there through the core's
@@ -107,16 +133,24 @@ pub async fn record_parent_model(
 #[specta::specta]
 pub async fn export_model_zip(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
 ) -> Result<Option<ExportedZipView>, AppError> {
-    let model = runtime.with_store(|s| s.model_artifacts().find(&model_id))?;
+    let model = core.read(move |s| s.model_artifacts().find(&model_id)).await?;
     let suggested = format!("{}.zip", file_stem(&model.name));
-    if let Some(folder) = test_save_dir() {
-        return export_to(&runtime, &model.id, &folder.join(&suggested))
-            .await
-            .map(Some);
+    let dest = match test_save_dir() {
+        Some(folder) => Some(folder.join(&suggested)),
+        None => ask_zip_path(app, suggested).await?,
+    };
+    match dest {
+        Some(dest) => export_to(&core, &model.id, &dest).await.map(Some),
+        None => Ok(None),
     }
+}
+
+/// The OS's save dialog for a ZIP, off the async threads (it runs its own loop until the user answers); `None`
+/// when the user cancelled.
+async fn ask_zip_path(app: AppHandle, suggested: String) -> Result<Option<PathBuf>, AppError> {
     let picked = tokio::task::spawn_blocking(move || {
         app.dialog()
             .file()
@@ -127,16 +161,16 @@ pub async fn export_model_zip(
     })
     .await
     .map_err(join_error)?;
-    let Some(picked) = picked else {
-        return Ok(None);
-    };
-    let path = picked.into_path().map_err(|err| {
-        AppError::new(
-            ErrorCode::Internal,
-            format!("The dialog returned no file path: {err}"),
-        )
-    })?;
-    export_to(&runtime, &model.id, &path).await.map(Some)
+    picked
+        .map(|p| {
+            p.into_path().map_err(|err| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("The dialog returned no file path: {err}"),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// The test flavour's stand-in for the save dialog, which WebDriver cannot reach: `BRIGHTRUN_TEST_SAVE_DIR`,
@@ -152,20 +186,12 @@ fn test_save_dir() -> Option<PathBuf> {
 
 /// Writes model `model_id` to the ZIP `dest` with the core's export (a `.part` file renamed when whole; the
 /// adapter's bytes checked against the verified download). The dialog-free half of [`export_model_zip`].
-pub async fn export_to(
-    runtime: &JobsRuntime,
-    model_id: &str,
-    dest: &Path,
-) -> Result<ExportedZipView, AppError> {
-    let store = runtime.store.clone();
-    let data_dir = runtime.data_dir().to_path_buf();
+pub async fn export_to(core: &CoreState, model_id: &str, dest: &Path) -> Result<ExportedZipView, AppError> {
+    let data_dir = core.data_dir().to_path_buf();
     let (model_id, dest) = (model_id.to_string(), dest.to_path_buf());
-    let zip = tokio::task::spawn_blocking(move || {
-        store.with_store(|s| models::export_model(s, &data_dir, &model_id, &dest))
-    })
-    .await
-    .map_err(join_error)?
-    .map_err(export_error)?;
+    let zip = core
+        .read(move |s| models::export_model(s, &data_dir, &model_id, &dest))
+        .await?;
     Ok(ExportedZipView::from(&zip))
 }
 
@@ -174,10 +200,10 @@ pub async fn export_to(
 #[specta::specta]
 pub async fn open_model_folder(
     app: AppHandle,
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
 ) -> Result<(), AppError> {
-    let folder = adapter_folder(&runtime, &model_id)?;
+    let folder = adapter_folder(&core, model_id).await?;
     app.opener()
         .open_path(folder.display().to_string(), None::<&str>)
         .map_err(|e| {
@@ -194,11 +220,11 @@ pub async fn open_model_folder(
 #[tauri::command]
 #[specta::specta]
 pub async fn merge_model(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
     on_progress: Channel<MergeStep>,
 ) -> Result<MergedModelView, AppError> {
-    merge(&runtime, &model_id, &mut |step| {
+    merge(&core, &model_id, &mut |step| {
         // A closed page stops listening; the merge still finishes and stays on disk.
         let _ = on_progress.send(step);
     })
@@ -207,17 +233,13 @@ pub async fn merge_model(
 
 /// The dialog-free, window-free half of [`merge_model`].
 pub async fn merge(
-    runtime: &JobsRuntime,
+    core: &CoreState,
     model_id: &str,
     on_step: &mut (dyn FnMut(MergeStep) + Send),
 ) -> Result<MergedModelView, AppError> {
-    let (model, job) = runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-        let model = s.model_artifacts().find(model_id)?;
-        let job = s.training_jobs().get(&model.job_id)?;
-        Ok((model, job))
-    })?;
-    let client = runtime.client(&job.cluster_id).await?;
-    let dest = brightrun_core::jobs::models_dir(runtime.data_dir()).join(format!("{}-merged", model.job_id));
+    let (model, job) = model_and_job(core, model_id).await?;
+    let client = core.client(&job.cluster_id).await?;
+    let dest = brightrun_core::jobs::models_dir(core.data_dir()).join(format!("{}-merged", model.job_id));
     let mut progress = |p: MergeProgress| {
         on_step(match p {
             MergeProgress::Merging => MergeStep::Merging,
@@ -227,18 +249,31 @@ pub async fn merge(
             },
         })
     };
-    let merged = models::merge_model(&client, &model, &dest, &mut progress)
-        .await
-        .map_err(merge_error)?;
+    let merged = models::merge_model(&client, &model, &dest, &mut progress).await?;
     Ok(MergedModelView::from(&merged))
 }
 
+/// A model and the job that trained it (`not_found` when either is gone).
+pub async fn model_and_job(
+    core: &CoreState,
+    model_id: &str,
+) -> Result<(ModelArtifact, TrainingJob), AppError> {
+    let model_id = model_id.to_owned();
+    core.read(move |s| -> Result<_, StoreError> {
+        let model = s.model_artifacts().find(&model_id)?;
+        let job = s.training_jobs().get(&model.job_id)?;
+        Ok((model, job))
+    })
+    .await
+}
+
 /// The model page's data (plain, for tests).
-pub fn page(runtime: &JobsRuntime, model_id: &str) -> Result<ModelPage, AppError> {
-    let (model, dataset_name, version, versions, cluster_name) =
-        runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            let m = s.model_artifacts().find(model_id)?;
-            let dataset_name = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+pub async fn page(core: &CoreState, model_id: &str) -> Result<ModelPage, AppError> {
+    let (data_dir, model_id) = (core.data_dir().to_path_buf(), model_id.to_owned());
+    let (model, view, version, versions, cluster_name) = core
+        .read(move |s| -> Result<_, StoreError> {
+            let m = s.model_artifacts().find(&model_id)?;
+            let view = crate::commands::models::view_of(s, &data_dir, &m)?;
             let version = s.model_versions().of(&m.id)?;
             let versions = s.model_versions().history(&m.id)?;
             let cluster_name = s
@@ -247,9 +282,9 @@ pub fn page(runtime: &JobsRuntime, model_id: &str) -> Result<ModelPage, AppError
                 .ok()
                 .and_then(|j| s.clusters().find(&j.cluster_id).ok())
                 .map(|c| c.name);
-            Ok((m, dataset_name, version, versions, cluster_name))
-        })?;
-    let view = ModelView::new(runtime.data_dir(), &model, dataset_name);
+            Ok((m, view, version, versions, cluster_name))
+        })
+        .await?;
     let snippets = Snippets {
         peft: models::export::peft_snippet(&model.base_model, &view.adapter_dir),
         vllm: models::export::vllm_snippet(&model.base_model, &view.adapter_dir, &file_stem(&model.name)),
@@ -267,17 +302,22 @@ pub fn page(runtime: &JobsRuntime, model_id: &str) -> Result<ModelPage, AppError
 }
 
 /// Records the parent of a "Train again" job (plain, for tests).
-pub fn record_parent(runtime: &JobsRuntime, job_id: &str, parent_model_id: &str) -> Result<(), AppError> {
-    runtime.with_store(|s| -> Result<(), brightrun_core::store::StoreError> {
-        let parent = s.model_artifacts().find(parent_model_id)?;
-        s.model_versions().set_job_parent(job_id, &parent.id)
-    })?;
-    Ok(())
+pub async fn record_parent(
+    core: &CoreState,
+    job_id: String,
+    parent_model_id: String,
+) -> Result<(), AppError> {
+    core.read(move |s| -> Result<(), StoreError> {
+        let parent = s.model_artifacts().find(&parent_model_id)?;
+        s.model_versions().set_job_parent(&job_id, &parent.id)
+    })
+    .await
 }
 
-fn adapter_folder(runtime: &JobsRuntime, model_id: &str) -> Result<PathBuf, AppError> {
-    let model = runtime.with_store(|s| s.model_artifacts().find(model_id))?;
-    let folder = runtime.data_dir().join(&model.adapter_dir);
+async fn adapter_folder(core: &CoreState, model_id: String) -> Result<PathBuf, AppError> {
+    let model = core.read(move |s| s.model_artifacts().find(&model_id)).await?;
+    let folder = core.data_dir().join(&model.adapter_dir);
+    // A stat of one folder: quick, and the user is waiting for the file manager anyway.
     if !folder.is_dir() {
         return Err(AppError::new(
             ErrorCode::NotFound,
@@ -300,21 +340,6 @@ pub fn file_stem(name: &str) -> String {
     } else {
         stem
     }
-}
-
-/// The core's export errors with the code the UI branches on (a changed adapter: download it again).
-pub fn export_error(error: ExportError) -> AppError {
-    match error {
-        ExportError::Store(inner) => inner.into(),
-        ExportError::MissingFile(_) | ExportError::Changed { .. } => {
-            AppError::new(ErrorCode::InvalidInput, error.to_string())
-        }
-        other => AppError::new(ErrorCode::Internal, other.to_string()),
-    }
-}
-
-fn merge_error(error: MergeError) -> AppError {
-    AppError::new(ErrorCode::Internal, error.to_string())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::core_state::CoreState;
 
 struct Fixture {
     dir: tempfile::TempDir,
-    runtime: JobsRuntime,
+    core: CoreState,
     dataset_id: String,
 }
 
@@ -29,8 +29,8 @@ fn fixture() -> Fixture {
 }
 
 fn fixture_on(dir: tempfile::TempDir, core: &CoreState) -> Fixture {
-    let runtime = core.clone();
-    let dataset_id = runtime.with_store(|s| {
+    let core = core.clone();
+    let dataset_id = core.with_store(|s| {
         let new = NewDataset {
             name: "EQ demo".into(),
             description: None,
@@ -45,7 +45,7 @@ fn fixture_on(dir: tempfile::TempDir, core: &CoreState) -> Fixture {
     });
     Fixture {
         dir,
-        runtime,
+        core,
         dataset_id,
     }
 }
@@ -70,18 +70,18 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 /// A finished job with its metrics and a downloaded, verified adapter (real files in the data folder).
-fn trained(f: &Fixture, name: &str, learning_rate: f64, parent: Option<&str>) -> ModelArtifact {
-    trained_on(f, "cluster-1", name, learning_rate, parent)
+async fn trained(f: &Fixture, name: &str, learning_rate: f64, parent: Option<&str>) -> ModelArtifact {
+    trained_on(f, "cluster-1", name, learning_rate, parent).await
 }
 
-fn trained_on(
+async fn trained_on(
     f: &Fixture,
     cluster_id: &str,
     name: &str,
     learning_rate: f64,
     parent: Option<&str>,
 ) -> ModelArtifact {
-    let s = &f.runtime;
+    let s = &f.core;
     let job = s.with_store(|s: &Store| {
         s.training_jobs()
             .insert_submitting(&NewTrainingJob {
@@ -107,7 +107,7 @@ fn trained_on(
             .unwrap()
     });
     if let Some(parent) = parent {
-        record_parent(s, &job.id, parent).unwrap();
+        record_parent(s, job.id.clone(), parent.to_owned()).await.unwrap();
     }
     let points = [
         point(1, 4.0, None),
@@ -158,10 +158,10 @@ fn trained_on(
 #[tokio::test]
 async fn export_writes_the_zip_with_the_verified_adapter_and_leaves_no_part_file() {
     let f = fixture();
-    let model = trained(&f, "EQ demo · tiny", 2e-4, None);
+    let model = trained(&f, "EQ demo · tiny", 2e-4, None).await;
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("eq-demo.zip");
-    let zip = export_to(&f.runtime, &model.id, &dest).await.unwrap();
+    let zip = export_to(&f.core, &model.id, &dest).await.unwrap();
 
     assert_eq!(zip.path, dest.display().to_string());
     let bytes = std::fs::read(&dest).unwrap();
@@ -201,7 +201,7 @@ async fn export_writes_the_zip_with_the_verified_adapter_and_leaves_no_part_file
 #[tokio::test]
 async fn export_refuses_an_adapter_changed_since_its_download() {
     let f = fixture();
-    let model = trained(&f, "run", 2e-4, None);
+    let model = trained(&f, "run", 2e-4, None).await;
     std::fs::write(
         f.dir
             .path()
@@ -212,7 +212,7 @@ async fn export_refuses_an_adapter_changed_since_its_download() {
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("run.zip");
-    let err = export_to(&f.runtime, &model.id, &dest).await.unwrap_err();
+    let err = export_to(&f.core, &model.id, &dest).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert!(
         err.message.contains("download the model again"),
@@ -226,16 +226,16 @@ async fn export_refuses_an_adapter_changed_since_its_download() {
     );
 }
 
-#[test]
-fn train_again_gives_the_next_version_and_the_page_shows_the_line() {
+#[tokio::test]
+async fn train_again_gives_the_next_version_and_the_page_shows_the_line() {
     let f = fixture();
-    let first = trained(&f, "first", 2e-4, None);
-    let second = trained(&f, "second", 1e-4, Some(&first.id));
+    let first = trained(&f, "first", 2e-4, None).await;
+    let second = trained(&f, "second", 1e-4, Some(&first.id)).await;
 
-    let page1 = page(&f.runtime, &first.id).unwrap();
+    let page1 = page(&f.core, &first.id).await.unwrap();
     assert_eq!(page1.version, 1);
     assert_eq!(page1.parent_model_id, None);
-    let page2 = page(&f.runtime, &second.id).unwrap();
+    let page2 = page(&f.core, &second.id).await.unwrap();
     assert_eq!(page2.version, 2);
     assert_eq!(page2.parent_model_id.as_deref(), Some(first.id.as_str()));
     let line: Vec<(u32, &str)> = page2
@@ -246,65 +246,70 @@ fn train_again_gives_the_next_version_and_the_page_shows_the_line() {
     assert_eq!(line, [(1, first.id.as_str()), (2, second.id.as_str())]);
     assert_eq!(page1.versions.len(), 2, "the parent's page lists its child too");
     assert_eq!(page2.model.dataset_name.as_deref(), Some("EQ demo"));
+    // The Models list shows each card's version.
+    let listed: Vec<(String, u32)> = crate::commands::models::list(&f.core)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.id, m.version))
+        .collect();
+    assert!(listed.contains(&(first.id.clone(), 1)), "{listed:?}");
+    assert!(listed.contains(&(second.id.clone(), 2)), "{listed:?}");
+    assert_eq!(page2.model.version, 2);
 
     // The snippets are the core's, pointing at this adapter's folder.
     assert!(page2.snippets.peft.contains("PeftModel.from_pretrained"));
     assert!(page2.snippets.peft.contains(&page2.model.adapter_dir));
     assert!(page2.snippets.vllm.contains("--lora-modules second="));
 
-    let err = record_parent(&f.runtime, &second.job_id, "no-such-model").unwrap_err();
+    let err = record_parent(&f.core, second.job_id.clone(), "no-such-model".into())
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn rename_describe_delete_and_restore() {
     let f = fixture();
-    let model = trained(&f, "run", 2e-4, None);
-    let runtime = &f.runtime;
+    let model = trained(&f, "run", 2e-4, None).await;
+    let core = &f.core;
+    let id = || model.id.clone();
 
-    runtime
-        .with_store(|s| s.model_artifacts().rename(&model.id, "  "))
-        .map_err(AppError::from)
-        .map(|_| ())
-        .expect_err("a blank name is refused");
-    runtime
-        .with_store(|s| s.model_artifacts().rename(&model.id, "Support bot v1"))
-        .unwrap();
-    runtime
-        .with_store(|s| s.model_artifacts().describe(&model.id, "first try"))
-        .unwrap();
-    let shown = page(runtime, &model.id).unwrap();
+    let blank = rename(core, id(), "  ".into()).await.unwrap_err();
+    assert_eq!(blank.code, ErrorCode::InvalidInput, "a blank name is refused");
+    let renamed = rename(core, id(), "Support bot v1".into()).await.unwrap();
+    assert_eq!(renamed.model.name, "Support bot v1");
+    let shown = describe(core, id(), "first try".into()).await.unwrap();
     assert_eq!(shown.model.name, "Support bot v1");
     assert_eq!(shown.description, "first try");
     assert_eq!(shown.deleted_at, None);
 
-    runtime
-        .with_store(|s| s.model_artifacts().soft_delete(&model.id))
-        .unwrap();
-    let trash: Vec<String> = deleted(runtime).unwrap().into_iter().map(|m| m.id).collect();
-    assert_eq!(trash, std::slice::from_ref(&model.id));
-    let trashed = page(runtime, &model.id).unwrap();
+    let trashed = delete(core, id()).await.unwrap();
     assert!(trashed.deleted_at.is_some(), "the trash still opens on its page");
-    assert!(runtime
-        .with_store(|s| s.model_artifacts().list())
-        .unwrap()
-        .is_empty());
-    runtime
-        .with_store(|s| s.model_artifacts().restore(&model.id))
-        .unwrap();
-    assert_eq!(page(runtime, &model.id).unwrap().deleted_at, None);
-    assert!(deleted(runtime).unwrap().is_empty());
+    let trash: Vec<String> = deleted(core).await.unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(trash, std::slice::from_ref(&model.id));
+    assert!(crate::commands::models::list(core).await.unwrap().is_empty());
+    let restored = restore(core, id()).await.unwrap();
+    assert_eq!(restored.deleted_at, None);
+    assert!(deleted(core).await.unwrap().is_empty());
+    assert_eq!(crate::commands::models::list(core).await.unwrap().len(), 1);
 
-    let missing = page(runtime, "no-such-model").unwrap_err();
+    let missing = page(core, "no-such-model").await.unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);
+    let gone = rename(core, "no-such-model".into(), "x".into())
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code, ErrorCode::NotFound);
 }
 
-#[test]
-fn compare_two_runs_shows_curves_the_differing_setting_and_final_losses() {
+#[tokio::test]
+async fn compare_two_runs_shows_curves_the_differing_setting_and_final_losses() {
     let f = fixture();
-    let a = trained(&f, "lr 2e-4", 2e-4, None);
-    let b = trained(&f, "lr 1e-4", 1e-4, None);
-    let view = compare(&f.runtime, &[a.job_id.clone(), b.job_id.clone()]).unwrap();
+    let a = trained(&f, "lr 2e-4", 2e-4, None).await;
+    let b = trained(&f, "lr 1e-4", 1e-4, None).await;
+    let view = compare(&f.core, vec![a.job_id.clone(), b.job_id.clone()])
+        .await
+        .unwrap();
     assert_eq!(view.jobs.len(), 2);
     assert_eq!(view.jobs[0].id, a.job_id);
     assert_eq!(view.jobs[0].final_train_loss, Some(2.0));
@@ -315,9 +320,11 @@ fn compare_two_runs_shows_curves_the_differing_setting_and_final_losses() {
     assert_eq!(fields, ["learning_rate"]);
     assert_eq!(view.differences[0].values, ["0.0002", "0.0001"]);
 
-    let err = compare(&f.runtime, std::slice::from_ref(&a.job_id)).unwrap_err();
+    let err = compare(&f.core, vec![a.job_id.clone()]).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    let err = compare(&f.runtime, &[a.job_id.clone(), a.job_id.clone()]).unwrap_err();
+    let err = compare(&f.core, vec![a.job_id.clone(), a.job_id.clone()])
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
 }
 
@@ -344,10 +351,10 @@ async fn merge_and_chat_reach_the_models_cluster_and_show_its_refusal() {
     .await
     .unwrap();
     let f = fixture_on(dir, &core);
-    let model = trained_on(&f, &cluster.id, "run", 2e-4, None);
+    let model = trained_on(&f, &cluster.id, "run", 2e-4, None).await;
 
     let mut steps = Vec::new();
-    let err = merge(&f.runtime, &model.id, &mut |s| steps.push(s))
+    let err = merge(&f.core, &model.id, &mut |s| steps.push(s))
         .await
         .unwrap_err();
     assert!(
@@ -369,7 +376,7 @@ async fn merge_and_chat_reach_the_models_cluster_and_show_its_refusal() {
     };
     let mut pieces = Vec::new();
     let err =
-        crate::commands::playground::chat(&f.runtime, &model.id, "Hello", &settings, &mut |p| pieces.push(p))
+        crate::commands::playground::chat(&f.core, &model.id, "Hello", &settings, &mut |p| pieces.push(p))
             .await
             .unwrap_err();
     // The agent offers no model "tiny-llama": refused before any token.

@@ -1,7 +1,10 @@
 //! The Models page: trained adapters with their quality metrics and lineage (dataset, configuration, job).
 //! Each command is a thin wrapper over a plain function of [`CoreState`] that tests call without a window.
 
-use brightrun_core::store::StoreError;
+use std::path::Path;
+
+use brightrun_core::store::model_artifacts::ModelArtifact;
+use brightrun_core::store::{Store, StoreError};
 use tauri::State;
 
 use crate::core_state::CoreState;
@@ -27,13 +30,7 @@ pub async fn list(core: &CoreState) -> Result<Vec<ModelView>, AppError> {
     let data_dir = core.data_dir().to_path_buf();
     core.read(move |s| -> Result<_, StoreError> {
         let models = s.model_artifacts().list()?;
-        Ok(models
-            .iter()
-            .map(|m| {
-                let dataset = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
-                ModelView::new(&data_dir, m, dataset)
-            })
-            .collect())
+        models.iter().map(|m| view_of(s, &data_dir, m)).collect()
     })
     .await
 }
@@ -43,8 +40,15 @@ pub async fn detail(core: &CoreState, model_id: String) -> Result<ModelView, App
     let data_dir = core.data_dir().to_path_buf();
     core.read(move |s| -> Result<_, StoreError> {
         let m = s.model_artifacts().find(&model_id)?;
-        let dataset = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
-        Ok(ModelView::new(&data_dir, &m, dataset))
+        view_of(s, &data_dir, &m)
     })
     .await
+}
+
+/// The view of one recorded adapter: its dataset's name (when still in the library) and its version. Runs
+/// inside [`CoreState::read`].
+pub fn view_of(s: &Store, data_dir: &Path, m: &ModelArtifact) -> Result<ModelView, StoreError> {
+    let dataset = s.datasets().get(&m.dataset_id).ok().map(|d| d.name);
+    let version = s.model_versions().of(&m.id)?.version;
+    Ok(ModelView::new(data_dir, m, dataset, version))
 }

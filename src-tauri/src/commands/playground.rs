@@ -6,9 +6,9 @@ use brightrun_core::models::{self, ChatOptions, Side};
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::core_state::CoreState;
 use crate::dto::model_use::{ChatPiece, ChatSettings, SideBySideView};
 use crate::error::{AppError, ErrorCode};
-use crate::poller::JobsRuntime;
 
 /// Most tokens one answer may ask for (the agent's `max_tokens` range).
 const MAX_NEW_TOKENS: u32 = 4096;
@@ -18,13 +18,13 @@ const MAX_NEW_TOKENS: u32 = 4096;
 #[tauri::command]
 #[specta::specta]
 pub async fn playground_chat(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     model_id: String,
     prompt: String,
     settings: ChatSettings,
     on_text: Channel<ChatPiece>,
 ) -> Result<SideBySideView, AppError> {
-    chat(&runtime, &model_id, &prompt, &settings, &mut |piece| {
+    chat(&core, &model_id, &prompt, &settings, &mut |piece| {
         // A page that went away stops listening; the answer still completes on the cluster.
         let _ = on_text.send(piece);
     })
@@ -33,19 +33,15 @@ pub async fn playground_chat(
 
 /// The window-free half of [`playground_chat`], for tests.
 pub async fn chat(
-    runtime: &JobsRuntime,
+    core: &CoreState,
     model_id: &str,
     prompt: &str,
     settings: &ChatSettings,
     on_piece: &mut (dyn FnMut(ChatPiece) + Send),
 ) -> Result<SideBySideView, AppError> {
     let options = options(prompt, settings)?;
-    let (model, job) = runtime.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-        let model = s.model_artifacts().find(model_id)?;
-        let job = s.training_jobs().get(&model.job_id)?;
-        Ok((model, job))
-    })?;
-    let client = runtime.client(&job.cluster_id).await?;
+    let (model, job) = crate::commands::model_use::model_and_job(core, model_id).await?;
+    let client = core.client(&job.cluster_id).await?;
     let mut forward = |side: Side, text: &str| {
         on_piece(ChatPiece {
             side: match side {
@@ -56,9 +52,7 @@ pub async fn chat(
             text: text.to_string(),
         })
     };
-    let answers = models::side_by_side(&client, &model, prompt, &options, &mut forward)
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let answers = models::side_by_side(&client, &model, prompt, &options, &mut forward).await?;
     Ok(SideBySideView::from(&answers))
 }
 

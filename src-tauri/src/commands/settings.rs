@@ -1,6 +1,8 @@
 //! The Settings page's budget and polling interval, read and written through the core's user settings: the
 //! same keys, parsing and ranges as `brightrun settings get|set`.
 
+use std::time::Duration;
+
 use brightrun_core::store::settings::POLLING_INTERVAL_RANGE;
 use brightrun_core::store::{Store, StoreError};
 use tauri::State;
@@ -8,13 +10,12 @@ use tauri::State;
 use crate::core_state::CoreState;
 use crate::dto::settings::{SettingKey, SettingsView};
 use crate::error::AppError;
-use crate::store_task::with_store;
 
 /// Every user setting.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_settings(core: State<'_, CoreState>) -> Result<SettingsView, AppError> {
-    with_store(&core, read).await
+    core.read(read).await
 }
 
 /// Changes one setting from the text the user typed (`none` or empty removes the budget); refused with
@@ -29,13 +30,20 @@ pub async fn set_setting(
     set(&core, key, value).await
 }
 
-/// [`set_setting`] without a window.
+/// [`set_setting`] without a window. A new poll interval reaches the running poller at once (no restart).
 pub async fn set(core: &CoreState, key: SettingKey, value: String) -> Result<SettingsView, AppError> {
-    with_store(core, move |s| {
-        s.settings().set_user(key.as_str(), &value)?;
-        read(s)
-    })
-    .await
+    let view = core
+        .read(move |s| {
+            s.settings().set_user(key.as_str(), &value)?;
+            read(s)
+        })
+        .await?;
+    if key == SettingKey::PollIntervalS {
+        if let Some(poller) = core.poller() {
+            poller.set_interval(Duration::from_secs(u64::from(view.poll_interval_s)));
+        }
+    }
+    Ok(view)
 }
 
 /// The settings through the core's typed getters.

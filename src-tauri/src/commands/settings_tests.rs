@@ -14,7 +14,7 @@ fn open_core() -> (tempfile::TempDir, CoreState) {
 #[tokio::test]
 async fn the_budget_and_interval_are_the_ones_the_cli_reads() {
     let (_dir, core) = open_core();
-    let fresh = with_store(&core, read).await.unwrap();
+    let fresh = core.read(read).await.unwrap();
     assert_eq!(fresh.monthly_budget_usd, None, "no budget until one is set");
     assert_eq!(fresh.poll_interval_s, 5);
     assert_eq!(fresh.poll_interval_range, [5, 3600]);
@@ -63,8 +63,44 @@ async fn bad_values_are_refused_and_change_nothing() {
         assert_eq!(err.code, ErrorCode::InvalidInput, "{key:?} = {value}: {err}");
         assert!(!err.message.is_empty());
     }
-    let now = with_store(&core, read).await.unwrap();
+    let now = core.read(read).await.unwrap();
     assert_eq!((now.monthly_budget_usd, now.poll_interval_s), (Some(50.0), 5));
+}
+
+/// The Settings page changes how often running jobs are polled without a restart: the app's poller follows
+/// the new interval from the moment it is saved; a refused value leaves it alone.
+#[tokio::test]
+async fn a_new_poll_interval_reaches_the_running_poller() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use brightrun_core::jobs::{Poller, PollerConfig, RecordOnlyNotifier};
+
+    let (_dir, core) = open_core();
+    let poller = Poller::new(
+        Arc::clone(&core.store),
+        core.clients.clone(),
+        Arc::new(RecordOnlyNotifier),
+        PollerConfig::new(core.data_dir().to_path_buf(), Duration::from_secs(5)),
+    );
+    core.set_poller(poller.spawn());
+    let interval = || core.poller().unwrap().interval();
+    assert_eq!(interval(), Duration::from_secs(5));
+
+    set(&core, SettingKey::PollIntervalS, "120".into()).await.unwrap();
+    assert_eq!(interval(), Duration::from_secs(120));
+    set(&core, SettingKey::PollIntervalS, "1".into())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        interval(),
+        Duration::from_secs(120),
+        "a refused value changes nothing"
+    );
+    set(&core, SettingKey::MonthlyBudgetUsd, "50".into())
+        .await
+        .unwrap();
+    assert_eq!(interval(), Duration::from_secs(120));
 }
 
 #[test]

@@ -81,9 +81,13 @@ pub async fn launch_training(
 /// The local cluster, started when it is not running (its Python stack checked first: `python_stack_missing`).
 pub async fn ensure_local(core: &CoreState) -> Result<ClusterChoice, AppError> {
     let options = core.local_options();
-    let local =
-        brightrun_core::cluster::local::ensure_running(&*core.store, &core.keyring, &core.http, &options)
-            .await?;
+    let local = brightrun_core::cluster::local::ensure_running(
+        &core.cluster_store(),
+        &core.keyring,
+        &core.http,
+        &options,
+    )
+    .await?;
     Ok(ClusterChoice::from(local.cluster))
 }
 
@@ -125,15 +129,13 @@ pub async fn estimate(
         })
         .await?;
     let model = model_spec(core, &form.cluster_id, &form.base_model).await;
+    let exact_tokens =
+        super::training_tokens::cached_count_for(core, &form.cluster_id, &detail.dataset, &form.base_model)
+            .await;
     let context = EstimateContext {
         report: detail.report.as_ref(),
         observations: &jobs::estimate::observations(&past),
-        exact_tokens: super::training_tokens::cached_count_for(
-            core,
-            &form.cluster_id,
-            &detail.dataset,
-            &form.base_model,
-        ),
+        exact_tokens,
     };
     Ok(estimate_view(
         form,

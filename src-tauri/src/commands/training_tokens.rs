@@ -9,12 +9,12 @@ use brightrun_core::cluster::local::local_models_dir;
 use brightrun_core::jobs::tokens::{cached_exact_tokens, exact_tokens, tokenizer_at_hand, tokenizer_for};
 use brightrun_core::store::clusters::ClusterKind;
 use brightrun_core::store::Dataset;
-use brightrun_core::store::StoreAccess;
+use brightrun_core::store::StoreError;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::error::{AppError, ErrorCode};
-use crate::poller::{internal, JobsRuntime};
+use crate::core_state::CoreState;
+use crate::error::AppError;
 
 /// The dataset's token count for one base model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -31,29 +31,35 @@ pub struct TokenCountView {
 #[tauri::command]
 #[specta::specta]
 pub async fn count_dataset_tokens(
-    runtime: State<'_, JobsRuntime>,
+    core: State<'_, CoreState>,
     dataset_id: String,
     cluster_id: String,
     base_model: String,
 ) -> Result<TokenCountView, AppError> {
-    let store = runtime.store.clone();
+    count(&core, dataset_id, cluster_id, base_model).await
+}
+
+/// [`count_dataset_tokens`] without a window: `not_found` for a deleted dataset, `cluster_missing` for a
+/// removed cluster.
+pub async fn count(
+    core: &CoreState,
+    dataset_id: String,
+    cluster_id: String,
+    base_model: String,
+) -> Result<TokenCountView, AppError> {
     let cluster = cluster_id.clone();
-    let (dataset, kind) = tokio::task::spawn_blocking(move || {
-        store.with_store(|s| -> Result<_, brightrun_core::store::StoreError> {
-            Ok((s.datasets().get(&dataset_id)?, s.clusters().find(&cluster)?))
+    let (dataset, kind) = core
+        .read(move |s| -> Result<_, StoreError> {
+            Ok((s.datasets().get(&dataset_id)?, s.clusters().find(&cluster)?.kind))
         })
-    })
-    .await
-    .map_err(internal)?
-    .map(|(d, c)| (d, c.kind))
-    .map_err(|e| AppError::new(ErrorCode::NotFound, e.to_string()))?;
-    let data_dir = runtime.data_dir().to_path_buf();
+        .await?;
+    let data_dir = core.data_dir().to_path_buf();
     let folder = local_folder_of(&data_dir, kind, &base_model);
     let tokenizer = match tokenizer_at_hand(&data_dir, &base_model, folder.as_deref()) {
         Some(found) => Some(found),
         None => {
             // A cluster that does not answer leaves the estimate as it is: nothing to show as an error.
-            match runtime.client(&cluster_id).await {
+            match core.client(&cluster_id).await {
                 Ok(client) => tokenizer_for(&data_dir, &client, &base_model, folder.as_deref()).await,
                 Err(_) => None,
             }
@@ -95,19 +101,25 @@ pub fn cached_count(data_dir: &Path, kind: ClusterKind, dataset: &Dataset, base_
     cached_exact_tokens(data_dir, dataset, &tokenizer)
 }
 
-/// [`cached_count`] for the form's cluster, by id (the estimate command's hook).
-pub fn cached_count_for(
-    runtime: &JobsRuntime,
+/// [`cached_count`] for the form's cluster, by id (the estimate command's hook): the cluster from the store
+/// and the cache file, both on the blocking pool. `None` when either is missing.
+pub async fn cached_count_for(
+    core: &CoreState,
     cluster_id: &str,
     dataset: &Dataset,
     base_model: &str,
 ) -> Option<u64> {
-    let kind = runtime
-        .with_store(|s| s.clusters().get(cluster_id))
-        .ok()
-        .flatten()?
-        .kind;
-    cached_count(runtime.data_dir(), kind, dataset, base_model)
+    let (cluster_id, dataset, base_model) = (cluster_id.to_owned(), dataset.clone(), base_model.to_owned());
+    let data_dir = core.data_dir().to_path_buf();
+    core.read(move |s| -> Result<_, StoreError> {
+        let Some(cluster) = s.clusters().get(&cluster_id)? else {
+            return Ok(None);
+        };
+        Ok(cached_count(&data_dir, cluster.kind, &dataset, &base_model))
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 #[cfg(test)]

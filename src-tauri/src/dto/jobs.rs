@@ -3,7 +3,7 @@
 
 use brightrun_core::cluster::client::MetricsPoint;
 use brightrun_core::jobs::JobEvent;
-use brightrun_core::store::training_jobs::{JobStatus as CoreJobStatus, TrainingJob};
+use brightrun_core::store::training_jobs::{JobExecutor, JobStatus as CoreJobStatus, TrainingJob};
 use brightrun_core::training::budget::{cost_status, CostStatus};
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +118,39 @@ pub enum ArtifactStatus {
     Failed,
 }
 
+/// What runs a job's trainer on its cluster (api `ExecutorKind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutorKind {
+    /// A process the agent started on its own machine.
+    Local,
+    /// A batch job the agent submitted to Slurm.
+    Slurm,
+}
+
+/// Where a job runs, as the cluster reported it: the monitor says "Slurm job 1234" for a Slurm one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ExecutorView {
+    /// Local process or Slurm batch job.
+    pub kind: ExecutorKind,
+    /// The Slurm job id (for `squeue -j`); `None` for a local process, and until Slurm accepted the job.
+    pub job_id: Option<String>,
+}
+
+impl ExecutorView {
+    /// The stored executor; `None` for a kind this version does not know (a newer agent), logged.
+    pub fn of(executor: &JobExecutor) -> Option<Self> {
+        let kind = parse_name(&executor.kind);
+        if kind.is_none() {
+            tracing::debug!(executor = executor.kind, "an executor this version does not know");
+        }
+        Some(Self {
+            kind: kind?,
+            job_id: executor.job_id.clone(),
+        })
+    }
+}
+
 /// The expected cost of a job's estimate (USD), when it has one.
 pub fn estimated_usd(job: &TrainingJob) -> Option<f64> {
     estimate_at(job, "/cost_usd/expected")
@@ -205,6 +238,8 @@ pub struct JobView {
     pub unreachable_since: Option<String>,
     /// The job this one retries.
     pub retry_of: Option<String>,
+    /// What runs it on the cluster, once the cluster said (older agents do not say).
+    pub executor: Option<ExecutorView>,
 }
 
 impl From<&TrainingJob> for JobView {
@@ -245,6 +280,7 @@ impl From<&TrainingJob> for JobView {
             finished_at: job.finished_at.clone(),
             unreachable_since: job.unreachable_since.clone(),
             retry_of: job.retry_of.clone(),
+            executor: job.executor.as_ref().and_then(ExecutorView::of),
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct ModelView {
     pub verified: bool,
     /// When recorded.
     pub created_at: String,
+    /// Its place in its line of versions: 1 for a first training, the parent's + 1 for "Train again" (what
+    /// `brightrun models list` shows as v1, v2…).
+    pub version: u32,
 }
 
 /// One adapter file.
@@ -60,8 +63,9 @@ pub struct ModelFile {
 }
 
 impl ModelView {
-    /// The view of `m`, whose adapter lies under `data_dir`; `dataset_name` when the dataset is still in the library.
-    pub fn new(data_dir: &Path, m: &ModelArtifact, dataset_name: Option<String>) -> Self {
+    /// The view of `m`, whose adapter lies under `data_dir`; `dataset_name` when the dataset is still in the
+    /// library; `version` from the core's model versions.
+    pub fn new(data_dir: &Path, m: &ModelArtifact, dataset_name: Option<String>, version: u32) -> Self {
         ModelView {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -90,6 +94,7 @@ impl ModelView {
             bytes: m.bytes as f64,
             verified: m.verified,
             created_at: m.created_at.clone(),
+            version,
         }
     }
 }

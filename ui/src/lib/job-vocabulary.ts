@@ -1,4 +1,13 @@
-import type { ArtifactStatus, CostAlert, JobStage, JobStatus, LaunchStep, MemoryVerdict, NotificationPriority } from "@/bindings";
+import type {
+  ArtifactStatus,
+  CostAlert,
+  ExecutorView,
+  JobStage,
+  JobStatus,
+  LaunchStep,
+  MemoryVerdict,
+  NotificationPriority,
+} from "@/bindings";
 
 /**
  * The job vocabulary the shell sends as enums (`src-tauri/src/dto/`), in words. Each table is a `Record` over the
@@ -85,3 +94,18 @@ export const PRIORITY_VARIANT: Record<NotificationPriority, "secondary" | "outli
   high: "warning",
   critical: "destructive",
 };
+
+/**
+ * Where a job runs, in words, once its cluster said: "Slurm job 1234" (the id `squeue -j` takes), "Slurm job
+ * (waiting for its id)" until Slurm accepted it, "Local process" on the agent's own machine; `null` when the
+ * cluster did not say (older agents).
+ */
+export function executorWords(executor: ExecutorView | null | undefined): string | null {
+  if (!executor) return null;
+  switch (executor.kind) {
+    case "slurm":
+      return executor.job_id ? `Slurm job ${executor.job_id}` : "Slurm job (waiting for its id)";
+    case "local":
+      return "Local process";
+  }
+}

@@ -50,7 +50,12 @@ export function ModelsPage() {
                 <Card className="h-full gap-3 hover:bg-accent">
                   <CardHeader>
                     <CardTitle className="flex items-center justify-between gap-2">
-                      <span className="truncate">{m.name}</span>
+                      <span className="flex min-w-0 items-center gap-2">
+                        <span className="truncate">{m.name}</span>
+                        <Badge variant="outline" data-testid="model-row-version">
+                          v{m.version}
+                        </Badge>
+                      </span>
                       <Rating value={m.rating} />
                     </CardTitle>
                     <CardDescription>

@@ -18,7 +18,7 @@ import { Progress } from "@/components/ui/progress";
 import { CommandErrorNotice } from "@/components/command-error-notice";
 import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS } from "@/lib/job-vocabulary";
+import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS, executorWords } from "@/lib/job-vocabulary";
 import { formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/lib/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/lib/training-queries";
 
@@ -56,6 +56,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
   const ended = job.finished_at ? Date.parse(job.finished_at) : null;
   const elapsed = started ? ((ended ?? now) - started) / 1000 : null;
   const remaining = elapsed !== null && active ? remainingSeconds(elapsed, job.progress ?? 0) : null;
+  const executor = executorWords(job.executor);
 
   const lossData = useMemo(() => toChartData(metrics, ["train_loss", "val_loss"]), [metrics]);
   const lrData = useMemo(() => toChartData(metrics, ["learning_rate"]), [metrics]);
@@ -73,6 +74,11 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
           <p className="text-sm text-muted-foreground">
             {job.base_model} · {job.gpu_count} × {job.gpu_type} {job.spot ? "(spot)" : ""} on {detail.cluster_name}
           </p>
+          {executor && (
+            <p className="text-sm text-muted-foreground" data-testid="job-executor" data-kind={job.executor?.kind}>
+              {executor}
+            </p>
+          )}
         </div>
         <div className="flex items-center gap-2">
           <Badge variant={statusVariant(job.status)} data-testid="job-status">

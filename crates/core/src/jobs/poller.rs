@@ -1,6 +1,7 @@
 //! The background poller (Atuin-style): a `tokio::time::interval` with `MissedTickBehavior::Skip`, a
-//! `select!` on a command channel (poll now, stop), exponential backoff with jitter per cluster that resets on
-//! success, one shared HTTP client, and a graceful stop.
+//! `select!` on a command channel (poll now, stop) and on the interval (changed from Settings without a
+//! restart), exponential backoff with jitter per cluster that resets on success, one shared HTTP client, and a
+//! graceful stop.
 //!
 //! Each pass follows every job that is submitted and not finished (plus completed ones whose adapter is not
 //! downloaded yet): see `sync` for what one poll records. A completed job's adapter is downloaded in a task
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -109,9 +110,11 @@ pub struct Poller {
     missing: HashMap<String, u32>,
 }
 
-/// The handle of a spawned poller: poll now, subscribe to events, stop.
+/// The handle of a spawned poller: poll now, change the interval, subscribe to events, stop.
 pub struct PollerHandle {
     commands: mpsc::Sender<Command>,
+    /// The time between passes the loop follows; a new value takes effect at once (the Settings page).
+    interval: watch::Sender<Duration>,
     events: broadcast::Sender<JobEvent>,
     task: JoinHandle<()>,
 }
@@ -160,22 +163,31 @@ impl Poller {
     /// Runs the loop in a task until [`PollerHandle::stop`].
     pub fn spawn(self) -> PollerHandle {
         let (commands, receiver) = mpsc::channel(16);
+        let (interval, every) = watch::channel(self.config.interval);
         let events = self.events.clone();
-        let task = tokio::spawn(self.run(receiver));
+        let task = tokio::spawn(self.run(receiver, every));
         PollerHandle {
             commands,
+            interval,
             events,
             task,
         }
     }
 
-    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>, mut every: watch::Receiver<Duration>) {
         let mut interval = tokio::time::interval(self.config.interval);
         // After a long pass (or a suspended laptop) skip the missed ticks instead of polling in a burst.
         interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 _ = interval.tick() => self.pass_logged().await,
+                Ok(()) = every.changed() => {
+                    // A new interval counts from now: going from an hour to 5 s polls in 5 s, not in an hour.
+                    let period = *every.borrow_and_update();
+                    self.config.interval = period;
+                    interval = tokio::time::interval_at(Instant::now() + period, period);
+                    interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                }
                 command = commands.recv() => match command {
                     Some(Command::PollNow) => self.pass_logged().await,
                     Some(Command::Stop) | None => break,
@@ -559,6 +571,17 @@ impl PollerHandle {
         let _ = self.commands.send(Command::PollNow).await;
     }
 
+    /// Changes the time between passes at once (the next pass comes `every` from now); the user changed the
+    /// `polling_interval_secs` setting. Ignored by a stopped poller.
+    pub fn set_interval(&self, every: Duration) {
+        self.interval.send_replace(every);
+    }
+
+    /// The time between passes the loop follows now.
+    pub fn interval(&self) -> Duration {
+        *self.interval.borrow()
+    }
+
     /// A receiver of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
         self.events.subscribe()
@@ -570,3 +593,7 @@ impl PollerHandle {
         let _ = self.task.await;
     }
 }
+
+#[cfg(test)]
+#[path = "poller_tests.rs"]
+mod tests;

@@ -95,7 +95,7 @@ function SettingsForm({ stored }: { stored: SettingsView }) {
           data-testid="poll-interval"
         />
         <p id="poll-interval-hint" className="text-xs text-muted-foreground">
-          {min} to {max} seconds. Takes effect the next time BrightRun starts.
+          {min} to {max} seconds. Applies at once: the next check comes that long after saving.
         </p>
         {failed?.key === "poll_interval_s" && (
           <p role="alert" className="text-sm text-destructive" data-testid="interval-error">

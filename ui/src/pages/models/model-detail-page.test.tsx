@@ -25,6 +25,7 @@ const MODEL: ModelView = {
   bytes: 2048,
   verified: true,
   created_at: "2026-11-30T12:00:00Z",
+  version: 2,
 };
 
 function page(deleted: boolean): ModelPage {
@@ -90,6 +91,12 @@ describe("model page", () => {
     expect(screen.getByTestId("model-lineage")).toHaveTextContent("a".repeat(64));
     expect(screen.getByTestId("snippet-peft")).toHaveTextContent("PeftModel.from_pretrained");
     expect(screen.getByTestId("train-again")).toHaveAttribute("href", "/training/configure?dataset=d1&from_model=m2");
+  });
+
+  it("shows each model's version on its card in the Models list", async () => {
+    renderApp("/models");
+    const card = await screen.findByTestId("model-row");
+    expect(within(card).getByTestId("model-row-version")).toHaveTextContent("v2");
   });
 
   it("moves the model to the trash and back; the Models page lists the trash", async () => {
