@@ -68,6 +68,14 @@ export async function budgetFlow(session, { check, save, dataDir }) {
   await (await session.find('[data-testid="nav-costs"]')).click();
   await session.until(async () => ((await session.execute("return document.querySelector('[data-testid=cost-budget]')?.innerText")) ?? "") === "$1.00", "Costs shows the budget");
   await session.find('[data-testid="daily-cost-chart"]', 30_000);
+  // Drawn, not just mounted: uPlot's canvas holds the period's days (zeros included).
+  await session.until(
+    async () =>
+      await session.execute(
+        "const f = document.querySelector('[data-testid=daily-cost-chart]'); return !!f?.querySelector('canvas') && Number(f.dataset.points) > 0",
+      ),
+    "the daily chart is drawn",
+  );
   check(true, "Costs shows the budget, the month's spend and the daily chart");
   await save(session, "costs-over-budget");
 
