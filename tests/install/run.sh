@@ -93,8 +93,9 @@ data_dir="$(dirname "$(dirname "$(dirname "$python")")")"
 if ls -a "$data_dir" | grep -q '\.partial$'; then fail "a partial folder was left behind in $data_dir"; fi
 
 phase "a second prepare-local finds it ready"
-as_user bash "$repo/scripts/with-session.sh" /usr/bin/brightrun cluster prepare-local --json | grep -q '"already_prepared": true' \
-  || fail "a second prepare-local did not find the environment ready"
+second="$(as_user bash "$repo/scripts/with-session.sh" /usr/bin/brightrun cluster prepare-local --json)" \
+  || fail "a second prepare-local failed"
+grep -q '"already_prepared": true' <<<"$second" || fail "a second prepare-local did not find the environment ready"
 
 phase "train on the local cluster with the tiny model built by the installed trainer"
 as_user "$python" -I -m brightrun_trainer.tiny_model --out "$data_dir/local-agent/models/tiny-llama" >/dev/null

@@ -1,16 +1,23 @@
 //! One place decides between `--json` and text: JSON goes to stdout as exactly one value; text goes
 //! to stdout; errors go to stdout as JSON with `--json`, else to stderr.
 
+use std::io::Write;
+
 use serde::Serialize;
 use serde_json::json;
 
 use crate::error::code_of;
 
-/// Prints `value` as pretty JSON on stdout.
+/// Prints `value` as pretty JSON on stdout. A reader that stopped reading (`… --json | grep -q x`, `| head`)
+/// is not an error of ours: the value was produced, so the command still succeeds instead of panicking in
+/// `println!` on the broken pipe.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
-    println!("{text}");
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Prints a command's failure: `{"error": {"code", "message"}}` on stdout with `--json`, else

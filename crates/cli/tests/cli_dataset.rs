@@ -585,3 +585,30 @@ fn an_empty_environment_variable_means_the_default_folder() {
         .assert()
         .code(2);
 }
+
+/// `brightrun … --json | grep -q …` closes the pipe before the value is written: the command still did its
+/// work, so it exits 0 without a panic (it used to die in `println!` with "failed printing to stdout").
+#[test]
+fn json_into_a_closed_pipe_is_not_a_failure() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_brightrun"))
+        .env_remove("BRIGHTRUN_DATA_DIR")
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["dataset", "validate", "--json"])
+        .arg(jsonl_sample())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the value is printed.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}, stderr: {stderr}",
+        output.status
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
