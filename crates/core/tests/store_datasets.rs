@@ -702,4 +702,15 @@ fn a_finished_validation_is_announced_once() {
         .unwrap()
         .expect("a failure after a report is news");
     assert!(told.body.contains("the disk is gone"), "{}", told.body);
+
+    // A failure recorded in the same millisecond as the report it replaces is still news.
+    use brightrun_core::store::dataset_notices::dataset_ready_notification;
+    let same_moment = brightrun_core::store::Dataset {
+        updated_at: bad.validated_at.clone().expect("validated"),
+        ..failed.clone()
+    };
+    assert_ne!(
+        dataset_ready_notification(&same_moment).once_key,
+        dataset_ready_notification(&bad).once_key
+    );
 }

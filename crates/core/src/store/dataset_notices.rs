@@ -39,10 +39,11 @@ pub fn dataset_ready_notification(dataset: &Dataset) -> NewNotification {
         DatasetStatus::Validating => (Priority::Low, format!("{name} is being checked"), String::new()),
     };
     // A validation that could not run leaves the last report's `validated_at` in place; its own moment is
-    // the row's last change.
-    let ended = match (&dataset.error_message, &dataset.validated_at) {
-        (None, Some(validated_at)) => validated_at,
-        _ => &dataset.updated_at,
+    // the row's last change. Its key also names the outcome: a failure recorded in the same millisecond as
+    // the report it replaces would otherwise share the report's key and never be told (seen in CI).
+    let outcome = match (&dataset.error_message, &dataset.validated_at) {
+        (None, Some(validated_at)) => validated_at.clone(),
+        _ => format!("failed:{}", dataset.updated_at),
     };
     NewNotification {
         kind: NotificationKind::DatasetReady,
@@ -50,7 +51,7 @@ pub fn dataset_ready_notification(dataset: &Dataset) -> NewNotification {
         title,
         body,
         job_id: None,
-        once_key: Some(format!("dataset_ready:{}:{ended}", dataset.id)),
+        once_key: Some(format!("dataset_ready:{}:{outcome}", dataset.id)),
     }
 }
 
