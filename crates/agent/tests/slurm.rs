@@ -9,41 +9,15 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::{tiny_hyperparameters, Agent, TEST_CONFIG};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Starts the local Slurm; false (with a loud message) when Slurm is not installed.
 fn local_slurm() -> bool {
-    let installed = Command::new("sh")
-        .args(["-c", "command -v sbatch"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !installed {
-        eprintln!(
-            "\n!!!!!!!!!!\nSKIPPED: Slurm's sbatch is not installed, so the Slurm executor test cannot run.\n\
-             Install it with scripts/setup.sh (apt: slurmctld slurmd slurm-client munge).\n!!!!!!!!!!\n"
-        );
-        return false;
-    }
-    let output = Command::new("bash")
-        .arg(repo_root().join("scripts/slurm-local.sh"))
-        .arg("start")
-        .output()
-        .expect("run scripts/slurm-local.sh");
-    assert!(
-        output.status.success(),
-        "scripts/slurm-local.sh start failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    true
+    brightrun_test_support::start_local_slurm("the Slurm executor test")
 }
 
 fn slurm(args: &[&str]) -> String {

@@ -2,10 +2,10 @@
 //! (run under scripts/with-session.sh, after `cargo build -p brightrun-agent`), a temporary data folder.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
 use brightrun_core::cluster::Keyring;
+use brightrun_test_support::{agent_bin, ServedAgent};
 
 /// A data folder and a keyring service name of this test alone.
 struct Env {
@@ -70,63 +70,6 @@ fn uuid_like() -> String {
     format!("{}-{nanos}", std::process::id())
 }
 
-use brightrun_test_support::agent_bin;
-
-/// A real agent serving a temporary folder, with one key; killed on drop.
-struct Agent {
-    child: Child,
-    url: String,
-    key: String,
-    _data: tempfile::TempDir,
-}
-
-impl Agent {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let bin = agent_bin();
-        let data = tempfile::tempdir().unwrap();
-        let out = StdCommand::new(&bin)
-            .args(["keys", "create", "--data-dir"])
-            .arg(data.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let key = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_string();
-        let mut child = StdCommand::new(&bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let url = std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.strip_prefix("listening on ").map(|u| u.trim().to_string()))
-            .expect("the agent announces its address");
-        Agent {
-            child,
-            url,
-            key,
-            _data: data,
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Every file under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -151,7 +94,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[test]
 fn add_list_test_and_remove_a_cluster_against_a_real_agent() {
     let env = Env::new();
-    let agent = Agent::start();
+    let agent = ServedAgent::start(&[]);
 
     let (code, stdout) = env.run(
         &[
@@ -242,7 +185,7 @@ fn add_list_test_and_remove_a_cluster_against_a_real_agent() {
 #[test]
 fn a_failing_test_exits_1_with_the_reason() {
     let env = Env::new();
-    let agent = Agent::start();
+    let agent = ServedAgent::start(&[]);
     env.run(
         &[
             "cluster",

@@ -8,10 +8,10 @@
 
 mod cli_support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
-use cli_support::{agent_bin, python, repo_root, sample, Env};
+use cli_support::{agent_bin, python, sample, Env};
 
 struct AgentProcess(Child);
 
@@ -24,34 +24,9 @@ impl Drop for AgentProcess {
     }
 }
 
-fn have_slurm() -> bool {
-    let installed = Command::new("sh")
-        .args(["-c", "command -v sbatch"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !installed {
-        eprintln!(
-            "\n!!!!!!!!!!\nSKIPPED: Slurm's sbatch is not installed, so the Slurm contract test cannot run.\n\
-             Install it with scripts/setup.sh (apt: slurmctld slurmd slurm-client munge).\n!!!!!!!!!!\n"
-        );
-        return false;
-    }
-    let output = Command::new("bash")
-        .arg(repo_root().join("scripts/slurm-local.sh"))
-        .arg("start")
-        .output()
-        .expect("run scripts/slurm-local.sh");
-    assert!(
-        output.status.success(),
-        "scripts/slurm-local.sh start failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    true
-}
-
 #[test]
 fn train_on_a_slurm_agent_records_the_slurm_job() {
-    if !have_slurm() {
+    if !brightrun_test_support::start_local_slurm("the Slurm contract test") {
         return;
     }
     let env = Env::new("slurm-cli");
@@ -70,18 +45,7 @@ fn train_on_a_slurm_agent_records_the_slurm_job() {
     // No hub models: the cluster's first model is the local tiny one (the contract's command names none).
     let config = agent_dir.path().join("agent.toml");
     std::fs::write(&config, "base_models = []\n[slurm]\npoll_seconds = 0.5\n").unwrap();
-    let keys = Command::new(agent_bin())
-        .args(["keys", "create", "--data-dir"])
-        .arg(&data_dir)
-        .output()
-        .unwrap();
-    assert!(keys.status.success());
-    let key = String::from_utf8_lossy(&keys.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let key = brightrun_test_support::create_agent_key(&agent_bin(), &data_dir, "slurm-cli");
     let mut child = Command::new(agent_bin())
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&data_dir)
@@ -95,16 +59,8 @@ fn train_on_a_slurm_agent_records_the_slurm_job() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let url = brightrun_test_support::agent_url(&mut child);
     let _agent = AgentProcess(child);
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("the agent's address")
-        .to_string();
 
     let mut add = env
         .std_cmd()

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use brightrun_core::cluster::client::{GpuRequest, JobRequest};
 use brightrun_core::cluster::{ClientError, ClusterClient, Progress, Sensitive};
 use brightrun_core::training::Hyperparameters;
-use cluster_support::RunningAgent;
+use cluster_support::{start_agent, ServedAgent};
 use sha2::{Digest, Sha256};
 
-fn client(agent: &RunningAgent, key: &str) -> ClusterClient {
+fn client(agent: &ServedAgent, key: &str) -> ClusterClient {
     let http = brightrun_core::cluster::client::http_client().unwrap();
     ClusterClient::new(http, &agent.url, Sensitive::new(key.to_string())).unwrap()
 }
@@ -40,7 +40,7 @@ fn recorder() -> (Arc<Mutex<Vec<Progress>>>, impl FnMut(Progress) + Send) {
 
 #[tokio::test]
 async fn health_and_capabilities_of_a_real_agent() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let client = client(&agent, &agent.key);
     let health = client.health().await.unwrap();
     assert_eq!(health.status, "ok");
@@ -65,7 +65,7 @@ async fn health_and_capabilities_of_a_real_agent() {
 
 #[tokio::test]
 async fn a_wrong_key_is_unauthorized_and_never_shown() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let wrong = "brk_wrong_key_that_must_not_leak_42";
     let err = client(&agent, wrong).capabilities().await.unwrap_err();
     assert!(matches!(err, ClientError::Unauthorized { .. }), "{err:?}");
@@ -110,7 +110,7 @@ fn urls_with_credentials_or_other_schemes_are_refused() {
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_from_the_agents_offset() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let client = client(&agent, &agent.key).with_upload_chunk_bytes(1000);
     let bytes = dataset_bytes(200);
     let hash = sha256(&bytes);
@@ -175,7 +175,7 @@ async fn an_interrupted_upload_resumes_from_the_agents_offset() {
 
 #[tokio::test]
 async fn an_upload_under_the_wrong_hash_is_refused_with_the_agents_error() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let client = client(&agent, &agent.key);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.jsonl");
@@ -197,7 +197,7 @@ async fn an_upload_under_the_wrong_hash_is_refused_with_the_agents_error() {
 
 #[tokio::test]
 async fn jobs_are_created_once_per_idempotency_key_and_can_be_read() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let client = client(&agent, &agent.key);
     let bytes = dataset_bytes(20);
     let hash = sha256(&bytes);
@@ -277,7 +277,7 @@ async fn jobs_are_created_once_per_idempotency_key_and_can_be_read() {
 
 #[tokio::test]
 async fn an_artifact_download_resumes_and_is_verified() {
-    let agent = RunningAgent::start();
+    let agent = start_agent();
     let client = client(&agent, &agent.key);
     let bytes = dataset_bytes(5);
     let hash = sha256(&bytes);

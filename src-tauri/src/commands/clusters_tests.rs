@@ -2,7 +2,7 @@
 //! keyring (run under scripts/with-session.sh, which provides an unlocked one).
 
 use super::*;
-use crate::commands::test_support::{open_core, Agent, ENV_LOCK};
+use crate::commands::test_support::{open_core, start_agent, ENV_LOCK};
 
 /// Every file of the data folder, to look for a key in.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
@@ -24,7 +24,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[tokio::test]
 async fn add_test_edit_and_remove_a_cluster_against_a_real_agent() {
-    let agent = Agent::start();
+    let agent = start_agent();
     let (dir, core) = open_core();
 
     let added = add(

@@ -12,7 +12,7 @@ use brightrun_core::store::notifications::{NewNotification, NotificationKind as 
 use brightrun_core::training::Hyperparameters;
 
 use super::*;
-use crate::commands::test_support::{agent_bin, open_core, Agent, ENV_LOCK};
+use crate::commands::test_support::{agent_bin, open_core, start_agent, ENV_LOCK};
 use crate::commands::{clusters, datasets, models, notifications, training};
 use crate::dto::jobs::{JobErrorKind, JobStage};
 use crate::dto::notifications::NotificationKind;
@@ -92,7 +92,7 @@ async fn until_finished(core: &CoreState, job_id: &str) -> JobView {
 
 #[tokio::test]
 async fn preview_launch_cancel_retry_and_follow_a_job_on_a_real_agent() {
-    let agent = Agent::start();
+    let agent = start_agent();
     let (dir, core) = open_core();
     let dataset_id = import_dataset(&core, dir.path()).await;
     let cluster = clusters::add(&core, "box", &agent.url, Sensitive::new(agent.key.clone()), false)
@@ -271,7 +271,7 @@ async fn preview_launch_cancel_retry_and_follow_a_job_on_a_real_agent() {
 
 #[tokio::test]
 async fn missing_things_and_unanswering_clusters_get_their_own_codes() {
-    let agent = Agent::start();
+    let agent = start_agent();
     let (dir, core) = open_core();
     let dataset_id = import_dataset(&core, dir.path()).await;
 

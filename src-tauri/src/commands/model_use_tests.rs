@@ -338,8 +338,8 @@ fn file_stems_from_model_names() {
 /// that does not know this job answers with its error, which the page shows; nothing is streamed or written.
 #[tokio::test]
 async fn merge_and_chat_reach_the_models_cluster_and_show_its_refusal() {
-    use crate::commands::test_support::{open_core, Agent};
-    let agent = Agent::start();
+    use crate::commands::test_support::{open_core, start_agent};
+    let agent = start_agent();
     let (dir, core) = open_core();
     let cluster = crate::commands::clusters::add(
         &core,

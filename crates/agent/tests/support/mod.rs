@@ -3,7 +3,6 @@
 
 #![allow(dead_code, unused_imports)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -101,16 +100,7 @@ impl Agent {
             .stderr(Stdio::inherit());
         adjust(&mut command);
         let mut child = command.spawn().expect("start brightrun-agent");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the agent's first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from the agent: {line:?}"))
-            .to_string();
+        let url = brightrun_test_support::agent_url(&mut child);
         Self {
             data_dir: data_dir.to_path_buf(),
             url,
@@ -278,14 +268,7 @@ impl Drop for Agent {
 
 /// `brightrun-agent keys create`; returns the key (the last line printed).
 pub fn create_key(data_dir: &Path, name: &str) -> String {
-    let output = Command::new(BIN)
-        .args(["keys", "create", "--name", name, "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .expect("keys create");
-    assert!(output.status.success(), "keys create failed: {output:?}");
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.lines().last().expect("a key line").trim().to_string()
+    brightrun_test_support::create_agent_key(std::path::Path::new(BIN), data_dir, name)
 }
 
 /// Hyperparameters for a short, valid run on the tiny model.

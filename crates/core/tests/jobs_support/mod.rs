@@ -3,7 +3,6 @@
 //! data folder with the v4 sample imported, and a poller over them.
 #![allow(dead_code, unused_imports)] // each test file uses its own subset
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -72,16 +71,7 @@ impl Agent {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start brightrun-agent");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the agent's first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from the agent: {line:?}"))
-            .to_string();
+        let url = brightrun_test_support::agent_url(&mut child);
         Self {
             data_dir: data_dir.to_path_buf(),
             url,
@@ -146,14 +136,7 @@ impl Drop for Agent {
 
 /// `brightrun-agent keys create`; the key is the last line printed.
 pub fn create_key(data_dir: &Path) -> String {
-    let output = Command::new(agent_bin())
-        .args(["keys", "create", "--name", "jobs-tests", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .expect("keys create");
-    assert!(output.status.success(), "keys create failed: {output:?}");
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.lines().last().expect("a key line").trim().to_string()
+    brightrun_test_support::create_agent_key(&agent_bin(), data_dir, "jobs-tests")
 }
 
 /// A test world: a data folder with a store (the v4 sample imported), a cluster row, and an agent.
