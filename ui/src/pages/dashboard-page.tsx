@@ -15,6 +15,7 @@ import { activityKey, activityLink, timeAgo } from "@/lib/activity";
 import { formatCount } from "@/lib/format";
 import { describeError, insideTauri } from "@/lib/ipc";
 import { dashboardQuery } from "@/lib/dashboard-queries";
+import { JOB_STATUS_WORDS } from "@/lib/job-vocabulary";
 import { budgetShare } from "@/lib/spend";
 import { cn } from "@/lib/utils";
 import { formatUsd } from "@/lib/training-format";
@@ -100,7 +101,7 @@ export function DashboardPage() {
                       <Link to={`/training/jobs/${job.id}`} className="flex flex-col gap-1.5 py-2 hover:bg-accent">
                         <span className="flex items-center justify-between gap-2">
                           <span className="truncate text-sm font-medium">{job.name}</span>
-                          <Badge variant={statusVariant(job.status)}>{job.status}</Badge>
+                          <Badge variant={statusVariant(job.status)}>{JOB_STATUS_WORDS[job.status]}</Badge>
                         </span>
                         <Progress value={job.progress ?? 0} />
                       </Link>

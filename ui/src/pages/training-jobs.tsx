@@ -93,7 +93,7 @@ export function TrainingJobs() {
                 </span>
                 <Progress value={job.progress ?? 0} className={cn("hidden md:block")} />
                 <span className="hidden text-sm tabular-nums md:block">{formatUsd(job.cost_usd)}</span>
-                <Badge variant={statusVariant(job.status)}>{job.status}</Badge>
+                <Badge variant={statusVariant(job.status)}>{JOB_STATUS_WORDS[job.status]}</Badge>
               </Link>
             </li>
           ))}

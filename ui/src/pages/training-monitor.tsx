@@ -18,7 +18,7 @@ import { Progress } from "@/components/ui/progress";
 import { CommandErrorNotice } from "@/components/command-error-notice";
 import { insideTauri, unwrap } from "@/lib/ipc";
 import { cn } from "@/lib/utils";
-import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS, executorWords } from "@/lib/job-vocabulary";
+import { ARTIFACT_STATUS_WORDS, COST_ALERT_WORDS, JOB_STAGES, JOB_STAGE_WORDS, JOB_STATUS_WORDS, executorWords } from "@/lib/job-vocabulary";
 import { formatDuration, formatUsd, projectedCost, remainingSeconds } from "@/lib/training-format";
 import { ACTIVE_STATUSES, jobDetailQuery, statusVariant, trainingKeys } from "@/lib/training-queries";
 
@@ -82,7 +82,7 @@ function Monitor({ detail }: { detail: JobDetail_Serialize }) {
         </div>
         <div className="flex items-center gap-2">
           <Badge variant={statusVariant(job.status)} data-testid="job-status">
-            {job.status}
+            {JOB_STATUS_WORDS[job.status]}
           </Badge>
           {active && job.remote_job_id && <CancelButton jobId={job.id} />}
           <CompareWithPrevious jobId={job.id} datasetId={job.dataset_id} />
