@@ -69,7 +69,7 @@ step "trainer: pytest [$(elapsed)]"
 (cd trainer && "$BRIGHTRUN_PYTHON" -m pytest -q tests)
 
 step "end to end through the real window [$(elapsed)]"
-bash tests/e2e/run.sh "$target/debug/brightrun-app"
+E2E_TRAIN_AGAIN=1 bash tests/e2e/run.sh "$target/debug/brightrun-app"
 
 step "single instance: a second launch focuses the first [$(elapsed)]"
 bash scripts/with-session.sh bash tests/e2e/single-instance.sh "$target/debug/brightrun-app"

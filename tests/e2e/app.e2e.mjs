@@ -44,6 +44,9 @@ async function save(session, name) {
   // The X server's picture of the window: WebKitWebDriver's own screenshot hangs on some pages (seen on the
   // Datasets page with its native <select> elements) and takes the driver down with it.
   void session;
+  // Give the window a moment to paint what the test just did (a scrollIntoView, a new page): software rendering
+  // under Xvfb paints later than the script returns, and the picture would show the previous frame.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   execFileSync("import", ["-window", "root", file]);
   console.log(`   screenshot ${path.relative(process.cwd(), file)}`);
 }

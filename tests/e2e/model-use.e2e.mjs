@@ -1,8 +1,9 @@
 // Using the trained model, through the window, after trainingFlow: the model page (version, lineage), Export
 // ZIP (the save dialog cannot be driven headless: in the test flavour BRIGHTRUN_TEST_SAVE_DIR answers for it, so
 // the click still goes through the command that writes the file), Merge (downloaded, verified), the Playground (both answers stream in; the
-// tiny model's words are nonsense, but not empty), and Compare when two jobs exist. With E2E_TRAIN_AGAIN=1 it
-// first trains the model again from its page (a second, parented run: v2), which gives Compare its two jobs.
+// tiny model's words are nonsense, but not empty), and Compare when two jobs exist. With E2E_TRAIN_AGAIN=1 (scripts/test.sh
+// sets it) it first trains the model again from its page with another learning rate (a second, parented run: v2),
+// which gives Compare its two jobs and one setting that differs.
 
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -36,6 +37,10 @@ async function trainAgain(session, { check }) {
   await session.find('[data-testid="configurator"]', 30_000);
   await session.until(async () => ((await session.execute("return document.querySelector('#job-name')?.value ?? ''")) ?? "").endsWith(" v2"), "the configurator names the run v2", 60_000);
   check((await text(session, '[data-testid="preset-badge"]')) === "Conservative", "the configurator starts from the model's settings");
+  // One setting changed, so Compare has two different curves and a row under "Settings that differ" (the same
+  // settings and seed would train the same run again, its curves hidden under the first's).
+  await setValue(session, '[data-testid="field-learning_rate"]', "3e-4");
+  await session.until(async () => (await text(session, '[data-testid="preset-badge"]')) === "Custom", "the new learning rate turns the badge to Custom");
   await session.until(async () => (await session.execute("return document.querySelector('[data-testid=launch]')?.disabled === false")) === true, "launch is possible", 120_000);
   await click(session, '[data-testid="launch"]');
   await click(session, '[data-testid="acknowledge-cost"]');
@@ -122,6 +127,9 @@ export async function modelUseFlow(session, { check, save, saveDir }) {
   await session.find('[data-testid="page-compare"]', 30_000);
   await session.until(async () => Number(await session.execute("return document.querySelector('[data-testid=compare-chart]')?.dataset.points ?? 0")) > 0, "the compare chart has points", 30_000);
   check(((await text(session, '[data-testid="compare-finals"]')) ?? "").split("\n").length >= 3, "Compare lists both jobs' final losses");
+  if (process.env.E2E_TRAIN_AGAIN === "1") {
+    check(((await text(session, '[data-testid="compare-differences"]')) ?? "").includes("learning_rate"), "Compare lists the learning rate v2 changed");
+  }
   await save(session, "compare");
   await session.execute("document.querySelector('[data-testid=compare-finals]').scrollIntoView({ block: 'center' })");
   await save(session, "compare-tables");

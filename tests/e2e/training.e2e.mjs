@@ -61,9 +61,11 @@ function buildTinyModel(out) {
  * A screenshot of the whole X display (ImageMagick `import`): WebKitWebDriver's own screenshot never answers
  * on a page with uPlot's canvases (seen with WebKitGTK on Debian bookworm), so the monitor is shot this way.
  */
-function saveDisplay(name) {
+async function saveDisplay(name) {
   const dir = process.env.E2E_SCREENSHOTS ?? path.join(here, "screenshots");
   const file = path.join(dir, `${name}.png`);
+  // Software rendering under Xvfb paints after the script that scrolled returns (see app.e2e.mjs's save).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   execFileSync("import", ["-window", "root", file]);
   console.log(`   screenshot ${path.relative(process.cwd(), file)} (X display)`);
 }
@@ -197,7 +199,7 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       180_000,
     )
       .catch(async (error) => {
-        saveDisplay("training-launch-stuck");
+        await saveDisplay("training-launch-stuck");
         throw error;
       });
     if (launchError !== null) {
@@ -226,7 +228,7 @@ export async function trainingFlow(session, { check, save, dataDir }) {
       120_000,
     );
     await session.execute("document.querySelector('[data-testid=loss-chart]').scrollIntoView({ block: 'center' })");
-    saveDisplay("training-monitor");
+    await saveDisplay("training-monitor");
 
     // The completion notification: in the app's list, and delivered to the desktop's notification server.
     await session.until(

@@ -75,9 +75,9 @@ export function ComparePage() {
                 <table className="w-full text-sm" data-testid="compare-finals">
                   <thead>
                     <tr className="border-b text-left text-muted-foreground">
-                      <th className="py-1.5 font-normal">Job</th>
-                      <th className="py-1.5 text-right font-normal">Training</th>
-                      <th className="py-1.5 text-right font-normal">Validation</th>
+                      <th className="py-1.5 pr-4 font-normal">Job</th>
+                      <th className="py-1.5 pl-4 text-right font-normal">Training</th>
+                      <th className="py-1.5 pl-4 text-right font-normal">Validation</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -89,8 +89,8 @@ export function ComparePage() {
                             {j.name}
                           </Link>
                         </td>
-                        <td className="py-1.5 text-right tabular-nums">{fmt(j.final_train_loss, 4)}</td>
-                        <td className="py-1.5 text-right tabular-nums">{fmt(j.final_val_loss, 4)}</td>
+                        <td className="py-1.5 pl-4 text-right tabular-nums">{fmt(j.final_train_loss, 4)}</td>
+                        <td className="py-1.5 pl-4 text-right tabular-nums">{fmt(j.final_val_loss, 4)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -110,9 +110,9 @@ export function ComparePage() {
                   <table className="w-full text-sm" data-testid="compare-differences">
                     <thead>
                       <tr className="border-b text-left text-muted-foreground">
-                        <th className="py-1.5 font-normal">Setting</th>
+                        <th className="py-1.5 pr-4 font-normal">Setting</th>
                         {comparison.data.jobs.map((j) => (
-                          <th key={j.id} className="py-1.5 font-normal">
+                          <th key={j.id} className="py-1.5 pr-4 font-normal">
                             {j.name}
                           </th>
                         ))}
@@ -121,9 +121,9 @@ export function ComparePage() {
                     <tbody>
                       {comparison.data.differences.map((d) => (
                         <tr key={d.field} className="border-b last:border-0">
-                          <td className="py-1.5 font-mono text-xs">{d.field}</td>
+                          <td className="py-1.5 pr-4 font-mono text-xs">{d.field}</td>
                           {d.values.map((v, i) => (
-                            <td key={i} className="max-w-48 truncate py-1.5 tabular-nums" title={v}>
+                            <td key={i} className="max-w-48 truncate py-1.5 pr-4 tabular-nums" title={v}>
                               {showValue(v)}
                             </td>
                           ))}
