@@ -9,7 +9,7 @@ import { toast } from "sonner";
 import { commands } from "@/bindings";
 
 import { Button } from "@/components/ui/button";
-import type { ChartData } from "@/components/charts/series";
+import { formatTick, type ChartData } from "@/components/charts/series";
 import { describeError, unwrap } from "@/lib/ipc";
 
 /** One line of a chart. */
@@ -74,7 +74,12 @@ export function MetricChart({
       ...(timeX ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") } : {}),
       axes: [
         { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, label: xLabel },
-        { stroke: axisColor, grid: { stroke: "rgba(128,128,128,0.15)" }, size: 60 },
+        {
+          stroke: axisColor,
+          grid: { stroke: "rgba(128,128,128,0.15)" },
+          size: 60,
+          values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick),
+        },
       ],
       series: [
         { label: xLabel },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { MetricsPointView_Serialize as MetricsPointView } from "@/bindings";
-import { latest, mergePoints, syntheticLossCurve, toChartData, trend } from "@/components/charts/series";
+import { formatTick, latest, mergePoints, syntheticLossCurve, toChartData, trend } from "@/components/charts/series";
 
 function point(step: number, train: number | null, val: number | null = null): MetricsPointView {
   return {
@@ -56,5 +56,14 @@ describe("chart data", () => {
     expect(a.filter((p) => p.val_loss !== null)).toHaveLength(20);
     const data = toChartData(syntheticLossCurve(100_000), ["train_loss", "val_loss"]);
     expect(data[0]).toHaveLength(100_000);
+  });
+});
+
+describe("formatTick", () => {
+  it("keeps a learning rate readable where the default rounds it to 0", () => {
+    expect([0.0002, 0.0001, 0.00005].map(formatTick)).toEqual(["2.0e-4", "1.0e-4", "5.0e-5"]);
+  });
+  it("writes losses, dollars and counts plainly", () => {
+    expect([6.2055, 0.5, 0, 12345.6].map(formatTick)).toEqual(["6.2055", "0.5", "0", "12,345.6"]);
   });
 });

@@ -89,3 +89,14 @@ export function syntheticLossCurve(n: number): MetricsPointView[] {
   }
   return points;
 }
+
+/**
+ * A y-axis tick label. uPlot's default keeps three decimals, so a learning rate of 2e-4 reads "0" at every
+ * tick; values below 0.01 (and huge ones) are written in scientific form, others with up to four decimals.
+ */
+export function formatTick(value: number): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  const size = Math.abs(value);
+  if (size < 0.01 || size >= 1e9) return value.toExponential(1);
+  return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+}
