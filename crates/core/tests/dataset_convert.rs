@@ -183,3 +183,42 @@ proptest! {
         }
     }
 }
+
+/// Found by the fuzz run: an Alpaca file with a record that reads as another format (a v4 `target_response`
+/// key). Validation refuses it as `format_mismatch`; the split's conversion read it as Alpaca and wrote it.
+/// Both now read the file the same way, with a split or without.
+#[test]
+fn a_record_validation_refuses_is_not_converted_with_or_without_a_split() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        dir.path(),
+        "mixed.jsonl",
+        [
+            r#"{"instruction":"i","input":"x","output":"o","system":"s"}"#,
+            r#"{"instruction":"i","input":"x","output":"oQ","target_response":null}"#,
+            r#"{"instruction":"j","input":"y","output":"p","system":"s"}"#,
+            r#"{"instruction":"k","input":"z","output":"q","system":"s"}"#,
+        ]
+        .join("\n"),
+    );
+    let report = validate(&input);
+    assert_eq!(report.training_examples, 3, "{:?}", report.errors);
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.code == "format_mismatch" && e.line == 2));
+    for split in [None, Some(0.5)] {
+        let out = dir.path().join(format!("out-{split:?}.jsonl"));
+        let opts = ConvertOptions {
+            validation_split: split,
+            seed: 1,
+            ..Default::default()
+        };
+        let s = convert(&input, &out, &opts);
+        assert_eq!(
+            s.train_examples + s.validation_examples,
+            report.training_examples,
+            "split {split:?}"
+        );
+    }
+}

@@ -150,7 +150,9 @@ pub fn convert_to_openai_messages(
         }
     }
     let tokens = TokenCounter::Estimate;
-    let mut format = opts.format;
+    // Both passes read the file as validation does (the format given, else detected record by record), so a
+    // record validation refuses as another format's is not converted either.
+    let format = opts.format;
     // Pass 1 (only with a split): list the conversations, to split them exactly and reproducibly.
     let validation_set = match opts.validation_split {
         None => None,
@@ -163,7 +165,7 @@ pub fn convert_to_openai_messages(
             let mut order = Vec::new();
             let mut seen = HashSet::new();
             let half = |done: u64, total: u64| progress(done / 2, total);
-            let info = engine::run(path, &engine_opts, &half, cancel, &mut |record, _| {
+            engine::run(path, &engine_opts, &half, cancel, &mut |record, _| {
                 if let RecordKind::Example(e) = &record.kind {
                     let key = e
                         .conversation_key
@@ -174,7 +176,6 @@ pub fn convert_to_openai_messages(
                 }
                 Flow::Continue
             })?;
-            format = info.format;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed);
             order.shuffle(&mut rng);
             let n = order.len();
