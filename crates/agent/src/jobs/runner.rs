@@ -59,25 +59,21 @@ pub async fn run(
             message: "the agent could not supervise the trainer".into(),
             hint: Some("see the agent's log".into()),
         };
-        record_failure(&state, &job.id, failure).await;
+        // The failure may be the disk or the database itself: try again for a while before leaving the job to
+        // restart recovery.
+        for delay_ms in [0u64, 500, 1000, 2000, 4000, 8000] {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            if finish(&state, &job.id, JobStatus::Failed, Some(failure.clone()))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
     }
     lock(&state.running).remove(&job.id);
     lock(&state.allocator).release(&job.id);
     state.scheduler.notify_one();
-}
-
-/// Marks the job failed after its supervisor gave up. The failure may be the disk or the database itself: try
-/// again for a while before leaving the job to restart recovery. Shared by the local and the Slurm executor.
-pub(crate) async fn record_failure(state: &Arc<AppState>, job_id: &str, failure: JobError) {
-    for delay_ms in [0u64, 500, 1000, 2000, 4000, 8000] {
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        if finish(state, job_id, JobStatus::Failed, Some(failure.clone()))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-    }
 }
 
 pub(crate) async fn finish(

@@ -19,7 +19,7 @@ use crate::db::{self, checkpoints};
 use crate::error::AgentError;
 use crate::jobs::events::{self, Line};
 use crate::jobs::files::{self, JobFiles};
-use crate::jobs::runner::{finish, handle_line, record_failure, write_metrics, Outcome};
+use crate::jobs::runner::{finish, handle_line, write_metrics, Outcome};
 use crate::state::{lock, AppState, StopRequest};
 
 /// The trainer's stdout under Slurm (`--output`), in the job's folder.
@@ -38,7 +38,15 @@ pub async fn run(state: Arc<AppState>, job: JobRecord, stop_rx: watch::Receiver<
             message: "the agent could not follow the Slurm job".into(),
             hint: Some("see the agent's log".into()),
         };
-        record_failure(&state, &job.id, failure).await;
+        for delay_ms in [0u64, 500, 1000, 2000, 4000] {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            if finish(&state, &job.id, JobStatus::Failed, Some(failure.clone()))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
     }
     lock(&state.running).remove(&job.id);
     state.scheduler.notify_one();
